@@ -1,0 +1,96 @@
+"""The search index contract: one small protocol, implemented by Tantivy and Elasticsearch."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """What the index knows of a document; the catalog stays the source of truth."""
+
+    document_id: str
+    title: str
+    doc_type: str
+    doc_label: str
+    unit: str
+    status: str
+    text: str
+    aktenzeichen: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    document_date: date | None = None
+    tax_secret: bool = False
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    doc_type: str | None = None
+    aktenzeichen: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    document_id: str
+    score: float
+    doc_type: str
+    doc_label: str
+    title: str
+    aktenzeichen: tuple[str, ...]
+    document_date: date | None
+    snippet: str  # matched words wrapped in <b>…</b>
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A user's query split into free text and identifiers typed as they are printed."""
+
+    text: str
+    identifiers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (compact, as typed)
+
+
+class SearchQueryError(ValueError):
+    """The query cannot be understood; the message says why."""
+
+
+class SearchIndex(Protocol):
+    def add(self, doc: IndexDoc) -> None:
+        """Add or replace one document and make it durable and searchable."""
+
+    def delete(self, document_id: str) -> None: ...
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]: ...
+
+    def document_ids(self) -> set[str]: ...
+
+    def close(self) -> None: ...
+
+
+# An identifier starts with a token that holds a digit and goes on over / . - or spaces
+# between digit groups: "63-BG-2024-0117", "181/815/08155", "86 095 742 719", "DE89 3704 …".
+_IDENTIFIER = re.compile(r"(?<![\w/.-])(?=[A-Za-z]*\d)[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+|\s+\d+)*")
+_MIN_IDENTIFIER_DIGITS = 6
+
+
+def compact_identifier(value: str) -> str:
+    """The form identifiers are indexed and looked up in: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", value.lower())
+
+
+def split_query(query: str) -> SearchQuery:
+    """Take identifiers out of a query so that they match however they were typed."""
+    identifiers: list[tuple[str, str]] = []
+    rest: list[str] = []
+    position = 0
+    for match in _IDENTIFIER.finditer(query):
+        candidate = match.group(0)
+        if sum(ch.isdigit() for ch in candidate) >= _MIN_IDENTIFIER_DIGITS:
+            identifiers.append((compact_identifier(candidate), candidate))
+            rest.append(query[position : match.start()])
+            position = match.end()
+    rest.append(query[position:])
+    return SearchQuery(" ".join(part.strip() for part in rest if part.strip()), tuple(identifiers))

@@ -1,0 +1,424 @@
+"""The records store: blobs, catalog, metadata sidecars, audit trail, quarantine and index.
+
+One `Archive` per data directory and process. Writes that must not interleave (catalog
+checks and inserts, index commits) are serialised by a lock, so parallel documents of a
+batch can call it from many threads.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.atomic import atomic_copy, atomic_write_bytes
+from archive.blobs import BlobStore, sha256_file
+from archive.catalog import open_catalog, sqlite_url
+from archive.models import AuditEvent, Batch, BatchItem, Document, Identifier, Page
+from archive.records import BatchItemRecord, DocumentRecord
+from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
+from archive.tantivy_index import TantivyIndex
+
+_ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
+
+
+def document_id_for(sha256: str) -> str:
+    """A document's id follows from its original's bytes, so re-ingesting cannot fork it."""
+    return str(uuid.uuid5(_ID_NAMESPACE, sha256))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Archive:
+    def __init__(
+        self, data_dir: Path, *, index: SearchIndex | None = None, catalog_url: str | None = None
+    ) -> None:
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs = BlobStore(data_dir / "blobs")
+        self.sidecars = data_dir / "documents"
+        self.quarantine_dir = data_dir / "quarantine"
+        self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
+        self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.index.close()
+
+    # --- batches -------------------------------------------------------------------------
+
+    def start_batch(self, batch_id: str, name: str) -> None:
+        with self._lock, self._session() as session:
+            if session.get(Batch, batch_id) is None:
+                session.add(Batch(id=batch_id, name=name, started_at=now()))
+                self._audit(session, "batch_started", None, batch_id, {"name": name})
+
+    def finish_batch(self, batch_id: str) -> None:
+        with self._lock, self._session() as session:
+            batch = session.get(Batch, batch_id)
+            if batch is not None:
+                batch.finished_at = now()
+            counts = self._counts(session, batch_id)
+            self._audit(session, "batch_finished", None, batch_id, counts)
+
+    def record_item(self, batch_id: str, item: BatchItemRecord) -> None:
+        with self._lock, self._session() as session:
+            self._upsert_item(session, batch_id, item)
+
+    def batch_items(self, batch_id: str) -> list[BatchItemRecord]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.source)
+            )
+            return [
+                BatchItemRecord(r.source, r.sha256, r.status, r.document_id, r.reason) for r in rows
+            ]
+
+    # --- documents -----------------------------------------------------------------------
+
+    def find(self, sha256: str) -> tuple[str, str] | None:
+        """(document id, batch id) of an archived original with this hash, if any."""
+        with self._session() as session:
+            row = session.execute(
+                select(Document.id, Document.batch_id).where(Document.sha256_original == sha256)
+            ).first()
+            return (row[0], row[1]) if row else None
+
+    def audit(
+        self, event: str, document_id: str | None, batch_id: str | None, detail: dict[str, Any]
+    ) -> None:
+        with self._lock, self._session() as session:
+            self._audit(session, event, document_id, batch_id, detail)
+
+    def store(self, record: DocumentRecord, original: Path, pdfa: Path) -> str:
+        """Archive one document exactly once; returns the batch status it earned."""
+        self.blobs.put(original, record.sha256_original)
+        sha_pdfa = self.blobs.put(pdfa)
+        with self._lock:
+            existing = self.find(record.sha256_original)
+            if existing is not None:
+                return record.status if existing[1] == record.batch_id else "duplicate"
+            facts = {**record.facts, "sha256_pdfa": sha_pdfa}
+            self._write_sidecar(record, sha_pdfa, facts)
+            with self._session() as session:
+                session.add(_document_row(record, sha_pdfa, facts))
+                self._audit(
+                    session,
+                    "archived",
+                    record.document_id,
+                    record.batch_id,
+                    {
+                        "sha256_original": record.sha256_original,
+                        "sha256_pdfa": sha_pdfa,
+                        "status": record.status,
+                    },
+                )
+                self._upsert_item(
+                    session,
+                    record.batch_id,
+                    BatchItemRecord(
+                        record.source_name,
+                        record.sha256_original,
+                        record.status,
+                        record.document_id,
+                        None,
+                    ),
+                )
+            self.index.add(_index_doc(record))
+        return record.status
+
+    def quarantine(self, batch_id: str, source: Path, sha256: str | None, reason: str) -> Path:
+        """Copy the input's bytes untouched beside a note of the reason; never moves the original."""
+        folder = self.quarantine_dir / batch_id
+        target = folder / f"{(sha256 or uuid.uuid4().hex)[:12]}-{source.name}"
+        if source.is_file() and not target.exists():
+            atomic_copy(source, target)
+        atomic_write_bytes(
+            target.with_name(target.name + ".reason.txt"),
+            f"source: {source}\nsha256: {sha256}\nreason: {reason}\nat: {now().isoformat()}\n".encode(),
+        )
+        with self._lock, self._session() as session:
+            self._audit(
+                session,
+                "quarantined",
+                None,
+                batch_id,
+                {"source": str(source), "sha256": sha256, "reason": reason, "copy": str(target)},
+            )
+            self._upsert_item(
+                session, batch_id, BatchItemRecord(str(source), sha256, "quarantined", None, reason)
+            )
+        return target
+
+    def get(self, document_id: str) -> dict[str, Any] | None:
+        """Every stored fact about one document, as plain data."""
+        with self._session() as session:
+            doc = session.get(Document, document_id)
+            if doc is None:
+                return None
+            events = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.document_id == document_id)
+                .order_by(AuditEvent.id)
+            )
+            return {
+                "document_id": doc.id,
+                "status": doc.status,
+                "doc_type": doc.doc_type,
+                "doc_label": doc.doc_label,
+                "aktenplan_unit": doc.aktenplan_unit,
+                "tax_secret": doc.tax_secret,
+                "confidence": doc.confidence,
+                "title": doc.title,
+                "aktenzeichen": doc.aktenzeichen,
+                "document_date": doc.document_date.isoformat() if doc.document_date else None,
+                "source_name": doc.source_name,
+                "source_kind": doc.source_kind,
+                "batch_id": doc.batch_id,
+                "archived_at": doc.archived_at.isoformat(),
+                "sha256_original": doc.sha256_original,
+                "sha256_pdfa": doc.sha256_pdfa,
+                "original_path": str(self.blobs.path(doc.sha256_original)),
+                "pdfa_path": str(self.blobs.path(doc.sha256_pdfa)),
+                "metadata_path": str(self._sidecar_path(doc.id)),
+                "ocr_applied": doc.ocr_applied,
+                "ocr_confidence": doc.ocr_confidence,
+                "file_plan_version": doc.file_plan_version,
+                "identifiers": [
+                    {"kind": i.kind, "value": i.value, "raw": i.raw} for i in doc.identifiers
+                ],
+                "facts": doc.facts,
+                "pages": [
+                    {
+                        "number": p.number,
+                        "confidence": p.confidence,
+                        "source": p.source,
+                        "chars": len(p.text),
+                    }
+                    for p in doc.pages
+                ],
+                "audit": [
+                    {
+                        "at": e.at.isoformat(),
+                        "event": e.event,
+                        "batch_id": e.batch_id,
+                        "detail": e.detail,
+                    }
+                    for e in events
+                ],
+                "text": "\n\f".join(p.text for p in doc.pages),
+            }
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
+        return self.index.search(query, filters, limit)
+
+    # --- consistency ---------------------------------------------------------------------
+
+    def reindex_missing(self) -> int:
+        """Index catalog documents the index lacks (after a crash between commit and index)."""
+        indexed = self.index.document_ids()
+        with self._session() as session:
+            missing = session.scalars(select(Document).where(Document.id.not_in(indexed))).all()
+            records = [_record_from_row(doc) for doc in missing]
+        for record in records:
+            self.index.add(_index_doc(record))
+        return len(records)
+
+    def verify(self) -> list[str]:
+        """One line per disagreement between catalog, blobs, sidecars and index."""
+        problems: list[str] = []
+        referenced: set[str] = set()
+        indexed = self.index.document_ids()
+        with self._session() as session:
+            documents = session.scalars(select(Document)).all()
+            for doc in documents:
+                for role, sha in (("original", doc.sha256_original), ("PDF/A", doc.sha256_pdfa)):
+                    referenced.add(sha)
+                    if not self.blobs.exists(sha):
+                        problems.append(f"{doc.id}: {role} blob {sha} is missing")
+                    elif not self.blobs.verify(sha):
+                        problems.append(f"{doc.id}: {role} blob {sha} does not match its hash")
+                sidecar = self._sidecar_path(doc.id)
+                if not sidecar.is_file():
+                    problems.append(f"{doc.id}: metadata sidecar {sidecar} is missing")
+                else:
+                    data = json.loads(sidecar.read_text("utf-8"))
+                    if (data.get("sha256_original"), data.get("sha256_pdfa")) != (
+                        doc.sha256_original,
+                        doc.sha256_pdfa,
+                    ):
+                        problems.append(f"{doc.id}: metadata sidecar disagrees with the catalog")
+                if doc.id not in indexed:
+                    problems.append(f"{doc.id}: archived but not in the search index")
+            known = {doc.id for doc in documents}
+        problems += [
+            f"{doc_id}: in the search index but not in the catalog"
+            for doc_id in sorted(indexed - known)
+        ]
+        problems += [
+            f"blob {sha}: stored but no document refers to it"
+            for sha in self.blobs
+            if sha not in referenced
+        ]
+        return problems
+
+    def counts(self, batch_id: str) -> dict[str, int]:
+        with self._session() as session:
+            return self._counts(session, batch_id)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _sidecar_path(self, document_id: str) -> Path:
+        return self.sidecars / document_id[:2] / f"{document_id}.json"
+
+    def _write_sidecar(self, record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) -> None:
+        data = asdict(record)
+        data.update(sha256_pdfa=sha_pdfa, facts=facts, archived_at=now().isoformat())
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+        atomic_write_bytes(self._sidecar_path(record.document_id), text.encode("utf-8"))
+
+    @staticmethod
+    def _audit(
+        session: Session,
+        event: str,
+        document_id: str | None,
+        batch_id: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        session.add(
+            AuditEvent(
+                at=now(),
+                event=event,
+                document_id=document_id,
+                batch_id=batch_id,
+                detail=json.loads(json.dumps(detail, default=_json_default)),
+            )
+        )
+
+    @staticmethod
+    def _upsert_item(session: Session, batch_id: str, item: BatchItemRecord) -> None:
+        row = session.scalars(
+            select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.source == item.source)
+        ).first()
+        if row is None:
+            row = BatchItem(batch_id=batch_id, source=item.source)
+            session.add(row)
+        row.sha256, row.status, row.document_id, row.reason, row.at = (
+            item.sha256,
+            item.status,
+            item.document_id,
+            item.reason,
+            now(),
+        )
+
+    @staticmethod
+    def _counts(session: Session, batch_id: str) -> dict[str, int]:
+        counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
+        for status in session.scalars(
+            select(BatchItem.status).where(BatchItem.batch_id == batch_id)
+        ):
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+
+def _document_row(record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) -> Document:
+    return Document(
+        id=record.document_id,
+        sha256_original=record.sha256_original,
+        sha256_pdfa=sha_pdfa,
+        source_name=record.source_name,
+        source_kind=record.source_kind,
+        batch_id=record.batch_id,
+        status=record.status,
+        doc_type=record.doc_type,
+        doc_label=record.doc_label,
+        aktenplan_unit=record.aktenplan_unit,
+        tax_secret=record.tax_secret,
+        confidence=record.confidence,
+        title=record.title,
+        aktenzeichen=record.aktenzeichen[0] if record.aktenzeichen else None,
+        document_date=record.document_date,
+        page_count=len(record.pages),
+        ocr_confidence=record.ocr_confidence,
+        ocr_applied=record.ocr_applied,
+        file_plan_version=record.file_plan_version,
+        facts=json.loads(
+            json.dumps({**facts, "aktenzeichen": list(record.aktenzeichen)}, default=_json_default)
+        ),
+        archived_at=now(),
+        pages=[
+            Page(number=p.number, confidence=p.confidence, source=p.source, text=p.text)
+            for p in record.pages
+        ],
+        identifiers=[Identifier(kind=i.kind, value=i.value, raw=i.raw) for i in record.identifiers],
+    )
+
+
+def _record_from_row(doc: Document) -> DocumentRecord:
+    from archive.records import IdentifierRecord, PageRecord
+
+    return DocumentRecord(
+        document_id=doc.id,
+        sha256_original=doc.sha256_original,
+        source_name=doc.source_name,
+        source_kind=doc.source_kind,
+        batch_id=doc.batch_id,
+        status=doc.status,
+        doc_type=doc.doc_type,
+        doc_label=doc.doc_label,
+        aktenplan_unit=doc.aktenplan_unit,
+        tax_secret=doc.tax_secret,
+        confidence=doc.confidence,
+        title=doc.title,
+        aktenzeichen=tuple(doc.facts.get("aktenzeichen", [])),
+        identifiers=tuple(IdentifierRecord(i.kind, i.value, i.raw) for i in doc.identifiers),
+        document_date=doc.document_date,
+        pages=tuple(PageRecord(p.number, p.text, p.confidence, p.source) for p in doc.pages),
+        ocr_applied=doc.ocr_applied,
+        ocr_confidence=doc.ocr_confidence,
+        file_plan_version=doc.file_plan_version,
+    )
+
+
+def _index_doc(record: DocumentRecord) -> IndexDoc:
+    return IndexDoc(
+        document_id=record.document_id,
+        title=record.title,
+        doc_type=record.doc_type,
+        doc_label=record.doc_label,
+        unit=record.aktenplan_unit,
+        status=record.status,
+        text="\n".join(p.text for p in record.pages),
+        aktenzeichen=record.aktenzeichen,
+        identifiers=tuple(i.value for i in record.identifiers)
+        + tuple(i.raw for i in record.identifiers),
+        document_date=record.document_date,
+        tax_secret=record.tax_secret,
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+__all__ = ["Archive", "document_id_for", "sha256_file"]

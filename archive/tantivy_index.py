@@ -1,0 +1,194 @@
+"""Tantivy search index with German stemming; one writer, serialised by a lock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import tantivy
+
+from archive.search import (
+    Hit,
+    IndexDoc,
+    SearchFilters,
+    SearchQueryError,
+    compact_identifier,
+    split_query,
+)
+
+_TEXT_FIELDS = ["title", "label", "body"]
+_BOOSTS = {"title": 3.0, "label": 2.0, "body": 1.0}
+_WRITER_HEAP = 64 * 1024 * 1024
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="de_stem")
+    builder.add_text_field("label", stored=True, tokenizer_name="de_stem")
+    builder.add_text_field("body", stored=True, tokenizer_name="de_stem")
+    builder.add_text_field("doc_type", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_text_field("unit", stored=True, tokenizer_name="raw")
+    builder.add_text_field("status", stored=True, tokenizer_name="raw")
+    builder.add_text_field("az", stored=True, tokenizer_name="raw")
+    builder.add_text_field("ident", stored=False, tokenizer_name="raw")
+    builder.add_integer_field("date", stored=True, indexed=True, fast=True)
+    builder.add_boolean_field("tax", stored=True, indexed=True)
+    return builder.build()
+
+
+class TantivyIndex:
+    """A SearchIndex in a local directory. Readers in other processes see committed writes."""
+
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+
+    def _writer_(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        return self._writer
+
+    def add(self, doc: IndexDoc) -> None:
+        fields: dict[str, object] = {
+            "id": doc.document_id,
+            "title": doc.title,
+            "label": doc.doc_label,
+            "body": doc.text,
+            "doc_type": doc.doc_type,
+            "unit": doc.unit,
+            "status": doc.status,
+            "az": list(doc.aktenzeichen),
+            "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
+            "tax": doc.tax_secret,
+        }
+        if doc.document_date:
+            fields["date"] = _date_number(doc.document_date)
+        with self._lock:
+            writer = self._writer_()
+            writer.delete_documents_by_term("id", doc.document_id)
+            writer.add_document(tantivy.Document(**fields))
+            writer.commit()
+        self.index.reload()
+
+    def delete(self, document_id: str) -> None:
+        with self._lock:
+            writer = self._writer_()
+            writer.delete_documents_by_term("id", document_id)
+            writer.commit()
+        self.index.reload()
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        text_query, parts = self._build(query, filters)
+        result = searcher.search(parts, limit=max(1, limit))
+        snippets = (
+            tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
+            if text_query is not None
+            else None
+        )
+        if snippets is not None:
+            snippets.set_max_num_chars(240)
+        hits = []
+        for score, address in result.hits:
+            stored = searcher.doc(address)
+            snippet = snippets.snippet_from_doc(stored).to_html() if snippets else ""
+            if not snippet:
+                snippet = (stored.get_first("body") or "")[:200].replace("\n", " ")
+            number = stored.get_first("date")
+            hits.append(
+                Hit(
+                    document_id=stored.get_first("id"),
+                    score=float(score),
+                    doc_type=stored.get_first("doc_type") or "",
+                    doc_label=stored.get_first("label") or "",
+                    title=stored.get_first("title") or "",
+                    aktenzeichen=tuple(stored.get_all("az")),
+                    document_date=_from_number(number) if number else None,
+                    snippet=snippet.replace("\n", " "),
+                )
+            )
+        return hits
+
+    def _build(
+        self, query: str, filters: SearchFilters
+    ) -> tuple[tantivy.Query | None, tantivy.Query]:
+        split = split_query(query)
+        must: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        text_query = None
+        if split.text:
+            text_query = self._parse(split.text)
+            # Words beside an identifier ("Steuernummer 181/815/08155") only rank the hits.
+            occur = tantivy.Occur.Should if split.identifiers else tantivy.Occur.Must
+            must.append((occur, text_query))
+        for compact, typed in split.identifiers:
+            phrase = self._parse('"' + typed.replace('"', " ") + '"')
+            either = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Should, self._term("ident", compact)),
+                    (tantivy.Occur.Should, phrase),
+                ]
+            )
+            must.append((tantivy.Occur.Must, either))
+            text_query = text_query or phrase
+        if filters.doc_type:
+            must.append((tantivy.Occur.Must, self._term("doc_type", filters.doc_type)))
+        if filters.aktenzeichen:
+            must.append(
+                (tantivy.Occur.Must, self._term("ident", compact_identifier(filters.aktenzeichen)))
+            )
+        if filters.date_from or filters.date_to:
+            must.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema,
+                        "date",
+                        tantivy.FieldType.Integer,
+                        _date_number(filters.date_from) if filters.date_from else None,
+                        _date_number(filters.date_to) if filters.date_to else None,
+                    ),
+                )
+            )
+        if not must:
+            must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return text_query, tantivy.Query.boolean_query(must)
+
+    def _parse(self, text: str) -> tantivy.Query:
+        try:
+            return self.index.parse_query(
+                text, _TEXT_FIELDS, field_boosts=_BOOSTS, conjunction_by_default=True
+            )
+        except ValueError as exc:
+            raise SearchQueryError(f"cannot read the query {text!r}: {exc}") from exc
+
+    def _term(self, field_name: str, value: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, field_name, value)
+
+    def document_ids(self) -> set[str]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return set()
+        result = searcher.search(tantivy.Query.all_query(), limit=total)
+        return {searcher.doc(address).get_first("id") for _, address in result.hits}
+
+    def close(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+
+
+def _date_number(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _from_number(number: int) -> date:
+    return date(number // 10000, number // 100 % 100, number % 100)

@@ -1,0 +1,280 @@
+"""The `eakte` command line: ingest, search, show, verify, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import sys
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.inputs import discover
+from pipelines.runtime import prepare_prefect
+from pipelines.views import print_batch, print_document, print_hits
+
+app = typer.Typer(
+    help="eakte: scanned municipal records in, searchable tamper-evident PDF/A archive out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+SAMPLES = Path(__file__).parent / "samples"
+DEMO_MARKER = ".eakte-demo"
+
+
+def _settings(data: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(data_dir=data, **overrides)
+    except ConfigError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _batch_id(name: str | None) -> str:
+    if name:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
+        if slug:
+            return slug[:64]
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    data: DataOption = None,
+    batch: Annotated[
+        str | None, typer.Option(help="Batch name; the same name resumes a batch.")
+    ] = None,
+    as_json: JsonOption = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's log.")] = False,
+) -> None:
+    """OCR, classify and archive every scan under PATHS as one batch."""
+    settings = _settings(data)
+    report = run_ingest(paths, settings, batch, show_progress=not as_json, verbose=verbose)
+    if as_json:
+        out.print_json(json.dumps(report, default=str))
+    else:
+        print_batch(out, report)
+
+
+def run_ingest(
+    paths: list[Path],
+    settings: Settings,
+    batch: str | None,
+    *,
+    show_progress: bool,
+    verbose: bool = False,
+) -> dict[str, Any]:
+    try:
+        sources = discover(paths, exclude=settings.data_dir)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not sources:
+        console.print("[yellow]no input files found[/yellow]")
+    prepare_prefect(verbose)
+    from pipelines import progress
+    from pipelines.flow import run_batch
+
+    if not verbose:  # rejected inputs are reported in the batch report, not as tracebacks
+        logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
+
+    batch_id = _batch_id(batch)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+    ) as bar:
+        counts: dict[str, int] = {}
+        task_id = bar.add_task(f"Batch {batch_id}", total=len(sources), counts="")
+
+        def advance(_source: str, status: str) -> None:
+            counts[status] = counts.get(status, 0) + 1
+            bar.update(
+                task_id, advance=1, counts=" ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+            )
+
+        progress.set_listener(advance)
+        try:
+            return run_batch([str(s) for s in sources], batch_id, batch or batch_id, settings)
+        finally:
+            progress.set_listener(None)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help="Words, phrases in quotes, or an identifier as printed.")
+    ],
+    data: DataOption = None,
+    doc_type: Annotated[str | None, typer.Option("--type", help="Only this document type.")] = None,
+    aktenzeichen: Annotated[
+        str | None, typer.Option("--aktenzeichen", help="Only this file.")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Document date from (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Document date up to (YYYY-MM-DD).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over OCR text and metadata, best hits first."""
+    from archive.search import SearchFilters, SearchQueryError
+    from archive.tantivy_index import TantivyIndex
+
+    settings = _settings(data)
+    filters = SearchFilters(
+        doc_type, aktenzeichen, _date(date_from, "--from"), _date(date_to, "--to")
+    )
+    index = TantivyIndex(settings.data_dir / "index")
+    try:
+        hits = index.search(query, filters, limit)
+    except SearchQueryError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        out.print_json(
+            json.dumps({"query": query, "hits": [_hit_json(h) for h in hits]}, default=str)
+        )
+    else:
+        print_hits(out, query, hits)
+
+
+@app.command()
+def show(
+    doc_id: Annotated[str, typer.Argument(help="Document id from ingest or search.")],
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every stored fact about one document, including its full OCR text."""
+    archive = _archive(_settings(data))
+    document = archive.get(doc_id)
+    if document is None:
+        console.print(f"[red]no document {doc_id}[/red]")
+        raise typer.Exit(1)
+    if as_json:
+        out.print_json(json.dumps(document, default=str))
+    else:
+        print_document(out, document)
+
+
+@app.command()
+def verify(data: DataOption = None) -> None:
+    """Re-hash every archived file and check that catalog, blob store and index agree."""
+    archive = _archive(_settings(data))
+    with console.status("Verifying the archive…"):
+        problems = archive.verify()
+    for problem in problems:
+        out.print(problem, markup=False)
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        raise typer.Exit(1)
+    console.print("[green]archive verified: catalog, blobs, metadata and index agree[/green]")
+
+
+@app.command()
+def demo(
+    data: Annotated[Path, typer.Option("--data", help="Fresh data directory for the demo.")] = Path(
+        "eakte-demo"
+    ),
+) -> None:
+    """Ingest the bundled sample scans into a fresh data directory and run a few searches."""
+    if data.exists():
+        if not (data / DEMO_MARKER).exists():
+            console.print(
+                f"[red]{data} exists and is not a demo directory; choose another --data[/red]"
+            )
+            raise typer.Exit(2)
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    (data / DEMO_MARKER).write_text("created by `eakte demo`; removed by the next demo run\n")
+    settings = load_settings(data_dir=data)
+    out.rule("[bold]eakte demo: ingesting the bundled sample scans")
+    report = run_ingest([SAMPLES], settings, "demo", show_progress=True)
+    print_batch(out, report)
+    from archive.search import SearchFilters
+    from archive.tantivy_index import TantivyIndex
+
+    index = TantivyIndex(data / "index")
+    for query in _demo_queries(data, report):
+        print_hits(out, query, index.search(query, SearchFilters(), 3))
+    out.print(
+        f"\nData directory: [bold]{data.resolve()}[/bold]  —  try: eakte search Hund --data {data}"
+    )
+
+
+def _demo_queries(data: Path, report: dict[str, Any]) -> list[str]:
+    """Queries that show stemming and identifier search on what the demo just archived."""
+    from archive.store import Archive
+
+    queries = ["Baugenehmigungen", "Hundesteuer"]
+    archive = Archive(data)
+    try:
+        documents = [
+            archive.get(line["document_id"]) for line in report["documents"] if line["document_id"]
+        ]
+    finally:
+        archive.close()
+    aktenzeichen = next((d["aktenzeichen"] for d in documents if d and d["aktenzeichen"]), None)
+    idnr = next(
+        (i["raw"] for d in documents if d for i in d["identifiers"] if i["kind"] == "steuer_idnr"),
+        None,
+    )
+    return queries + [q for q in (aktenzeichen, idnr) if q]
+
+
+def _archive(settings: Settings):  # type: ignore[no-untyped-def]
+    from archive.store import Archive
+
+    if not (settings.data_dir / "catalog.sqlite").exists():
+        console.print(f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]")
+        raise typer.Exit(2)
+    return Archive(settings.data_dir)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        console.print(f"[red]{option}: {value!r} is not a date (YYYY-MM-DD)[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    return {
+        "document_id": hit.document_id,
+        "score": round(hit.score, 4),
+        "doc_type": hit.doc_type,
+        "doc_label": hit.doc_label,
+        "aktenzeichen": list(hit.aktenzeichen),
+        "document_date": hit.document_date.isoformat() if hit.document_date else None,
+        "title": hit.title,
+        "snippet": hit.snippet,
+    }
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(sys.argv[1:])

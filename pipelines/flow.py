@@ -1,0 +1,257 @@
+"""The ingest flow: one Prefect flow run per batch, a task run per document step.
+
+Documents run side by side in threads (one per core); each OCR runs in its own process with
+one thread, so never more OCR processes than cores. Anything that fails for one document sends
+that document to quarantine with its reason; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+
+from archive.blobs import sha256_file
+from archive.records import BatchItemRecord, DocumentRecord, IdentifierRecord, PageRecord
+from archive.store import Archive, document_id_for
+from classifiers.extract import Extraction, extract
+from classifiers.fileplan import FilePlan, load_file_plan
+from classifiers.rules import Classification, classify
+from pipelines import progress
+from pipelines.config import Settings
+from scanners import (
+    OcrSettings,
+    PreparedInput,
+    RejectedInput,
+    ScanResult,
+    prepare_input,
+    scan_to_pdfa,
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every document of a batch shares."""
+
+    archive: Archive
+    plan: FilePlan
+    ocr: OcrSettings
+    threshold: float
+    batch_id: str
+    workdir: Path
+
+
+@task(name="intake", cache_policy=NO_CACHE)
+def intake_step(source: Path, workdir: Path, ocr: OcrSettings) -> PreparedInput:
+    return prepare_input(source, workdir, max_pixels=ocr.max_pixels, default_dpi=ocr.default_dpi)
+
+
+@task(name="ocr", cache_policy=NO_CACHE)
+def ocr_step(prepared: PreparedInput, workdir: Path, ocr: OcrSettings) -> ScanResult:
+    return scan_to_pdfa(prepared, workdir / "pdfa.pdf", ocr)
+
+
+@task(name="classify", cache_policy=NO_CACHE)
+def classify_step(text: str, plan: FilePlan) -> tuple[Classification, Extraction]:
+    return classify(text, plan), extract(text, plan.aktenzeichen_pattern)
+
+
+@task(name="archive", cache_policy=NO_CACHE)
+def archive_step(record: DocumentRecord, source: Path, pdfa: Path, archive: Archive) -> str:
+    return archive.store(record, source, pdfa)
+
+
+@task(name="document", cache_policy=NO_CACHE)
+def document_task(source: Path, ctx: Context) -> dict[str, Any]:
+    """All steps of one document; returns its line of the batch report."""
+    line: dict[str, Any] = {"source": str(source), "sha256": None, "document_id": None}
+    try:
+        line.update(_process(source, ctx, line))
+    except RejectedInput as exc:
+        line.update(_quarantine(source, ctx, line.get("sha256"), exc.reason))
+    except Exception as exc:  # a bug or an environment fault must not stop the batch
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        line.update(_quarantine(source, ctx, line.get("sha256"), reason, traceback.format_exc()))
+    progress.document_done(str(source), line["status"])
+    return line
+
+
+def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]:
+    try:
+        sha = sha256_file(source)
+    except OSError as exc:
+        raise RejectedInput(source, f"cannot be read: {exc.strerror or exc}") from exc
+    line["sha256"] = sha
+    document_id = document_id_for(sha)
+    existing = ctx.archive.find(sha)
+    if existing is not None:
+        status = "archived" if existing[1] == ctx.batch_id else "duplicate"
+        ctx.archive.record_item(
+            ctx.batch_id, BatchItemRecord(str(source), sha, status, existing[0], None)
+        )
+        return {
+            "status": status,
+            "document_id": existing[0],
+            "reason": _duplicate_reason(status, existing),
+        }
+    ctx.archive.audit("received", document_id, ctx.batch_id, {"source": str(source), "sha256": sha})
+    with tempfile.TemporaryDirectory(prefix="doc-", dir=ctx.workdir) as tmp:
+        workdir = Path(tmp)
+        prepared = intake_step(source, workdir, ctx.ocr)
+        scan = ocr_step(prepared, workdir, ctx.ocr)
+        ctx.archive.audit(
+            "ocr",
+            document_id,
+            ctx.batch_id,
+            {
+                "pages": len(scan.pages),
+                "ocr_applied": scan.ocr_applied,
+                "mean_confidence": scan.mean_confidence,
+                "seconds": round(scan.seconds, 2),
+                "software": scan.software,
+            },
+        )
+        classification, extraction = classify_step(scan.text, ctx.plan)
+        status = "archived" if classification.confidence >= ctx.threshold else "needs_review"
+        ctx.archive.audit(
+            "classified",
+            document_id,
+            ctx.batch_id,
+            {
+                "doc_type": classification.doc_type,
+                "confidence": classification.confidence,
+                "evidence": list(classification.evidence),
+                "threshold": ctx.threshold,
+                "status": status,
+            },
+        )
+        record = _record(
+            source, sha, document_id, prepared, scan, classification, extraction, status, ctx
+        )
+        status = archive_step(record, source, scan.pdfa, ctx.archive)
+    return {
+        "status": status,
+        "document_id": document_id,
+        "doc_type": classification.doc_type,
+        "confidence": round(classification.confidence, 3),
+        "pages": len(scan.pages),
+        "ocr_confidence": scan.mean_confidence,
+        "reason": None
+        if status != "needs_review"
+        else f"classification confidence {classification.confidence:.2f} below {ctx.threshold:.2f}",
+    }
+
+
+def _duplicate_reason(status: str, existing: tuple[str, str]) -> str | None:
+    return f"already archived in batch {existing[1]}" if status == "duplicate" else None
+
+
+def _quarantine(
+    source: Path, ctx: Context, sha: str | None, reason: str, details: str | None = None
+) -> dict[str, Any]:
+    copy = ctx.archive.quarantine(
+        ctx.batch_id, source, sha, reason if details is None else f"{reason}\n{details}"
+    )
+    return {"status": "quarantined", "reason": reason, "quarantine_copy": str(copy)}
+
+
+def _record(
+    source: Path,
+    sha: str,
+    document_id: str,
+    prepared: PreparedInput,
+    scan: ScanResult,
+    classification: Classification,
+    extraction: Extraction,
+    status: str,
+    ctx: Context,
+) -> DocumentRecord:
+    unit = ctx.plan.unit(classification.unit)
+    doc_type = ctx.plan.doc_type(classification.doc_type)
+    aktenzeichen = tuple(i.value for i in extraction.identifiers if i.kind == "aktenzeichen")
+    return DocumentRecord(
+        document_id=document_id,
+        sha256_original=sha,
+        source_name=str(source),
+        source_kind=prepared.kind,
+        batch_id=ctx.batch_id,
+        status=status,
+        doc_type=classification.doc_type,
+        doc_label=classification.label,
+        aktenplan_unit=classification.unit,
+        tax_secret=doc_type.tax,
+        confidence=classification.confidence,
+        title=extraction.title or classification.label,
+        aktenzeichen=aktenzeichen,
+        identifiers=tuple(
+            IdentifierRecord(i.kind, i.value, i.raw)
+            for i in extraction.identifiers
+            if i.kind != "aktenzeichen"
+        ),
+        document_date=extraction.document_date,
+        pages=tuple(PageRecord(p.number, p.text, p.confidence, p.source) for p in scan.pages),
+        ocr_applied=scan.ocr_applied,
+        ocr_confidence=scan.mean_confidence,
+        file_plan_version=f"{ctx.plan.name} {ctx.plan.version}",
+        facts={
+            "dates": [d.isoformat() for d in extraction.dates],
+            "evidence": list(classification.evidence),
+            "aktenplan_title": unit.title,
+            "retention": unit.retention.model_dump(),
+            "software": scan.software,
+            "ocr_seconds": round(scan.seconds, 2),
+        },
+    )
+
+
+@flow(name="eakte-ingest", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+def ingest_batch(
+    sources: list[str], batch_id: str, batch_name: str, settings: Settings
+) -> dict[str, Any]:
+    """Ingest one batch of scans into the archive under `settings.data_dir`."""
+    plan = load_file_plan(settings.file_plan)
+    archive = Archive(settings.data_dir)
+    try:
+        archive.start_batch(batch_id, batch_name)
+        archive.reindex_missing()
+        workdir = settings.data_dir / "work"
+        workdir.mkdir(parents=True, exist_ok=True)
+        ctx = Context(
+            archive=archive,
+            plan=plan,
+            ocr=OcrSettings(
+                languages=settings.languages,
+                deskew=settings.deskew,
+                max_pixels=int(settings.max_megapixels * 1e6),
+            ),
+            threshold=settings.review_threshold
+            if settings.review_threshold is not None
+            else plan.review_threshold,
+            batch_id=batch_id,
+            workdir=workdir,
+        )
+        futures = [document_task.submit(Path(source), quote(ctx)) for source in sources]
+        lines = [future.result() for future in futures]
+        archive.finish_batch(batch_id)
+        counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
+        for line in lines:
+            counts[line["status"]] += 1
+        return {"batch_id": batch_id, "batch": batch_name, "counts": counts, "documents": lines}
+    finally:
+        archive.close()
+
+
+def run_batch(
+    sources: list[str], batch_id: str, batch_name: str, settings: Settings
+) -> dict[str, Any]:
+    """Run the flow with as many document threads as the settings allow."""
+    runner = ThreadPoolTaskRunner(max_workers=settings.workers)
+    return ingest_batch.with_options(task_runner=runner)(sources, batch_id, batch_name, settings)

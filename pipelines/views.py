@@ -1,0 +1,122 @@
+"""What people look at on the terminal: batch reports, hit lists, one document."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+STATUS_STYLE = {
+    "archived": "green",
+    "needs_review": "yellow",
+    "duplicate": "cyan",
+    "quarantined": "red",
+}
+
+
+def _confidence_style(value: float | None) -> str:
+    if value is None:
+        return "dim"
+    return "green" if value >= 85 else "yellow" if value >= 70 else "red"
+
+
+def print_batch(console: Console, report: dict[str, Any]) -> None:
+    """The batch quality view: every input, what became of it, and how well it was read."""
+    table = Table(title=f"Batch {report['batch_id']}", show_lines=False)
+    table.add_column("source", overflow="fold", ratio=2)
+    for column in ("status", "type", "class. conf.", "pages", "OCR conf."):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold", ratio=3)
+    for line in report["documents"]:
+        status = line["status"]
+        ocr = line.get("ocr_confidence")
+        table.add_row(
+            escape(line["source"].rsplit("/", 1)[-1]),
+            f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]",
+            escape(line.get("doc_type") or ""),
+            f"{line['confidence']:.2f}" if line.get("confidence") is not None else "",
+            str(line.get("pages") or ""),
+            f"[{_confidence_style(ocr)}]{ocr:.0f}[/]" if ocr is not None else "",
+            escape((line.get("reason") or "")[:160]),
+        )
+    console.print(table)
+    counts = "  ".join(
+        f"[{STATUS_STYLE.get(k, 'white')}]{k}: {v}[/]" for k, v in report["counts"].items()
+    )
+    console.print(f"{len(report['documents'])} input(s)  {counts}")
+
+
+def _highlight(snippet: str) -> str:
+    parts = re.split(r"(<b>.*?</b>)", snippet)
+    return "".join(
+        f"[bold yellow]{escape(p[3:-4])}[/]" if p.startswith("<b>") else escape(p) for p in parts
+    )
+
+
+def print_hits(console: Console, query: str, hits: list[Any]) -> None:
+    table = Table(title=f"Search: {escape(query)}  ({len(hits)} hit(s))", show_lines=True)
+    for column in ("score", "document", "type", "Aktenzeichen", "date", "title / snippet"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        table.add_row(
+            f"{hit.score:.2f}",
+            hit.document_id,
+            escape(hit.doc_type),
+            escape(", ".join(hit.aktenzeichen)),
+            hit.document_date.isoformat() if hit.document_date else "",
+            f"[bold]{escape(hit.title)}[/]\n{_highlight(hit.snippet)}",
+        )
+    console.print(table)
+
+
+def print_document(console: Console, doc: dict[str, Any]) -> None:
+    facts = Table.grid(padding=(0, 2))
+    for key in (
+        "document_id",
+        "status",
+        "doc_label",
+        "confidence",
+        "aktenplan_unit",
+        "tax_secret",
+        "title",
+        "aktenzeichen",
+        "document_date",
+        "source_name",
+        "batch_id",
+        "archived_at",
+        "original_path",
+        "pdfa_path",
+        "metadata_path",
+        "sha256_original",
+        "sha256_pdfa",
+        "ocr_confidence",
+        "file_plan_version",
+    ):
+        facts.add_row(f"[bold]{key}[/]", escape(str(doc.get(key))))
+    for identifier in doc["identifiers"]:
+        facts.add_row(f"[bold]{identifier['kind']}[/]", escape(identifier["raw"]))
+    facts.add_row("[bold]dates[/]", escape(", ".join(doc["facts"].get("dates", []))))
+    console.print(Panel(facts, title=escape(doc["title"])))
+    pages = Table(title="Pages")
+    for column in ("page", "source", "OCR confidence", "characters"):
+        pages.add_column(column)
+    for page in doc["pages"]:
+        conf = page["confidence"]
+        pages.add_row(
+            str(page["number"]),
+            page["source"],
+            f"[{_confidence_style(conf)}]{conf:.1f}[/]" if conf is not None else "-",
+            str(page["chars"]),
+        )
+    console.print(pages)
+    audit = Table(title="Audit trail")
+    for column in ("at", "event", "detail"):
+        audit.add_column(column, overflow="fold")
+    for event in doc["audit"]:
+        audit.add_row(event["at"], event["event"], escape(str(event["detail"])[:200]))
+    console.print(audit)
+    console.print(Panel(escape(doc["text"]), title="Text"))

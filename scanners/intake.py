@@ -1,0 +1,193 @@
+"""Intake: recognise an input by its content and turn it into a PDF that OCR can take.
+
+Everything that can be told without OCR is checked here, so that a broken file is
+rejected in milliseconds with a reason a scanning team understands.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import img2pdf
+import pikepdf
+import pypdfium2
+from PIL import Image, UnidentifiedImageError
+
+from scanners.errors import RejectedInput
+
+Kind = Literal["pdf", "tiff", "jpeg", "png"]
+
+_MAGIC: tuple[tuple[bytes, Kind], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+# A PDF may carry junk before its header; readers accept the header within the first 1 KiB.
+_PDF_HEADER_WINDOW = 1024
+# Largest page side we accept: 5 m, far beyond any archival paper format (A0 is 1.19 m).
+_MAX_PAGE_SIDE_PT = 5 * 72 / 0.0254
+# Below this many characters per page a PDF's text layer is not a real one (e.g. a page number).
+_MIN_TEXT_CHARS_PER_PAGE = 40
+
+
+@dataclass(frozen=True)
+class PreparedInput:
+    """An input ready for OCR: `pdf` is the original itself or a conversion of it."""
+
+    source: Path
+    kind: Kind
+    pdf: Path
+    pages: int
+    text_layer: tuple[str, ...] | None  # per-page text when the PDF is born digital
+
+
+def sniff_kind(path: Path) -> Kind:
+    """Tell the format from the first bytes, never from the file name."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_PDF_HEADER_WINDOW)
+    except OSError as exc:
+        raise RejectedInput(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise RejectedInput(path, "empty file (0 bytes)")
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head:
+        return "pdf"
+    raise RejectedInput(path, "not a document: content is neither PDF, TIFF, JPEG nor PNG")
+
+
+def prepare_input(path: Path, workdir: Path, *, max_pixels: int, default_dpi: int) -> PreparedInput:
+    """Check `path` and return a PDF of it in `workdir`; raise RejectedInput if it cannot be."""
+    kind = sniff_kind(path)
+    if kind == "pdf":
+        pages, text_layer = _check_pdf(path, max_pixels)
+        return PreparedInput(path, kind, path, pages, text_layer)
+    pdf = workdir / "intake.pdf"
+    pages = _image_to_pdf(path, pdf, max_pixels=max_pixels, default_dpi=default_dpi)
+    return PreparedInput(path, kind, pdf, pages, None)
+
+
+def _check_pdf(path: Path, max_pixels: int) -> tuple[int, tuple[str, ...] | None]:
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                raise RejectedInput(
+                    path, "PDF is encrypted; ask the sender for an unprotected copy"
+                )
+            pages = len(pdf.pages)
+            if pages == 0:
+                raise RejectedInput(path, "PDF has no pages")
+            for number, page in enumerate(pdf.pages, start=1):
+                _check_page(path, number, page, max_pixels)
+    except pikepdf.PasswordError as exc:
+        raise RejectedInput(path, "PDF is password-protected") from exc
+    except pikepdf.PdfError as exc:
+        detail = _first_line(exc).replace(f"{path}: ", "")
+        raise RejectedInput(path, f"damaged or truncated PDF ({detail})") from exc
+    return pages, _born_digital_text(path, pages)
+
+
+def _check_page(path: Path, number: int, page: pikepdf.Page, max_pixels: int) -> None:
+    try:
+        box = [float(v) for v in page.mediabox]
+    except (TypeError, ValueError, pikepdf.PdfError) as exc:
+        raise RejectedInput(path, f"page {number} has no valid page size") from exc
+    width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+    if width < 1 or height < 1:
+        raise RejectedInput(path, f"page {number} has an empty page size")
+    if max(width, height) > _MAX_PAGE_SIDE_PT:
+        raise RejectedInput(path, f"page {number} is {width:.0f}x{height:.0f} pt, larger than 5 m")
+    for name, image in page.images.items():
+        pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+        if pixels > max_pixels:
+            raise RejectedInput(
+                path,
+                f"page {number} image {name} has {pixels / 1e6:.0f} megapixels, over the "
+                f"limit of {max_pixels / 1e6:.0f} (possible decompression bomb)",
+            )
+
+
+def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
+    """Per-page text when every page carries a real text layer, else None (it needs OCR)."""
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as exc:
+        raise RejectedInput(path, f"damaged PDF ({exc})") from exc
+    try:
+        texts = []
+        for index in range(pages):
+            textpage = document[index].get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n").strip())
+    finally:
+        document.close()
+    if all(len(text) >= _MIN_TEXT_CHARS_PER_PAGE for text in texts):
+        return tuple(texts)
+    return None
+
+
+def _image_to_pdf(path: Path, pdf: Path, *, max_pixels: int, default_dpi: int) -> int:
+    frames = _image_frames(path, max_pixels)
+    try:
+        layout = (
+            None
+            if all(dpi for dpi in frames)
+            else img2pdf.get_fixed_dpi_layout_fun((default_dpi, default_dpi))
+        )
+        pdf.write_bytes(
+            img2pdf.convert(str(path), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
+        )
+    except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError):
+        _image_to_pdf_via_pillow(path, pdf, default_dpi)
+    return len(frames)
+
+
+def _image_frames(path: Path, max_pixels: int) -> list[int]:
+    """Check every frame's size before any pixel is decoded; return each frame's dpi (0 if unknown)."""
+    dpis: list[int] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                for index in range(getattr(image, "n_frames", 1)):
+                    image.seek(index)
+                    width, height = image.size
+                    if width * height > max_pixels:
+                        raise RejectedInput(
+                            path,
+                            f"image page {index + 1} has {width * height / 1e6:.0f} megapixels, "
+                            f"over the limit of {max_pixels / 1e6:.0f} (possible decompression bomb)",
+                        )
+                    dpis.append(round(float(image.info.get("dpi", (0, 0))[0])))
+                image.seek(0)
+                image.load()
+    except RejectedInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise RejectedInput(path, f"image too large (possible decompression bomb): {exc}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise RejectedInput(path, f"damaged or truncated image ({_first_line(exc)})") from exc
+    return [dpi if dpi >= 50 else 0 for dpi in dpis]
+
+
+def _image_to_pdf_via_pillow(path: Path, pdf: Path, default_dpi: int) -> None:
+    """Fallback for images img2pdf cannot embed as they are (alpha channel, 16 bit, CMYK...)."""
+    frames: list[Image.Image] = []
+    with Image.open(path) as image:
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            mode = "L" if image.mode in ("1", "L", "LA", "I;16", "I") else "RGB"
+            frames.append(image.convert(mode))
+        dpi = image.info.get("dpi", (default_dpi, default_dpi))[0] or default_dpi
+    frames[0].save(pdf, save_all=True, append_images=frames[1:], resolution=float(dpi))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

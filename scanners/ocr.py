@@ -1,0 +1,156 @@
+"""OCR: one document to PDF/A-2b with tesseract's own per-page text and word confidence.
+
+Each document runs ocrmypdf in a child process (`scanners.ocr_worker`): ocrmypdf keeps
+process-wide state, a crash in tesseract or Ghostscript must not take the batch down, and a
+hung document must be killable. Parallelism across documents is the caller's business; one
+document uses one core (`jobs=1`, `OMP_THREAD_LIMIT=1`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from scanners.errors import RejectedInput
+from scanners.intake import PreparedInput
+from scanners.verify import verify_pdfa
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How OCR runs; the pipeline builds this from its configuration."""
+
+    languages: tuple[str, ...] = ("deu", "eng")
+    deskew: bool = True
+    rotate_pages: bool = True
+    max_pixels: int = 250_000_000
+    default_dpi: int = 300
+    timeout_base_s: float = 120.0
+    timeout_per_page_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class PageText:
+    number: int
+    text: str
+    confidence: float | None  # mean word confidence 0..100 from tesseract; None for a text layer
+    source: Literal["ocr", "text_layer"]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """A verified PDF/A and what the OCR engine read on each page."""
+
+    pdfa: Path
+    pages: tuple[PageText, ...]
+    ocr_applied: bool
+    software: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n\f".join(page.text for page in self.pages)
+
+    @property
+    def mean_confidence(self) -> float | None:
+        scored = [p.confidence for p in self.pages if p.confidence is not None]
+        return round(sum(scored) / len(scored), 1) if scored else None
+
+
+def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) -> ScanResult:
+    """OCR `prepared` into `out_pdf` (PDF/A-2b) and verify it; RejectedInput when it fails."""
+    started = time.monotonic()
+    born_digital = prepared.text_layer is not None
+    with tempfile.TemporaryDirectory(prefix="eakte-ocr-") as tmp:
+        work = Path(tmp)
+        job = {
+            "input": str(prepared.pdf),
+            "output": str(out_pdf),
+            "sidecar": str(work / "sidecar.txt"),
+            "confidence_dir": str(work / "confidence"),
+            "languages": list(settings.languages),
+            "deskew": settings.deskew and not born_digital,
+            "rotate_pages": settings.rotate_pages and not born_digital,
+            "mode": "skip" if born_digital else "force",
+            "max_image_mpixels": settings.max_pixels / 1e6,
+        }
+        (work / "confidence").mkdir()
+        timeout = settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
+        _run_worker(prepared.source, job, timeout)
+        software = (
+            json.loads((work / "software.json").read_text())
+            if (work / "software.json").exists()
+            else {}
+        )
+        if born_digital:
+            assert prepared.text_layer is not None
+            pages = tuple(
+                PageText(number, text, None, "text_layer")
+                for number, text in enumerate(prepared.text_layer, start=1)
+            )
+        else:
+            pages = _ocr_pages(work, prepared.pages)
+    problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
+    if not any(page.text.strip() for page in pages):
+        problems.append("no text recognised on any page (blank or unreadable scan)")
+    if problems:
+        raise RejectedInput(prepared.source, "PDF/A verification failed: " + "; ".join(problems))
+    return ScanResult(out_pdf, pages, not born_digital, software, time.monotonic() - started)
+
+
+def _run_worker(source: Path, job: dict[str, object], timeout: float) -> None:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    job_file = Path(str(job["sidecar"])).with_name("job.json")
+    job_file.write_text(json.dumps(job))
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "scanners.ocr_worker", str(job_file)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RejectedInput(source, f"OCR did not finish within {timeout:.0f} s") from exc
+    if completed.returncode != 0:
+        reason = _worker_reason(completed.stdout, completed.stderr, completed.returncode)
+        raise RejectedInput(source, f"OCR failed: {reason}")
+
+
+def _worker_reason(stdout: str, stderr: str, returncode: int) -> str:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("EAKTE-ERROR "):
+            return line.removeprefix("EAKTE-ERROR ").strip()
+    tail = [line for line in stderr.strip().splitlines() if line.strip()]
+    return tail[-1][:300] if tail else f"OCR process ended with status {returncode}"
+
+
+def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
+    """Split tesseract's sidecar text by page and join each page with its word confidence."""
+    sidecar = (
+        (work / "sidecar.txt").read_text(encoding="utf-8")
+        if (work / "sidecar.txt").exists()
+        else ""
+    )
+    texts = sidecar.split("\f")
+    confidences: dict[int, float] = {}
+    for item in (work / "confidence").glob("*.json"):
+        data = json.loads(item.read_text())
+        confidences[int(data["page"])] = float(data["confidence"])
+    return tuple(
+        PageText(
+            number,
+            texts[number - 1].strip() if number - 1 < len(texts) else "",
+            confidences.get(number),
+            "ocr",
+        )
+        for number in range(1, page_count + 1)
+    )
