@@ -105,7 +105,7 @@ def _check_page(path: Path, number: int, page: pikepdf.Page, max_pixels: int) ->
         raise RejectedInput(path, f"page {number} has an empty page size")
     if max(width, height) > _MAX_PAGE_SIDE_PT:
         raise RejectedInput(path, f"page {number} is {width:.0f}x{height:.0f} pt, larger than 5 m")
-    for name, image in page.images.items():
+    for name, image in page.get_images().items():
         pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
         if pixels > max_pixels:
             raise RejectedInput(
@@ -135,15 +135,11 @@ def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
 
 def _image_to_pdf(path: Path, pdf: Path, *, max_pixels: int, default_dpi: int) -> int:
     frames = _image_frames(path, max_pixels)
+    options: dict[str, object] = {"rotation": img2pdf.Rotation.ifvalid}
+    if not all(frames):  # a scan without a resolution: assume the scanner's usual one
+        options["layout_fun"] = img2pdf.get_fixed_dpi_layout_fun((default_dpi, default_dpi))
     try:
-        layout = (
-            None
-            if all(dpi for dpi in frames)
-            else img2pdf.get_fixed_dpi_layout_fun((default_dpi, default_dpi))
-        )
-        pdf.write_bytes(
-            img2pdf.convert(str(path), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
-        )
+        pdf.write_bytes(img2pdf.convert(str(path), **options))
     except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError):
         _image_to_pdf_via_pillow(path, pdf, default_dpi)
     return len(frames)

@@ -80,10 +80,19 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             "rotate_pages": settings.rotate_pages and not born_digital,
             "mode": "skip" if born_digital else "force",
             "max_image_mpixels": settings.max_pixels / 1e6,
+            "pdfa_backend": "auto",
         }
         (work / "confidence").mkdir()
         timeout = settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
-        _run_worker(prepared.source, job, timeout)
+        if born_digital:
+            # Keep the text layer: PDF/A by pikepdf, since Debian's Ghostscript 10.0 corrupts
+            # existing text. If that cannot make PDF/A, rasterise as for a scan.
+            try:
+                _run_worker(prepared.source, {**job, "pdfa_backend": "internal"}, timeout)
+            except RejectedInput:
+                _run_worker(prepared.source, {**job, "mode": "force"}, timeout)
+        else:
+            _run_worker(prepared.source, job, timeout)
         software = (
             json.loads((work / "software.json").read_text())
             if (work / "software.json").exists()

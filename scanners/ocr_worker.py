@@ -33,6 +33,7 @@ def main(job_file: str) -> int:
             jobs=1,
             progress_bar=False,
             max_image_mpixels=job["max_image_mpixels"],
+            pdfa_backend=job["pdfa_backend"],
             plugins=[confidence_plugin.__file__],
             eakte_confidence_dir=job["confidence_dir"],
         )

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what eakte needs on a Debian/Ubuntu machine: OCR tools from the distribution,
+# then the Python packages exactly as locked in uv.lock, into ./.venv.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript unpaper pngquant
+                 qpdf poppler-utils fonts-dejavu-core)
+UV_VERSION=0.13.9
+
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "eakte setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+export UV_PYTHON_DOWNLOADS=never
+uv sync --frozen --quiet
+echo "eakte setup: ready (.venv/bin/eakte)"

@@ -1,0 +1,64 @@
+"""Real OCR: a rendered, skewed German scan becomes verified PDF/A with tesseract's text."""
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from scanners import OcrSettings, RejectedInput, prepare_input, scan_to_pdfa, verify_pdfa
+from tests.scanmaker import write_scan
+
+pytestmark = pytest.mark.slow
+
+PAGE_1 = [
+    "Stadt Musterstadt - Der Bürgermeister - Steueramt",
+    "Musterstadt, den 12.03.2024",
+    "Grundsteuerbescheid für das Kalenderjahr 2024",
+    "Die Grundsteuer wird auf 412,50 Euro festgesetzt.",
+    "Bitte überweisen Sie den Betrag fristgerecht an die Stadtkasse.",
+]
+PAGE_2 = [
+    "Rechtsbehelfsbelehrung",
+    "Gegen diesen Bescheid kann innerhalb eines Monats Widerspruch erhoben werden.",
+]
+
+
+def _scan(tmp_path: Path, pages: list[list[str]], fmt: str, skew: float = 1.5):
+    source = write_scan(pages, tmp_path / f"in.{fmt}", fmt, skew_deg=skew, seed=3)
+    prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
+    return scan_to_pdfa(prepared, tmp_path / "out.pdf", OcrSettings())
+
+
+def test_skewed_two_page_tiff_becomes_pdfa_with_page_text(tmp_path: Path) -> None:
+    result = _scan(tmp_path, [PAGE_1, PAGE_2], "tiff")
+    assert result.ocr_applied
+    assert [p.number for p in result.pages] == [1, 2]
+    assert "Grundsteuerbescheid" in result.pages[0].text
+    assert "Rechtsbehelfsbelehrung" in result.pages[1].text
+    assert "Rechtsbehelfsbelehrung" not in result.pages[0].text
+    assert all(p.confidence is not None and p.confidence > 70 for p in result.pages)
+    assert verify_pdfa(result.pdfa, expected_pages=2) == []
+    with pikepdf.open(result.pdfa) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+    assert result.software["tesseract"].startswith("5")
+
+
+def test_born_digital_pdf_is_not_ocrd_again(tmp_path: Path) -> None:
+    result = _scan(tmp_path, [PAGE_1 * 2], "born_digital_pdf")
+    assert not result.ocr_applied
+    assert result.pages[0].source == "text_layer"
+    assert result.pages[0].confidence is None
+    assert "Grundsteuerbescheid für das Kalenderjahr 2024" in result.pages[0].text
+    assert verify_pdfa(result.pdfa, expected_pages=1) == []
+
+
+def test_blank_scan_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(RejectedInput, match="no text recognised"):
+        _scan(tmp_path, [[]], "png", skew=0)
+
+
+def test_plain_pdf_fails_verification(tmp_path: Path) -> None:
+    plain = write_scan([PAGE_1], tmp_path / "plain.pdf", "born_digital_pdf")
+    problems = verify_pdfa(plain, expected_pages=2)
+    assert any("PDF/A" in p for p in problems)
+    assert any("pages" in p for p in problems)
