@@ -94,3 +94,12 @@ def split_query(query: str) -> SearchQuery:
             position = match.end()
     rest.append(query[position:])
     return SearchQuery(" ".join(part.strip() for part in rest if part.strip()), tuple(identifiers))
+
+
+def date_number(value: date) -> int:
+    """Dates are indexed as integers (20240312): range filters work the same in every backend."""
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def from_date_number(number: int) -> date:
+    return date(number // 10000, number // 100 % 100, number % 100)

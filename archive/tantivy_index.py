@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 
 import tantivy
@@ -14,6 +13,8 @@ from archive.search import (
     SearchFilters,
     SearchQueryError,
     compact_identifier,
+    date_number,
+    from_date_number,
     split_query,
 )
 
@@ -67,7 +68,7 @@ class TantivyIndex:
             "tax": doc.tax_secret,
         }
         if doc.document_date:
-            fields["date"] = _date_number(doc.document_date)
+            fields["date"] = date_number(doc.document_date)
         with self._lock:
             writer = self._writer_()
             writer.delete_documents_by_term("id", doc.document_id)
@@ -109,7 +110,7 @@ class TantivyIndex:
                     doc_label=stored.get_first("label") or "",
                     title=stored.get_first("title") or "",
                     aktenzeichen=tuple(stored.get_all("az")),
-                    document_date=_from_number(number) if number else None,
+                    document_date=from_date_number(number) if number else None,
                     snippet=snippet.replace("\n", " "),
                 )
             )
@@ -150,8 +151,8 @@ class TantivyIndex:
                         self.schema,
                         "date",
                         tantivy.FieldType.Integer,
-                        _date_number(filters.date_from) if filters.date_from else None,
-                        _date_number(filters.date_to) if filters.date_to else None,
+                        date_number(filters.date_from) if filters.date_from else None,
+                        date_number(filters.date_to) if filters.date_to else None,
                     ),
                 )
             )
@@ -184,11 +185,3 @@ class TantivyIndex:
             if self._writer is not None:
                 self._writer.wait_merging_threads()
                 self._writer = None
-
-
-def _date_number(value: date) -> int:
-    return value.year * 10000 + value.month * 100 + value.day
-
-
-def _from_number(number: int) -> date:
-    return date(number // 10000, number // 100 % 100, number % 100)

@@ -36,6 +36,8 @@ from scanners import (
     scan_to_pdfa,
 )
 
+TAX_IDENTIFIERS = frozenset({"steuernummer", "steuer_idnr"})
+
 
 @dataclass(frozen=True)
 class Context:
@@ -187,7 +189,8 @@ def _record(
         doc_type=classification.doc_type,
         doc_label=classification.label,
         aktenplan_unit=classification.unit,
-        tax_secret=doc_type.tax,
+        # Tax secrecy follows the content too: an objection quoting a Steuernummer is tax data.
+        tax_secret=doc_type.tax or any(i.kind in TAX_IDENTIFIERS for i in extraction.identifiers),
         confidence=classification.confidence,
         title=extraction.title or classification.label,
         aktenzeichen=aktenzeichen,

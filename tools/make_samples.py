@@ -99,7 +99,7 @@ def make_samples(out: Path) -> list[Path]:
     broken = out / BROKEN_NAME
     broken.write_bytes(source[: int(len(source) * BROKEN_FRACTION)])
     written.append(broken)
-    readme = out / "README.md"
+    readme = out.parent / "SAMPLES.md"
     readme.write_text(_readme(docs, out), encoding="utf-8")
     written.append(readme)
     return written

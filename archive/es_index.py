@@ -1,0 +1,145 @@
+"""Elasticsearch search index (8.x server) for archives that outgrow one machine.
+
+Same contract as the Tantivy index (tests/archive/test_search_contract.py); chosen by
+setting EAKTE_ES_URL. The client is pinned to major version 8, as servers refuse other majors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
+from elasticsearch.helpers import scan
+
+from archive.search import (
+    Hit,
+    IndexDoc,
+    SearchFilters,
+    SearchQueryError,
+    compact_identifier,
+    date_number,
+    from_date_number,
+    split_query,
+)
+
+_MAPPING = {
+    "properties": {
+        "id": {"type": "keyword"},
+        "title": {"type": "text", "analyzer": "german"},
+        "label": {"type": "text", "analyzer": "german"},
+        "body": {"type": "text", "analyzer": "german"},
+        "doc_type": {"type": "keyword"},
+        "unit": {"type": "keyword"},
+        "status": {"type": "keyword"},
+        "az": {"type": "keyword"},
+        "ident": {"type": "keyword"},
+        "date": {"type": "integer"},
+        "tax": {"type": "boolean"},
+    }
+}
+_FIELDS = ["title^3", "label^2", "body"]
+
+
+class ElasticsearchIndex:
+    def __init__(self, url: str, index_name: str = "eakte-documents") -> None:
+        self.client = Elasticsearch(url, request_timeout=30)
+        self.name = index_name
+        if not self.client.indices.exists(index=index_name):
+            self.client.indices.create(index=index_name, mappings=_MAPPING)
+
+    def add(self, doc: IndexDoc) -> None:
+        body: dict[str, Any] = {
+            "id": doc.document_id,
+            "title": doc.title,
+            "label": doc.doc_label,
+            "body": doc.text,
+            "doc_type": doc.doc_type,
+            "unit": doc.unit,
+            "status": doc.status,
+            "az": list(doc.aktenzeichen),
+            "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
+            "tax": doc.tax_secret,
+            "date": date_number(doc.document_date) if doc.document_date else None,
+        }
+        self.client.index(index=self.name, id=doc.document_id, document=body, refresh="wait_for")
+
+    def delete(self, document_id: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            self.client.delete(index=self.name, id=document_id, refresh="wait_for")
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
+        split = split_query(query)
+        must: list[dict[str, Any]] = []
+        should: list[dict[str, Any]] = []
+        if split.text:
+            text = {
+                "query_string": {"query": split.text, "fields": _FIELDS, "default_operator": "AND"}
+            }
+            (should if split.identifiers else must).append(text)
+        for compact, typed in split.identifiers:
+            must.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"term": {"ident": compact}},
+                            {"match_phrase": {"body": typed}},
+                        ]
+                    }
+                }
+            )
+        filter_: list[dict[str, Any]] = []
+        if filters.doc_type:
+            filter_.append({"term": {"doc_type": filters.doc_type}})
+        if filters.aktenzeichen:
+            filter_.append({"term": {"ident": compact_identifier(filters.aktenzeichen)}})
+        if filters.date_from or filters.date_to:
+            bounds: dict[str, int] = {}
+            if filters.date_from:
+                bounds["gte"] = date_number(filters.date_from)
+            if filters.date_to:
+                bounds["lte"] = date_number(filters.date_to)
+            filter_.append({"range": {"date": bounds}})
+        body = {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": filter_}}
+        try:
+            response = self.client.search(
+                index=self.name,
+                query=body,
+                size=max(1, limit),
+                highlight={
+                    "fields": {"body": {"fragment_size": 240, "number_of_fragments": 1}},
+                    "pre_tags": ["<b>"],
+                    "post_tags": ["</b>"],
+                },
+            )
+        except BadRequestError as exc:
+            raise SearchQueryError(f"cannot read the query {query!r}: {exc.message}") from exc
+        hits = []
+        for hit in response["hits"]["hits"]:
+            source = hit["_source"]
+            fragments = hit.get("highlight", {}).get("body") or [source["body"][:200]]
+            hits.append(
+                Hit(
+                    document_id=source["id"],
+                    score=float(hit["_score"] or 0.0),
+                    doc_type=source["doc_type"],
+                    doc_label=source["label"],
+                    title=source["title"],
+                    aktenzeichen=tuple(source.get("az") or ()),
+                    document_date=from_date_number(source["date"]) if source.get("date") else None,
+                    snippet=fragments[0].replace("\n", " "),
+                )
+            )
+        return hits
+
+    def document_ids(self) -> set[str]:
+        self.client.indices.refresh(index=self.name)
+        return {
+            hit["_id"]
+            for hit in scan(
+                self.client, index=self.name, query={"query": {"match_all": {}}}, _source=False
+            )
+        }
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,170 @@
+"""The file plan (Aktenplan): units with retention rules and the document types filed into them.
+
+The plan is data, not code, so that a municipality can adapt it (its own Aktenplan numbers,
+its own phrases) by editing a TOML file instead of changing the classifier.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "AktenplanUnit",
+    "DocTypeRule",
+    "FilePlan",
+    "FilePlanError",
+    "RetentionRule",
+    "load_file_plan",
+]
+
+DEFAULT_PLAN_RESOURCE = "default_fileplan.toml"
+
+
+class FilePlanError(ValueError):
+    """A file plan could not be read or is inconsistent; the message names the file."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RetentionRule(_Frozen):
+    """How long records of a unit are kept (Aufbewahrungsfrist) and from when it runs."""
+
+    years: int | None = Field(ge=0)  # None = permanent ("dauernd")
+    trigger: Literal["closing", "document_date", "event"] = "closing"
+    event: str | None = None
+    legal_basis: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _event_named(self) -> RetentionRule:
+        # An event-based period is meaningless to a records manager without the event's name.
+        if self.trigger == "event" and not self.event:
+            raise ValueError("retention with trigger 'event' needs an 'event' description")
+        if self.trigger != "event" and self.event:
+            raise ValueError("retention 'event' is only allowed with trigger 'event'")
+        return self
+
+
+class AktenplanUnit(_Frozen):
+    """One unit of the Aktenplan, e.g. ``6.1.3 Baugenehmigungsverfahren``."""
+
+    id: str = Field(pattern=r"^\d+(\.\d+)*$")
+    title: str = Field(min_length=1)
+    retention: RetentionRule
+
+
+class DocTypeRule(_Frozen):
+    """A document type and the phrases that recognise it in OCR text."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    unit: str
+    tax: bool = False  # tax secrecy (§ 30 AO) applies
+    strong: list[str]
+    weak: list[str] = []
+    negative: list[str] = []
+
+    @model_validator(mode="after")
+    def _phrases_not_blank(self) -> DocTypeRule:
+        for field in ("strong", "weak", "negative"):
+            if any(not p.strip() for p in getattr(self, field)):
+                raise ValueError(f"type {self.key!r}: empty phrase in {field!r}")
+        return self
+
+
+class FilePlan(_Frozen):
+    """A complete, consistent file plan: every type files into a unit that exists."""
+
+    name: str
+    version: str
+    aktenzeichen_pattern: str
+    review_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    fallback_type: str = "schriftverkehr"
+    units: list[AktenplanUnit]
+    types: list[DocTypeRule]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FilePlan:
+        try:
+            re.compile(self.aktenzeichen_pattern)
+        except re.error as exc:
+            raise ValueError(f"aktenzeichen_pattern is not a valid regex: {exc}") from exc
+        unit_ids = [u.id for u in self.units]
+        if dup := _duplicates(unit_ids):
+            raise ValueError(f"duplicate unit ids: {', '.join(dup)}")
+        keys = [t.key for t in self.types]
+        if dup := _duplicates(keys):
+            raise ValueError(f"duplicate type keys: {', '.join(dup)}")
+        known = set(unit_ids)
+        for t in self.types:
+            if t.unit not in known:
+                raise ValueError(f"type {t.key!r} refers to unknown unit {t.unit!r}")
+        if self.fallback_type not in keys:
+            raise ValueError(f"fallback_type {self.fallback_type!r} is not a defined type")
+        return self
+
+    def unit(self, unit_id: str) -> AktenplanUnit:
+        """Return the unit with this id; KeyError if the plan has none."""
+        for u in self.units:
+            if u.id == unit_id:
+                return u
+        raise KeyError(unit_id)
+
+    def doc_type(self, key: str) -> DocTypeRule:
+        """Return the document type with this key; KeyError if the plan has none."""
+        for t in self.types:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    dup: list[str] = []
+    for item in items:
+        if item in seen and item not in dup:
+            dup.append(item)
+        seen.add(item)
+    return dup
+
+
+def load_file_plan(path: Path | None = None) -> FilePlan:
+    """Load and validate a file plan; ``None`` loads the plan shipped with the package.
+
+    Every problem becomes a FilePlanError naming the file, because the person who has to fix
+    it is editing a TOML file, not reading a traceback.
+    """
+    if path is None:
+        source = resources.files("classifiers").joinpath(DEFAULT_PLAN_RESOURCE)
+        where = f"<bundled {DEFAULT_PLAN_RESOURCE}>"
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise FilePlanError(f"{where}: cannot read: {exc}") from exc
+    else:
+        where = str(path)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise FilePlanError(f"{where}: cannot read: {exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FilePlanError(f"{where}: not UTF-8 text: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FilePlanError(f"{where}: invalid TOML: {exc}") from exc
+    try:
+        return FilePlan.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'plan'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise FilePlanError(f"{where}: invalid file plan: {problems}") from exc

@@ -1,0 +1,120 @@
+"""One contract every search index passes: Tantivy always, Elasticsearch where EAKTE_ES_URL is set."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from archive.search import IndexDoc, SearchFilters, SearchIndex, SearchQueryError, split_query
+from archive.tantivy_index import TantivyIndex
+
+BAU = IndexDoc(
+    document_id="doc-bau",
+    title="Baugenehmigung für den Neubau eines Einfamilienhauses",
+    doc_type="baugenehmigung",
+    doc_label="Baugenehmigung",
+    unit="6.3.1",
+    status="archived",
+    text="Hiermit wird die Baugenehmigung erteilt. Gemarkung Musterdorf, Flur 3, Flurstück 127/4.",
+    aktenzeichen=("63-BG-2024-0117",),
+    identifiers=("Musterdorf/3/127/4",),
+    document_date=date(2024, 3, 12),
+)
+STEUER = IndexDoc(
+    document_id="doc-steuer",
+    title="Grundsteuerbescheid für das Kalenderjahr 2024",
+    doc_type="grundsteuerbescheid",
+    doc_label="Grundsteuerbescheid",
+    unit="2.1.1",
+    status="archived",
+    text="Die Grundsteuer wird festgesetzt. Steuer-IdNr. 86 095 742 719, Steuernummer 181/815/08155.",
+    aktenzeichen=("22-GS-2024-00012",),
+    identifiers=("86095742719", "86 095 742 719", "181/815/08155"),
+    document_date=date(2023, 12, 1),
+    tax_secret=True,
+)
+
+
+@pytest.fixture(params=["tantivy", "elasticsearch"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    if request.param == "tantivy":
+        implementation: SearchIndex = TantivyIndex(tmp_path / "index")
+    else:
+        url = os.environ.get("EAKTE_ES_URL")
+        if not url:
+            pytest.skip("EAKTE_ES_URL is not set: no Elasticsearch server to test against")
+        from archive.es_index import ElasticsearchIndex
+
+        implementation = ElasticsearchIndex(url, f"eakte-test-{uuid.uuid4().hex[:8]}")
+    implementation.add(BAU)
+    implementation.add(STEUER)
+    yield implementation
+    implementation.close()
+
+
+def _ids(index: SearchIndex, query: str, **filters: object) -> list[str]:
+    return [hit.document_id for hit in index.search(query, SearchFilters(**filters), 10)]  # type: ignore[arg-type]
+
+
+def test_german_stemming_finds_inflected_forms(index: SearchIndex) -> None:
+    assert _ids(index, "Baugenehmigungen") == ["doc-bau"]
+    assert _ids(index, "Grundsteuerbescheide") == ["doc-steuer"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("63-BG-2024-0117", "doc-bau"),
+        ("86 095 742 719", "doc-steuer"),
+        ("86095742719", "doc-steuer"),
+        ("Steuernummer 181/815/08155", "doc-steuer"),
+        ("22-GS-2024-00012", "doc-steuer"),
+    ],
+)
+def test_identifiers_typed_as_printed_find_their_document(
+    index: SearchIndex, typed: str, expected: str
+) -> None:
+    assert _ids(index, typed) == [expected]
+
+
+def test_hits_carry_metadata_and_highlighted_snippet(index: SearchIndex) -> None:
+    (hit,) = index.search("Flurstück", SearchFilters(), 10)
+    assert hit.doc_type == "baugenehmigung"
+    assert hit.aktenzeichen == ("63-BG-2024-0117",)
+    assert hit.document_date == date(2024, 3, 12)
+    assert "<b>" in hit.snippet and "Flurst" in hit.snippet
+    assert hit.score > 0
+
+
+def test_filters_by_type_file_and_date(index: SearchIndex) -> None:
+    assert _ids(index, "", doc_type="grundsteuerbescheid") == ["doc-steuer"]
+    assert _ids(index, "", aktenzeichen="63-BG-2024-0117") == ["doc-bau"]
+    assert _ids(index, "", date_from=date(2024, 1, 1)) == ["doc-bau"]
+    assert _ids(index, "", date_to=date(2023, 12, 31)) == ["doc-steuer"]
+    assert _ids(index, "Baugenehmigung", doc_type="grundsteuerbescheid") == []
+
+
+def test_replacing_and_deleting_a_document(index: SearchIndex) -> None:
+    index.add(
+        IndexDoc(**{**BAU.__dict__, "title": "Bauvorbescheid", "text": "Vorbescheid erteilt"})
+    )
+    assert _ids(index, "Einfamilienhauses") == []
+    assert _ids(index, "Vorbescheid") == ["doc-bau"]
+    assert index.document_ids() == {"doc-bau", "doc-steuer"}
+    index.delete("doc-bau")
+    assert index.document_ids() == {"doc-steuer"}
+
+
+def test_malformed_query_is_a_clear_error(index: SearchIndex) -> None:
+    with pytest.raises(SearchQueryError, match="cannot read the query"):
+        index.search("Baugenehmigung AND (", SearchFilters(), 10)
+
+
+def test_split_query_separates_identifiers_from_words() -> None:
+    split = split_query("Steuernummer 181/815/08155 Grundsteuer")
+    assert split.text == "Steuernummer Grundsteuer"
+    assert split.identifiers == (("18181508155", "181/815/08155"),)
+    assert split_query("Bescheid 2024").identifiers == ()

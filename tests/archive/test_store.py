@@ -1,0 +1,116 @@
+"""The archive store: exactly-once archiving, quarantine, facts, and self-verification."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from archive.blobs import sha256_file
+from archive.records import DocumentRecord, IdentifierRecord, PageRecord
+from archive.search import SearchFilters
+from archive.store import Archive, document_id_for
+
+
+def _record(source: Path, pdfa: Path, batch: str = "b1") -> DocumentRecord:
+    sha = sha256_file(source)
+    return DocumentRecord(
+        document_id=document_id_for(sha),
+        sha256_original=sha,
+        source_name=str(source),
+        source_kind="pdf",
+        batch_id=batch,
+        status="archived",
+        doc_type="hundesteuerbescheid",
+        doc_label="Hundesteuerbescheid",
+        aktenplan_unit="2.1.4",
+        tax_secret=True,
+        confidence=0.93,
+        title="Hundesteuerbescheid 2024",
+        aktenzeichen=("22-HU-2024-01873",),
+        identifiers=(IdentifierRecord("steuer_idnr", "86095742719", "86 095 742 719"),),
+        document_date=date(2024, 2, 1),
+        pages=(
+            PageRecord(1, "Die Hundesteuer für Ihren Hund Bello wird festgesetzt.", 91.5, "ocr"),
+        ),
+        ocr_applied=True,
+        ocr_confidence=91.5,
+        file_plan_version="Musterstadt 1",
+    )
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    original = tmp_path / "in" / "hund.png"
+    original.parent.mkdir()
+    original.write_bytes(b"\x89PNG\r\n\x1a\n original scan")
+    pdfa = tmp_path / "pdfa.pdf"
+    pdfa.write_bytes(b"%PDF-1.7 pdfa")
+    return original, pdfa
+
+
+def test_store_archives_once_and_everything_agrees(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    original, pdfa = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "Karton 1")
+    record = _record(original, pdfa)
+    assert archive.store(record, original, pdfa) == "archived"
+    assert archive.store(record, original, pdfa) == "archived"  # same batch: a resumed run
+    assert archive.store(_record(original, pdfa, "b2"), original, pdfa) == "duplicate"
+    assert archive.verify() == []
+    doc = archive.get(record.document_id)
+    assert doc is not None
+    assert doc["identifiers"] == [
+        {"kind": "steuer_idnr", "value": "86095742719", "raw": "86 095 742 719"}
+    ]
+    assert Path(doc["original_path"]).read_bytes() == original.read_bytes()
+    assert [e["event"] for e in doc["audit"]] == ["archived"]
+    assert "Bello" in doc["text"]
+    hits = archive.search("86 095 742 719", SearchFilters())
+    assert [h.document_id for h in hits] == [record.document_id]
+    archive.close()
+
+
+def test_verify_names_each_disagreement(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    original, pdfa = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "b1")
+    record = _record(original, pdfa)
+    archive.store(record, original, pdfa)
+    blob = archive.blobs.path(record.sha256_original)
+    blob.chmod(0o644)
+    blob.write_bytes(blob.read_bytes() + b"!")
+    archive.index.delete(record.document_id)
+    problems = archive.verify()
+    assert any("original blob" in p and "does not match" in p for p in problems)
+    assert any("not in the search index" in p for p in problems)
+    assert archive.reindex_missing() == 1
+    assert not any("search index" in p for p in archive.verify())
+    archive.close()
+
+
+def test_quarantine_keeps_the_bytes_and_the_reason(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    original, _ = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "b1")
+    copy = archive.quarantine("b1", original, sha256_file(original), "damaged or truncated PDF")
+    assert copy.read_bytes() == original.read_bytes()
+    assert original.exists()
+    assert "damaged or truncated PDF" in copy.with_name(copy.name + ".reason.txt").read_text()
+    assert archive.counts("b1")["quarantined"] == 1
+    archive.close()
+
+
+def test_catalog_survives_reopening(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    original, pdfa = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "b1")
+    record = _record(original, pdfa)
+    archive.store(record, original, pdfa)
+    archive.close()
+    again = Archive(tmp_path / "data")
+    assert again.find(record.sha256_original) == (record.document_id, "b1")
+    again.close()
