@@ -7,6 +7,7 @@ setting EAKTE_ES_URL. The client is pinned to major version 8, as servers refuse
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
@@ -20,6 +21,7 @@ from archive.search import (
     compact_identifier,
     date_number,
     from_date_number,
+    part_snippet,
     split_query,
 )
 
@@ -39,6 +41,13 @@ _MAPPING = {
     }
 }
 _FIELDS = ["title^3", "label^2", "body"]
+_PLAIN_WORDS = re.compile(r"[\w\s]+")
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def _fold(word: str) -> str:
+    """Wildcards are not analysed: fold them as the german analyzer folds indexed terms."""
+    return word.lower().translate(_FOLD)
 
 
 class ElasticsearchIndex:
@@ -117,7 +126,9 @@ class ElasticsearchIndex:
         hits = []
         for hit in response["hits"]["hits"]:
             source = hit["_source"]
-            fragments = hit.get("highlight", {}).get("body") or [source["body"][:200]]
+            fragments = hit.get("highlight", {}).get("body") or [
+                part_snippet(source["body"], query)
+            ]
             hits.append(
                 Hit(
                     document_id=source["id"],

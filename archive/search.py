@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,3 +104,23 @@ def date_number(value: date) -> int:
 
 def from_date_number(number: int) -> date:
     return date(number // 10000, number // 100 % 100, number % 100)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def part_snippet(text: str, query: str, width: int = 240) -> str:
+    """A snippet around the first word that holds a query word inside it, with that word in <b>.
+
+    For hits on a part of a compound ("Steuer" in "Hundesteuerbescheid"), which the engines'
+    own highlighters do not mark.
+    """
+    wanted = [w.lower() for w in _WORD.findall(query) if len(w) >= 4]
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if any(w in word.lower() for w in wanted):
+            start = max(0, match.start() - width // 3)
+            before = html.escape(text[start : match.start()])
+            after = html.escape(text[match.end() : match.end() + width - (match.start() - start)])
+            return f"{before}<b>{html.escape(word)}</b>{after}".replace("\n", " ")
+    return html.escape(text[:width]).replace("\n", " ")

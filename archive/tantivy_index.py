@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -15,12 +16,24 @@ from archive.search import (
     compact_identifier,
     date_number,
     from_date_number,
+    part_snippet,
     split_query,
 )
 
 _TEXT_FIELDS = ["title", "label", "body"]
 _BOOSTS = {"title": 3.0, "label": 2.0, "body": 1.0}
 _WRITER_HEAP = 64 * 1024 * 1024
+# The same analysis as the built-in "de_stem" tokenizer, to stem query words ourselves.
+_ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("german"))
+    .build()
+)
+_PLAIN_WORDS = re.compile(r"[\w\s]+")
+_MIN_PART = 4  # shorter parts ("bau") would match half the dictionary
+_PART_BOOST = 0.5
 
 
 def _schema() -> tantivy.Schema:
@@ -99,8 +112,8 @@ class TantivyIndex:
         for score, address in result.hits:
             stored = searcher.doc(address)
             snippet = snippets.snippet_from_doc(stored).to_html() if snippets else ""
-            if not snippet:
-                snippet = (stored.get_first("body") or "")[:200].replace("\n", " ")
+            if "<b>" not in snippet:
+                snippet = part_snippet(stored.get_first("body") or "", query)
             number = stored.get_first("date")
             hits.append(
                 Hit(
@@ -123,7 +136,7 @@ class TantivyIndex:
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         text_query = None
         if split.text:
-            text_query = self._parse(split.text)
+            text_query = self._with_compound_parts(self._parse(split.text), split.text)
             # Words beside an identifier ("Steuernummer 181/815/08155") only rank the hits.
             occur = tantivy.Occur.Should if split.identifiers else tantivy.Occur.Must
             must.append((occur, text_query))
@@ -159,6 +172,37 @@ class TantivyIndex:
         if not must:
             must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return text_query, tantivy.Query.boolean_query(must)
+
+    def _with_compound_parts(self, parsed: tantivy.Query, text: str) -> tantivy.Query:
+        """Also match words as parts of compounds: "Antrag" finds "Bauantrag".
+
+        German glues nouns together and the stemmer does not split them, so each plain query
+        word (stemmed like the index) is looked for inside indexed terms as well; such hits
+        rank below whole-word hits.
+        """
+        if not _PLAIN_WORDS.fullmatch(text):
+            return parsed  # operators, phrases, fields: the user asked for exact syntax
+        stems = [s for s in _ANALYZER.analyze(text) if len(s) >= _MIN_PART]
+        if not stems:
+            return parsed
+        parts = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, self._contains(stem)) for stem in stems]
+        )
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, parsed),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(parts, _PART_BOOST)),
+            ]
+        )
+
+    def _contains(self, stem: str) -> tantivy.Query:
+        pattern = f".*{re.escape(stem)}.*"
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, f, pattern))
+                for f in _TEXT_FIELDS
+            ]
+        )
 
     def _parse(self, text: str) -> tantivy.Query:
         try:

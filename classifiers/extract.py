@@ -67,7 +67,8 @@ class _Spans:
 
 # --- IBAN ---------------------------------------------------------------------
 
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}")
+# Groups may wrap at a line end, as in letters: "IBAN DE44 5001 0517\n5407 3249 31".
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \n]?[A-Z0-9]){11,30}")
 
 
 def _ibans(text: str, spans: _Spans) -> Iterator[_Found]:
@@ -81,7 +82,7 @@ def _ibans(text: str, spans: _Spans) -> Iterator[_Found]:
         ends: list[int] = []  # raw end offset for each compact length
         compact = ""
         for i, ch in enumerate(raw_cand):
-            if ch != " ":
+            if ch not in " \n":
                 compact += ch
                 ends.append(i + 1)
         for length in range(len(compact), 14, -1):
@@ -89,7 +90,7 @@ def _ibans(text: str, spans: _Spans) -> Iterator[_Found]:
                 start, end = m.start(), m.start() + ends[length - 1]
                 if spans.free(start, end):
                     spans.claim(start, end)
-                    raw = text[start:end]
+                    raw = text[start:end].replace("\n", " ")
                     yield _Found(start, end, Identifier("iban", _iban.compact(raw), raw))
                 break
 

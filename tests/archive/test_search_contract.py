@@ -118,3 +118,26 @@ def test_split_query_separates_identifiers_from_words() -> None:
     assert split.text == "Steuernummer Grundsteuer"
     assert split.identifiers == (("18181508155", "181/815/08155"),)
     assert split_query("Bescheid 2024").identifiers == ()
+
+
+def test_words_are_found_inside_compounds_ranked_below_whole_words(index: SearchIndex) -> None:
+    for doc_id, text in (
+        ("doc-a", "Der Antrag wurde gestellt."),
+        ("doc-b", "Der Bauantrag wurde gestellt."),
+    ):
+        index.add(
+            IndexDoc(
+                **{
+                    **BAU.__dict__,
+                    "document_id": doc_id,
+                    "title": "Vorgang",
+                    "doc_label": "Vorgang",
+                    "text": text,
+                }
+            )
+        )
+    assert _ids(index, "Antrag") == ["doc-a", "doc-b"]  # the whole word ranks first
+    (_, compound) = index.search("Antrag", SearchFilters(), 10)
+    assert "<b>Bauantrag</b>" in compound.snippet
+    assert _ids(index, "Genehmigung") == ["doc-bau"]
+    assert _ids(index, "Steuerbescheid") == ["doc-steuer"]

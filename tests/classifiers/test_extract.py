@@ -315,3 +315,11 @@ def test_property_every_valid_iban_is_found(
     printed = std_iban.format(number) if grouped else number
     result = extract(f"{before}\nIBAN: {printed} {after}\n", AZ)
     assert values(result, "iban") == [number]
+
+
+def test_iban_wrapped_at_a_line_end_is_found() -> None:
+    text = "Bitte überweisen Sie auf das Konto der Stadtkasse, IBAN DE44 5001 0517\n5407 3249 31 bei der Bank."
+    found = [
+        i for i in extract(text, r"\b\d{2}-[A-Z]+-\d{4}-\d+\b").identifiers if i.kind == "iban"
+    ]
+    assert [i.value for i in found] == ["DE44500105175407324931"]
