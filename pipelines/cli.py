@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipelines.config import ConfigError, Settings, load_settings
 from pipelines.inputs import discover
 from pipelines.runtime import prepare_prefect
-from pipelines.views import print_batch, print_document, print_hits
+from pipelines.views import print_batch, print_document, print_file_plan, print_hits
 
 app = typer.Typer(
     help="eakte: scanned municipal records in, searchable tamper-evident PDF/A archive out.",
@@ -191,6 +191,24 @@ def verify(data: DataOption = None) -> None:
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
     console.print("[green]archive verified: catalog, blobs, metadata and index agree[/green]")
+
+
+@app.command()
+def fileplan(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="File plan to check (default: configured).")
+    ] = None,
+) -> None:
+    """Check a file plan and show its units, retention rules and document types."""
+    from classifiers.fileplan import FilePlanError, load_file_plan
+
+    settings = _settings(None)
+    try:
+        plan = load_file_plan(file or settings.file_plan)
+    except FilePlanError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    print_file_plan(out, plan)
 
 
 @app.command()

@@ -120,3 +120,29 @@ def print_document(console: Console, doc: dict[str, Any]) -> None:
         audit.add_row(event["at"], event["event"], escape(str(event["detail"])[:200]))
     console.print(audit)
     console.print(Panel(escape(doc["text"]), title="Text"))
+
+
+def print_file_plan(console: Console, plan: Any) -> None:
+    """The file plan as a records manager reads it: unit, retention, and the types filed there."""
+    table = Table(title=f"{escape(plan.name)} (version {escape(plan.version)})")
+    for column in ("unit", "title", "retention", "legal basis", "document types"):
+        table.add_column(column, overflow="fold")
+    for unit in plan.units:
+        rule = unit.retention
+        years = "dauernd" if rule.years is None else f"{rule.years} years"
+        trigger = rule.event if rule.trigger == "event" else rule.trigger.replace("_", " ")
+        types = [
+            f"{t.label}{' (§ 30 AO)' if t.tax else ''}" for t in plan.types if t.unit == unit.id
+        ]
+        table.add_row(
+            unit.id,
+            escape(unit.title),
+            escape(f"{years} from {trigger}"),
+            escape(rule.legal_basis),
+            escape(", ".join(types)),
+        )
+    console.print(table)
+    console.print(
+        f"Aktenzeichen pattern: {escape(plan.aktenzeichen_pattern)}   review below "
+        f"confidence {plan.review_threshold:.2f}   fallback type: {plan.fallback_type}"
+    )
