@@ -211,6 +211,30 @@ def fileplan(
     print_file_plan(out, plan)
 
 
+server_app = typer.Typer(help="The local Prefect server eakte starts on first use.")
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Show whether the local Prefect server runs, and where."""
+    from pipelines.orchestrator import running_server
+
+    info = running_server()
+    if info is None:
+        out.print("no local Prefect server is running (the next `eakte ingest` starts one)")
+        raise typer.Exit(1)
+    out.print(f"local Prefect server: {info['api_url']} (pid {info['pid']})")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server; the next batch starts it again."""
+    from pipelines.orchestrator import stop_local_server
+
+    out.print("stopped" if stop_local_server() else "no local Prefect server was running")
+
+
 @app.command()
 def demo(
     data: Annotated[Path, typer.Option("--data", help="Fresh data directory for the demo.")] = Path(

@@ -32,6 +32,7 @@ from scanners import (
     PreparedInput,
     RejectedInput,
     ScanResult,
+    estimate_pages,
     prepare_input,
     scan_to_pdfa,
 )
@@ -241,8 +242,10 @@ def ingest_batch(
             batch_id=batch_id,
             workdir=workdir,
         )
-        futures = [document_task.submit(Path(source), quote(ctx)) for source in sources]
-        lines = [future.result() for future in futures]
+        # Longest documents first, so that no core idles at the end on one long file.
+        order = sorted(sources, key=lambda s: estimate_pages(Path(s)), reverse=True)
+        futures = {s: document_task.submit(Path(s), quote(ctx)) for s in order}
+        lines = [futures[source].result() for source in sources]
         archive.finish_batch(batch_id)
         counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
         for line in lines:

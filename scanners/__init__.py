@@ -4,7 +4,7 @@ A plain library: no Prefect, no environment variables, no knowledge of the archi
 """
 
 from scanners.errors import RejectedInput
-from scanners.intake import PreparedInput, prepare_input, sniff_kind
+from scanners.intake import PreparedInput, estimate_pages, prepare_input, sniff_kind
 from scanners.ocr import OcrSettings, PageText, ScanResult, scan_to_pdfa
 from scanners.verify import verify_pdfa
 
@@ -14,6 +14,7 @@ __all__ = [
     "PreparedInput",
     "RejectedInput",
     "ScanResult",
+    "estimate_pages",
     "prepare_input",
     "scan_to_pdfa",
     "sniff_kind",

@@ -64,6 +64,19 @@ def sniff_kind(path: Path) -> Kind:
     raise RejectedInput(path, "not a document: content is neither PDF, TIFF, JPEG nor PNG")
 
 
+def estimate_pages(path: Path) -> int:
+    """Page count without decoding anything, for scheduling; 1 when it cannot be told."""
+    try:
+        kind = sniff_kind(path)
+        if kind == "pdf":
+            with pikepdf.open(path) as pdf:
+                return max(1, len(pdf.pages))
+        with Image.open(path) as image:
+            return max(1, int(getattr(image, "n_frames", 1)))
+    except Exception:  # broken inputs are intake's to report, not the scheduler's
+        return 1
+
+
 def prepare_input(path: Path, workdir: Path, *, max_pixels: int, default_dpi: int) -> PreparedInput:
     """Check `path` and return a PDF of it in `workdir`; raise RejectedInput if it cannot be."""
     kind = sniff_kind(path)

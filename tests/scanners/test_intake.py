@@ -106,3 +106,16 @@ def test_scanned_pdf_has_no_text_layer(tmp_path: Path) -> None:
     prepared = prepare_input(path, tmp_path, max_pixels=LIMIT, default_dpi=300)
     assert prepared.text_layer is None
     assert prepared.pdf == path
+
+
+def test_page_estimate_for_scheduling_never_fails(tmp_path: Path) -> None:
+    from scanners import estimate_pages
+
+    tiff = tmp_path / "akte.tif"
+    pages = [Image.new("L", (100, 100), 255) for _ in range(4)]
+    pages[0].save(tiff, save_all=True, append_images=pages[1:])
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 broken")
+    assert estimate_pages(tiff) == 4
+    assert estimate_pages(broken) == 1
+    assert estimate_pages(tmp_path / "missing.png") == 1
