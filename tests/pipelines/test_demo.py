@@ -17,35 +17,29 @@ pytestmark = pytest.mark.slow
 def test_demo_ingests_the_samples_and_searches(tmp_path: Path) -> None:
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), COLUMNS="200")
     env.pop("PREFECT_API_URL", None)
-    data = tmp_path / "demo"
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipelines", "demo", "--data", str(data)],
+
+    def eakte(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines", *args],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
             timeout=900,
         )
+
+    data = tmp_path / "demo"
+    try:
+        result = eakte("demo", "--data", str(data))
         assert result.returncode == 0, result.stderr[-3000:]
         assert "archived: 7" in result.stdout
         assert "quarantined: 1" in result.stdout
         assert "Search: Baugenehmigungen" in result.stdout
         assert "63-BG-2024-0117" in result.stdout
         assert (data / "catalog.sqlite").exists()
-        # a second demo replaces its own directory, but never a directory it did not create
+        # a demo replaces its own directory, but never one it did not create
         other = tmp_path / "not-a-demo"
         other.mkdir()
-        refused = subprocess.run(
-            [sys.executable, "-m", "pipelines", "demo", "--data", str(other)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert refused.returncode == 2
+        assert eakte("demo", "--data", str(other)).returncode == 2
     finally:
-        subprocess.run(
-            [sys.executable, "-m", "pipelines", "server", "stop"], cwd=ROOT, env=env, timeout=60
-        )
+        eakte("server", "stop")
