@@ -64,3 +64,19 @@ def copy_samples(target: Path) -> Path:
     for sample in (ROOT / "pipelines" / "samples").iterdir():
         shutil.copy2(sample, target / sample.name)
     return target
+
+
+def run_eakte_locally(
+    *args: str, prefect_home: Path, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """`eakte` as on a fresh station: no PREFECT_API_URL, so it starts its own local server."""
+    env = dict(
+        os.environ,
+        PREFECT_HOME=str(prefect_home),
+        COLUMNS="200",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
+    env.pop("PREFECT_API_URL", None)
+    return subprocess.run(
+        [*EAKTE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.pipelines.conftest import ROOT
+from tests.pipelines.conftest import run_eakte_locally
 
 pytestmark = pytest.mark.slow
 
 
 def test_demo_ingests_the_samples_and_searches(tmp_path: Path) -> None:
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), COLUMNS="200")
-    env.pop("PREFECT_API_URL", None)
-
     def eakte(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pipelines", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        return run_eakte_locally(*args, prefect_home=tmp_path / "prefect")
 
     data = tmp_path / "demo"
     try:

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.pipelines.conftest import ROOT
+from tests.pipelines.conftest import run_eakte_locally
 
 pytestmark = pytest.mark.slow
 
 
 def _eakte(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_eakte_locally(*args, prefect_home=home, timeout=600)
 
 
 def test_local_server_is_started_once_reused_and_stopped(tmp_path: Path) -> None:
