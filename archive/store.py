@@ -200,6 +200,7 @@ class Archive:
                 "ocr_applied": doc.ocr_applied,
                 "ocr_confidence": doc.ocr_confidence,
                 "file_plan_version": doc.file_plan_version,
+                "dates": doc.facts.get("dates", []),
                 "identifiers": [
                     {"kind": i.kind, "value": i.value, "raw": i.raw} for i in doc.identifiers
                 ],

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.config import ConfigError, Settings, load_settings, open_index
 from pipelines.inputs import discover
 from pipelines.runtime import prepare_prefect
 from pipelines.views import print_batch, print_document, print_file_plan, print_hits
@@ -141,13 +141,13 @@ def search(
 ) -> None:
     """Full-text search over OCR text and metadata, best hits first."""
     from archive.search import SearchFilters, SearchQueryError
-    from archive.tantivy_index import TantivyIndex
 
     settings = _settings(data)
     filters = SearchFilters(
         doc_type, aktenzeichen, _date(date_from, "--from"), _date(date_to, "--to")
     )
-    index = TantivyIndex(settings.data_dir / "index")
+    _require_archive(settings)
+    index = open_index(settings)
     try:
         hits = index.search(query, filters, limit)
     except SearchQueryError as exc:
@@ -256,9 +256,8 @@ def demo(
     report = run_ingest([SAMPLES], settings, "demo", show_progress=True)
     print_batch(out, report)
     from archive.search import SearchFilters
-    from archive.tantivy_index import TantivyIndex
 
-    index = TantivyIndex(data / "index")
+    index = open_index(settings)
     for query in _demo_queries(data, report):
         print_hits(out, query, index.search(query, SearchFilters(), 3))
     out.print(
@@ -286,13 +285,17 @@ def _demo_queries(data: Path, report: dict[str, Any]) -> list[str]:
     return queries + [q for q in (aktenzeichen, idnr) if q]
 
 
-def _archive(settings: Settings):  # type: ignore[no-untyped-def]
-    from archive.store import Archive
-
+def _require_archive(settings: Settings) -> None:
     if not (settings.data_dir / "catalog.sqlite").exists():
         console.print(f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]")
         raise typer.Exit(2)
-    return Archive(settings.data_dir)
+
+
+def _archive(settings: Settings):  # type: ignore[no-untyped-def]
+    from archive.store import Archive
+
+    _require_archive(settings)
+    return Archive(settings.data_dir, index=open_index(settings))
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -24,6 +24,8 @@ class Settings(BaseModel):
     review_threshold: float | None = Field(default=None, ge=0, le=1)  # None: the file plan's
     max_megapixels: float = Field(default=250, gt=0)
     deskew: bool = True
+    es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
+    es_index: str = "eakte-documents"
 
 
 class ConfigError(ValueError):
@@ -37,6 +39,8 @@ _ENV = {
     "EAKTE_WORKERS": "workers",
     "EAKTE_REVIEW_THRESHOLD": "review_threshold",
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
+    "EAKTE_ES_URL": "es_url",
+    "EAKTE_ES_INDEX": "es_index",
 }
 
 
@@ -62,3 +66,14 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         raise ConfigError(f"invalid configuration ({config_file} / EAKTE_*): {exc}") from exc
     cpu = os.cpu_count() or 1
     return settings.model_copy(update={"workers": min(settings.workers, cpu)})
+
+
+def open_index(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured search index: Elasticsearch when EAKTE_ES_URL is set, else Tantivy."""
+    if settings.es_url:
+        from archive.es_index import ElasticsearchIndex
+
+        return ElasticsearchIndex(settings.es_url, settings.es_index)
+    from archive.tantivy_index import TantivyIndex
+
+    return TantivyIndex(settings.data_dir / "index")

@@ -26,7 +26,7 @@ from classifiers.extract import Extraction, extract
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.rules import Classification, classify
 from pipelines import progress
-from pipelines.config import Settings
+from pipelines.config import Settings, open_index
 from scanners import (
     OcrSettings,
     PreparedInput,
@@ -37,6 +37,19 @@ from scanners import (
     scan_to_pdfa,
 )
 
+# Every line of the batch report has these keys (null where they do not apply).
+REPORT_FIELDS = (
+    "source",
+    "sha256",
+    "status",
+    "document_id",
+    "doc_type",
+    "confidence",
+    "pages",
+    "ocr_confidence",
+    "reason",
+    "quarantine_copy",
+)
 TAX_IDENTIFIERS = frozenset({"steuernummer", "steuer_idnr"})
 
 
@@ -75,7 +88,8 @@ def archive_step(record: DocumentRecord, source: Path, pdfa: Path, archive: Arch
 @task(name="document", cache_policy=NO_CACHE)
 def document_task(source: Path, ctx: Context) -> dict[str, Any]:
     """All steps of one document; returns its line of the batch report."""
-    line: dict[str, Any] = {"source": str(source), "sha256": None, "document_id": None}
+    line: dict[str, Any] = dict.fromkeys(REPORT_FIELDS)
+    line["source"] = str(source)
     try:
         line.update(_process(source, ctx, line))
     except RejectedInput as exc:
@@ -222,7 +236,7 @@ def ingest_batch(
 ) -> dict[str, Any]:
     """Ingest one batch of scans into the archive under `settings.data_dir`."""
     plan = load_file_plan(settings.file_plan)
-    archive = Archive(settings.data_dir)
+    archive = Archive(settings.data_dir, index=open_index(settings))
     try:
         archive.start_batch(batch_id, batch_name)
         archive.reindex_missing()

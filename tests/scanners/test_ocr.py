@@ -62,3 +62,23 @@ def test_plain_pdf_fails_verification(tmp_path: Path) -> None:
     problems = verify_pdfa(plain, expected_pages=2)
     assert any("PDF/A" in p for p in problems)
     assert any("pages" in p for p in problems)
+
+
+GESETZE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "text-sources" / "gesetze"
+
+
+@pytest.mark.skipif(not GESETZE.is_dir(), reason="shared corpus not present")
+def test_character_accuracy_on_a_skewed_page_of_the_abgabenordnung(tmp_path: Path) -> None:
+    """Tesseract's own text, not a re-extraction, keeps lines apart on skewed scans."""
+    import difflib
+
+    from tests.scanmaker import page_from_corpus_text
+
+    text = (GESETZE / "ao_1977.md").read_text("utf-8")
+    start = text.index("§ 147")
+    lines = page_from_corpus_text(text[start : start + 4000], max_lines=30)
+    result = _scan(tmp_path, [lines], "tiff", skew=2.0)
+    expected = " ".join(" ".join(lines).split())
+    got = " ".join(result.pages[0].text.split())
+    accuracy = difflib.SequenceMatcher(None, expected, got, autojunk=False).ratio()
+    assert accuracy >= 0.97, accuracy
