@@ -47,9 +47,12 @@ REPORT_FIELDS = (
     "confidence",
     "pages",
     "ocr_confidence",
+    "low_confidence_pages",
     "reason",
     "quarantine_copy",
 )
+# Pages read with less mean word confidence than this are listed for the scanning team to check.
+LOW_OCR_CONFIDENCE = 70.0
 TAX_IDENTIFIERS = frozenset({"steuernummer", "steuer_idnr"})
 
 
@@ -132,6 +135,7 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
                 "pages": len(scan.pages),
                 "ocr_applied": scan.ocr_applied,
                 "mean_confidence": scan.mean_confidence,
+                "page_confidence": [p.confidence for p in scan.pages],
                 "seconds": round(scan.seconds, 2),
                 "software": scan.software,
             },
@@ -161,6 +165,11 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
         "confidence": round(classification.confidence, 3),
         "pages": len(scan.pages),
         "ocr_confidence": scan.mean_confidence,
+        "low_confidence_pages": [
+            p.number
+            for p in scan.pages
+            if p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE
+        ],
         "reason": None
         if status != "needs_review"
         else f"classification confidence {classification.confidence:.2f} below {ctx.threshold:.2f}",

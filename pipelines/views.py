@@ -28,7 +28,7 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
     """The batch quality view: every input, what became of it, and how well it was read."""
     table = Table(title=f"Batch {report['batch_id']}", show_lines=False)
     table.add_column("source", overflow="fold", ratio=2)
-    for column in ("status", "type", "class. conf.", "pages", "OCR conf."):
+    for column in ("status", "type", "class. conf.", "pages", "OCR conf.", "check pages"):
         table.add_column(column, no_wrap=True)
     table.add_column("reason", overflow="fold", ratio=3)
     for line in report["documents"]:
@@ -41,6 +41,9 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
             f"{line['confidence']:.2f}" if line.get("confidence") is not None else "",
             str(line.get("pages") or ""),
             f"[{_confidence_style(ocr)}]{ocr:.0f}[/]" if ocr is not None else "",
+            f"[red]{', '.join(map(str, line['low_confidence_pages']))}[/]"
+            if line.get("low_confidence_pages")
+            else "",
             escape((line.get("reason") or "")[:160]),
         )
     console.print(table)

@@ -14,6 +14,7 @@ from typing import Literal
 import img2pdf
 import pikepdf
 import pypdfium2
+import pypdfium2.raw
 from PIL import Image, UnidentifiedImageError
 
 from scanners.errors import RejectedInput
@@ -33,6 +34,8 @@ _PDF_HEADER_WINDOW = 1024
 _MAX_PAGE_SIDE_PT = 5 * 72 / 0.0254
 # Below this many characters per page a PDF's text layer is not a real one (e.g. a page number).
 _MIN_TEXT_CHARS_PER_PAGE = 40
+# PDF text render modes that draw nothing: 3 = invisible, 7 = clip only (OCR layers use 3).
+_INVISIBLE_RENDER_MODES = frozenset({3, 7})
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,11 @@ def _check_page(path: Path, number: int, page: pikepdf.Page, max_pixels: int) ->
 
 
 def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
-    """Per-page text when every page carries a real text layer, else None (it needs OCR)."""
+    """Per-page text when every page carries real, visible text, else None (it needs OCR).
+
+    Invisible text over a page image is an earlier OCR layer (many scanners add one); it is
+    not trusted but done again, so that every scan's text comes from our own engine.
+    """
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as exc:
@@ -138,12 +145,27 @@ def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
         texts = []
         for index in range(pages):
             textpage = document[index].get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").strip())
+            text = textpage.get_text_range().replace("\r\n", "\n").strip()
+            if len(text) < _MIN_TEXT_CHARS_PER_PAGE or not _mostly_visible(textpage):
+                return None
+            texts.append(text)
     finally:
         document.close()
-    if all(len(text) >= _MIN_TEXT_CHARS_PER_PAGE for text in texts):
-        return tuple(texts)
-    return None
+    return tuple(texts)
+
+
+def _mostly_visible(textpage: pypdfium2.PdfTextPage, samples: int = 200) -> bool:
+    count = textpage.count_chars()
+    step = max(1, count // samples)
+    visible = total = 0
+    for index in range(0, count, step):
+        text_object = pypdfium2.raw.FPDFText_GetTextObject(textpage, index)
+        if not text_object:
+            continue
+        total += 1
+        mode = pypdfium2.raw.FPDFTextObj_GetTextRenderMode(text_object)
+        visible += mode not in _INVISIBLE_RENDER_MODES
+    return total == 0 or visible / total >= 0.5
 
 
 def _image_to_pdf(path: Path, pdf: Path, *, max_pixels: int, default_dpi: int) -> int:

@@ -12,7 +12,7 @@ from PIL import Image
 
 from scanners import verify_pdfa
 from tests.pipelines.conftest import copy_samples, run_eakte, run_json
-from tests.scanmaker import sample_documents
+from tests.scanmaker import render_page, sample_documents
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +32,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> dict:
     with pikepdf.new() as pdf:
         pdf.add_blank_page()
         pdf.save(inbox / "geschuetzt.pdf", encryption=pikepdf.Encryption(owner="a", user="b"))
+    bad_page = ["Hundesteuerbescheid 2024", "Die Hundesteuer wird auf 120,00 Euro festgesetzt."] * 3
+    clean, smudged = render_page(bad_page, seed=1), render_page(bad_page, noise=0.42, seed=1)
+    clean.save(inbox / "verschmiert.tif", save_all=True, append_images=[smudged], dpi=(300, 300))
     hashes = {p.name: _sha(p) for p in inbox.iterdir()}
     data = root / "data"
     report = run_json(
@@ -89,6 +92,13 @@ def test_archived_pdfa_is_valid_and_originals_are_byte_identical(
         assert _sha(Path(doc["original_path"])) == batch["hashes"][Path(doc["source_name"]).name]
         ocr_pages = [p for p in doc["pages"] if p["source"] == "ocr"]
         assert all(p["confidence"] > 75 for p in ocr_pages), doc["pages"]
+
+
+def test_badly_read_pages_are_named_for_rescanning(batch: dict) -> None:
+    line = _line(batch, "verschmiert.tif")
+    assert line["status"] in ("archived", "needs_review")
+    assert line["low_confidence_pages"] == [2]
+    assert all(not _line(batch, s.name)["low_confidence_pages"] for s in sample_documents())
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ EXPECTED = {
     "baiona_alpha.png": "archived_or_review",  # alpha channel
     "linn.png": "archived_or_review",
     "epson.pdf": "archived_or_review",  # a real scanner's output
+    "graph_ocred.pdf": "archived_or_review",  # an earlier OCR layer: OCR'd again
     "negzero.pdf": None,
     "missing_docinfo.pdf": None,
     "livecycle.pdf": None,

@@ -119,3 +119,18 @@ def test_page_estimate_for_scheduling_never_fails(tmp_path: Path) -> None:
     assert estimate_pages(tiff) == 4
     assert estimate_pages(broken) == 1
     assert estimate_pages(tmp_path / "missing.png") == 1
+
+
+def test_invisible_ocr_layer_is_not_taken_as_born_digital(tmp_path: Path) -> None:
+    """A scan that carries an earlier OCR layer (invisible text) is OCR'd again."""
+    import ocrmypdf
+
+    from tests.scanmaker import write_scan
+
+    scan = write_scan(
+        [["Bescheid über die Hundesteuer für das Jahr 2024"] * 4], tmp_path / "s.pdf", "pdf"
+    )
+    ocrd = tmp_path / "ocrd.pdf"
+    ocrmypdf.ocr(scan, ocrd, language=["deu"], output_type="pdf", progress_bar=False, jobs=1)
+    prepared = prepare_input(ocrd, tmp_path, max_pixels=LIMIT, default_dpi=300)
+    assert prepared.text_layer is None
