@@ -8,8 +8,10 @@ document uses one core (`jobs=1`, `OMP_THREAD_LIMIT=1`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -118,17 +120,27 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float) -> None:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     job_file = Path(str(job["sidecar"])).with_name("job.json")
     job_file.write_text(json.dumps(job))
+    # A session of its own, so that a time-out ends tesseract and Ghostscript too.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanners.ocr_worker", str(job_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "scanners.ocr_worker", str(job_file)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-            check=False,
-        )
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
         raise RejectedInput(source, f"OCR did not finish within {timeout:.0f} s") from exc
+    except BaseException:  # interrupted: leave no OCR processes behind
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        raise
+    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if completed.returncode != 0:
         reason = _worker_reason(completed.stdout, completed.stderr, completed.returncode)
         raise RejectedInput(source, f"OCR failed: {reason}")

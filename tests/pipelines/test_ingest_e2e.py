@@ -56,6 +56,13 @@ def _show(batch: dict, document_id: str, api: str) -> dict:
     return run_json("show", document_id, "--data", str(batch["data"]), api=api)
 
 
+def test_every_report_line_has_the_same_fields(batch: dict) -> None:
+    from pipelines.flow import REPORT_FIELDS
+
+    assert all(tuple(line) == REPORT_FIELDS for line in batch["report"]["documents"])
+    assert sum(batch["report"]["counts"].values()) == len(batch["report"]["documents"])
+
+
 def test_every_sample_is_archived_with_its_type(batch: dict) -> None:
     for sample in sample_documents():
         line = _line(batch, sample.name)

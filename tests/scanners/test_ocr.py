@@ -82,3 +82,17 @@ def test_character_accuracy_on_a_skewed_page_of_the_abgabenordnung(tmp_path: Pat
     got = " ".join(result.pages[0].text.split())
     accuracy = difflib.SequenceMatcher(None, expected, got, autojunk=False).ratio()
     assert accuracy >= 0.97, accuracy
+
+
+def test_ocr_that_overruns_its_time_is_stopped_and_rejected(tmp_path: Path) -> None:
+    source = write_scan([PAGE_1], tmp_path / "in.png", "png")
+    prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
+    settings = OcrSettings(timeout_base_s=0.5, timeout_per_page_s=0)
+    with pytest.raises(RejectedInput, match="did not finish within"):
+        scan_to_pdfa(prepared, tmp_path / "out.pdf", settings)
+    import subprocess
+
+    leftover = subprocess.run(
+        ["pgrep", "-f", "scanners.ocr_worker"], capture_output=True, text=True
+    )
+    assert leftover.stdout.strip() == ""
