@@ -21,6 +21,7 @@ from archive.search import (
     compact_identifier,
     date_number,
     from_date_number,
+    index_fields,
     part_snippet,
     split_query,
 )
@@ -58,19 +59,7 @@ class ElasticsearchIndex:
             self.client.indices.create(index=index_name, mappings=_MAPPING)
 
     def add(self, doc: IndexDoc) -> None:
-        body: dict[str, Any] = {
-            "id": doc.document_id,
-            "title": doc.title,
-            "label": doc.doc_label,
-            "body": doc.text,
-            "doc_type": doc.doc_type,
-            "unit": doc.unit,
-            "status": doc.status,
-            "az": list(doc.aktenzeichen),
-            "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
-            "tax": doc.tax_secret,
-            "date": date_number(doc.document_date) if doc.document_date else None,
-        }
+        body = index_fields(doc)
         self.client.index(index=self.name, id=doc.document_id, document=body, refresh="wait_for")
 
     def delete(self, document_id: str) -> None:
@@ -142,6 +131,10 @@ class ElasticsearchIndex:
                 )
             )
         return hits
+
+    def count(self) -> int:
+        self.client.indices.refresh(index=self.name)
+        return int(self.client.count(index=self.name)["count"])
 
     def document_ids(self) -> set[str]:
         self.client.indices.refresh(index=self.name)

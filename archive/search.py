@@ -58,6 +58,23 @@ class SearchQueryError(ValueError):
     """The query cannot be understood; the message says why."""
 
 
+def index_fields(doc: IndexDoc) -> dict[str, object]:
+    """The fields every backend stores for a document; `date` is None when unknown."""
+    return {
+        "id": doc.document_id,
+        "title": doc.title,
+        "label": doc.doc_label,
+        "body": doc.text,
+        "doc_type": doc.doc_type,
+        "unit": doc.unit,
+        "status": doc.status,
+        "az": list(doc.aktenzeichen),
+        "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
+        "tax": doc.tax_secret,
+        "date": date_number(doc.document_date) if doc.document_date else None,
+    }
+
+
 class SearchIndex(Protocol):
     def add(self, doc: IndexDoc) -> None:
         """Add or replace one document and make it durable and searchable."""
@@ -67,6 +84,9 @@ class SearchIndex(Protocol):
     def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]: ...
 
     def document_ids(self) -> set[str]: ...
+
+    def count(self) -> int:
+        """How many documents the index holds; cheap, unlike document_ids()."""
 
     def close(self) -> None: ...
 

@@ -16,6 +16,7 @@ from archive.search import (
     compact_identifier,
     date_number,
     from_date_number,
+    index_fields,
     part_snippet,
     split_query,
 )
@@ -68,20 +69,7 @@ class TantivyIndex:
         return self._writer
 
     def add(self, doc: IndexDoc) -> None:
-        fields: dict[str, object] = {
-            "id": doc.document_id,
-            "title": doc.title,
-            "label": doc.doc_label,
-            "body": doc.text,
-            "doc_type": doc.doc_type,
-            "unit": doc.unit,
-            "status": doc.status,
-            "az": list(doc.aktenzeichen),
-            "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
-            "tax": doc.tax_secret,
-        }
-        if doc.document_date:
-            fields["date"] = date_number(doc.document_date)
+        fields = {k: v for k, v in index_fields(doc).items() if v is not None}
         with self._lock:
             writer = self._writer_()
             writer.delete_documents_by_term("id", doc.document_id)
@@ -214,6 +202,10 @@ class TantivyIndex:
 
     def _term(self, field_name: str, value: str) -> tantivy.Query:
         return tantivy.Query.term_query(self.schema, field_name, value)
+
+    def count(self) -> int:
+        self.index.reload()
+        return int(self.index.searcher().num_docs)
 
     def document_ids(self) -> set[str]:
         self.index.reload()

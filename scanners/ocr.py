@@ -131,18 +131,15 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float) -> None:
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
+    except BaseException as exc:  # time-out or interruption: leave no OCR processes behind
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        raise RejectedInput(source, f"OCR did not finish within {timeout:.0f} s") from exc
-    except BaseException:  # interrupted: leave no OCR processes behind
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise RejectedInput(source, f"OCR did not finish within {timeout:.0f} s") from exc
         raise
-    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    if completed.returncode != 0:
-        reason = _worker_reason(completed.stdout, completed.stderr, completed.returncode)
+    if process.returncode != 0:
+        reason = _worker_reason(stdout, stderr, process.returncode)
         raise RejectedInput(source, f"OCR failed: {reason}")
 
 

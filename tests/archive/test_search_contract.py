@@ -104,8 +104,10 @@ def test_replacing_and_deleting_a_document(index: SearchIndex) -> None:
     assert _ids(index, "Einfamilienhauses") == []
     assert _ids(index, "Vorbescheid") == ["doc-bau"]
     assert index.document_ids() == {"doc-bau", "doc-steuer"}
+    assert index.count() == 2
     index.delete("doc-bau")
     assert index.document_ids() == {"doc-steuer"}
+    assert index.count() == 1
 
 
 def test_malformed_query_is_a_clear_error(index: SearchIndex) -> None:

@@ -9,22 +9,9 @@ from pathlib import Path
 import pytest
 
 from classifiers.fileplan import FilePlan, FilePlanError, load_file_plan
+from tests.scanmaker import DOC_TYPES
 
-REQUIRED_KEYS = {
-    "grundsteuerbescheid",
-    "gewerbesteuerbescheid",
-    "hundesteuerbescheid",
-    "vergnuegungssteuerbescheid",
-    "zweitwohnungsteuerbescheid",
-    "bauantrag",
-    "baugenehmigung",
-    "bauvorbescheid",
-    "bauzeichnung",
-    "standsicherheitsnachweis",
-    "abnahmeschein",
-    "widerspruch",
-    "schriftverkehr",
-}
+REQUIRED_KEYS = set(DOC_TYPES)  # the types the sample generator writes documents for
 TAX_KEYS = {k for k in REQUIRED_KEYS if k.endswith("steuerbescheid")}
 
 
