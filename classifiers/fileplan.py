@@ -86,6 +86,7 @@ class FilePlan(_Frozen):
     version: str
     aktenzeichen_pattern: str
     review_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    rule_certainty: float = Field(default=0.85, ge=0.0, le=1.0)
     fallback_type: str = "schriftverkehr"
     units: list[AktenplanUnit]
     types: list[DocTypeRule]

@@ -83,6 +83,7 @@ class Classification:
     unit: str
     confidence: float  # 0..1
     evidence: tuple[str, ...]  # phrases that matched, strongest first
+    source: str = "rule"  # "rule": the file plan's phrases decided; "model": the trained model
 
 
 @dataclass(frozen=True)

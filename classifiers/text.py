@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CanonicalText", "canonical_tokens", "canonicalise", "dehyphenate"]
+__all__ = ["CanonicalText", "canonical_tokens", "canonicalise", "dehyphenate", "model_text"]
 
 _SOFT_HYPHENS = "\u00ad"
 # "Bau-\ngenehmigung" -> "Baugenehmigung"; "Bau-\nund Planungsamt" keeps its hyphen.
@@ -118,3 +118,15 @@ class CanonicalText:
         if line >= heading_lines or self.continued[line]:
             return False
         return tok == 0 or self.lines[tok - 1] != line or self.line_lengths[line] <= max_tokens
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def model_text(text: str) -> str:
+    """Text as the trained model sees it: joined hyphenations, folded case and accents, 0 for digits.
+
+    Digits become 0 so that "Az. 63-BG-2024-0117" and "63-BG-2023-0988" share their features:
+    the shape of a number says more about a document's type than its value does.
+    """
+    return _DIGIT.sub("0", _ascii_lower(dehyphenate(text)))
