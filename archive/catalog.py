@@ -21,12 +21,13 @@ def open_catalog(url: str) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; older archives are upgraded each time they are opened."""
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def _connect_args(url: str) -> dict[str, object]:

@@ -91,6 +91,8 @@ class ElasticsearchIndex:
             filter_.append({"term": {"doc_type": filters.doc_type}})
         if filters.aktenzeichen:
             filter_.append({"term": {"ident": compact_identifier(filters.aktenzeichen)}})
+        if filters.status:
+            filter_.append({"term": {"status": filters.status}})
         if filters.date_from or filters.date_to:
             bounds: dict[str, int] = {}
             if filters.date_from:

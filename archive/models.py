@@ -71,6 +71,12 @@ class Document(Base):
     file_plan_version: Mapped[str] = mapped_column(String(40))
     facts: Mapped[dict] = mapped_column(JSON, default=dict)  # dates, evidence, software
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Who decided the type: "rule" (a file-plan rule), "model" (the trained classifier) or
+    # "reviewer" (a person confirmed or corrected it). Only rule and reviewer decisions are
+    # training data, so that the model never learns from its own guesses.
+    label_source: Mapped[str] = mapped_column(String(12), default="rule", server_default="rule")
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     pages: Mapped[list[Page]] = relationship(order_by="Page.number", cascade="all, delete-orphan")
     identifiers: Mapped[list[Identifier]] = relationship(cascade="all, delete-orphan")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+LABEL_SOURCES = ("rule", "model", "reviewer")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,42 @@ class DocumentRecord:
     ocr_confidence: float | None
     file_plan_version: str
     facts: dict[str, Any] = field(default_factory=dict)
+    label_source: str = "rule"  # rule | model | reviewer: who decided doc_type
+
+    def __post_init__(self) -> None:
+        # A misspelt source would silently drop a document from (or smuggle it into) training.
+        if self.label_source not in LABEL_SOURCES:
+            raise ValueError(
+                f"label_source {self.label_source!r} is not one of {', '.join(LABEL_SOURCES)}"
+            )
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One document waiting for a person to confirm or correct its type."""
+
+    document_id: str
+    source_name: str
+    doc_type: str
+    doc_label: str
+    confidence: float
+    title: str
+    archived_at: datetime
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What a review changed, for the reviewer's confirmation line."""
+
+    document_id: str
+    decision: str  # accepted | relabelled
+    from_type: str
+    to_type: str
+    from_status: str
+    status: str
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True)

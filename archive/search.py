@@ -32,6 +32,7 @@ class SearchFilters:
     aktenzeichen: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    status: str | None = None  # archived | needs_review: e.g. the review queue
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class SearchQuery:
 
 class SearchQueryError(ValueError):
     """The query cannot be understood; the message says why."""
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing the index (e.g. an ingest is running); try again later."""
 
 
 def index_fields(doc: IndexDoc) -> dict[str, object]:

@@ -11,24 +11,50 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.atomic import atomic_copy, atomic_write_bytes
 from archive.blobs import BlobStore, sha256_file
 from archive.catalog import open_catalog, sqlite_url
 from archive.models import AuditEvent, Batch, BatchItem, Document, Identifier, Page
-from archive.records import BatchItemRecord, DocumentRecord, IdentifierRecord, PageRecord
+from archive.records import (
+    BatchItemRecord,
+    DocumentRecord,
+    IdentifierRecord,
+    PageRecord,
+    ReviewItem,
+    ReviewOutcome,
+)
 from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
 from archive.tantivy_index import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
+# Identifiers that make a document tax data (§ 30 AO) whatever its type.
+TAX_IDENTIFIER_KINDS = frozenset({"steuernummer", "steuer_idnr"})
+PAGE_SEPARATOR = "\n\f"  # between pages of a document's text, as the scanners join them
+_TRAINING_CHUNK = 200  # documents whose pages are read at once for training_documents()
+# Facts the archive derives itself; a review must not overwrite them.
+_DERIVED_FACTS = frozenset({"sha256_pdfa", "aktenzeichen"})
+
+
+class UnknownDocumentError(KeyError):
+    """No document with this id is in the catalog."""
+
+    def __init__(self, document_id: str) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
+
+    def __str__(self) -> str:
+        return f"no document {self.document_id} in the archive"
 
 
 def document_id_for(sha256: str) -> str:
@@ -200,6 +226,9 @@ class Archive:
                 "ocr_applied": doc.ocr_applied,
                 "ocr_confidence": doc.ocr_confidence,
                 "file_plan_version": doc.file_plan_version,
+                "label_source": doc.label_source,
+                "reviewed_by": doc.reviewed_by,
+                "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
                 "dates": doc.facts.get("dates", []),
                 "identifiers": [
                     {"kind": i.kind, "value": i.value, "raw": i.raw} for i in doc.identifiers
@@ -223,11 +252,157 @@ class Archive:
                     }
                     for e in events
                 ],
-                "text": "\n\f".join(p.text for p in doc.pages),
+                "text": PAGE_SEPARATOR.join(p.text for p in doc.pages),
             }
 
     def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
         return self.index.search(query, filters, limit)
+
+    # --- review --------------------------------------------------------------------------
+
+    def review_queue(self) -> list[ReviewItem]:
+        """Documents waiting for a person to confirm their type, oldest first.
+
+        Read from the catalog, not the index, so the queue is complete even if the index lags;
+        oldest first, so that nothing waits forever behind newer batches.
+        """
+        with self._session() as session:
+            rows = session.scalars(
+                select(Document)
+                .where(Document.status == "needs_review")
+                .order_by(Document.archived_at, Document.id)
+            )
+            return [
+                ReviewItem(
+                    document_id=doc.id,
+                    source_name=doc.source_name,
+                    doc_type=doc.doc_type,
+                    doc_label=doc.doc_label,
+                    confidence=doc.confidence,
+                    title=doc.title,
+                    archived_at=doc.archived_at,
+                    batch_id=doc.batch_id,
+                )
+                for doc in rows
+            ]
+
+    def review(
+        self,
+        document_id: str,
+        *,
+        by: str,
+        doc_type: str,
+        doc_label: str,
+        unit: str,
+        tax_secret: bool,
+        facts_update: dict[str, Any] | None = None,
+    ) -> ReviewOutcome:
+        """Record a person's decision on a document's type: accept it, or relabel it.
+
+        One method for both, because both are the same fact for the records (a named person
+        vouched for this type at this time) and for training (the document becomes a confirmed
+        example). Any document may be reviewed, not only those in the queue: corrections also
+        come later, and accepting an archived document confirms it.
+
+        Tax secrecy is not lifted by a relabel while the document carries a Steuernummer or
+        Steuer-IdNr: such a document is tax data whatever its type (§ 30 AO).
+
+        The index entry and the metadata sidecar are replaced at once, so that search and
+        `verify` agree with the decision immediately. The index is written just before the
+        catalog commits: when another process holds the index (IndexBusyError, e.g. during an
+        ingest) nothing changes and the review can simply be repeated. Unknown ids raise
+        UnknownDocumentError.
+        """
+        if not by.strip() or len(by) > 120:
+            raise ValueError("a review needs the name of the reviewer (at most 120 characters)")
+        if not doc_type.strip():
+            raise ValueError("a review needs a document type")
+        derived = _DERIVED_FACTS & set(facts_update or {})
+        if derived:
+            raise ValueError(f"facts derived by the archive cannot be set: {sorted(derived)}")
+        at = now()
+        with self._lock:
+            replaced: IndexDoc | None = None  # the old index entry, until the catalog commits
+            try:
+                with self._session() as session:
+                    doc = session.get(Document, document_id)
+                    if doc is None:
+                        raise UnknownDocumentError(document_id)
+                    old_entry = _index_doc(_record_from_row(doc))
+                    detail = _apply_review(
+                        doc, by, at, doc_type, doc_label, unit, tax_secret, facts_update
+                    )
+                    self._audit(session, "reviewed", document_id, None, detail)
+                    record = _record_from_row(doc)
+                    sha_pdfa, archived_at = doc.sha256_pdfa, doc.archived_at
+                    # The index before the commit: a busy index leaves everything unchanged.
+                    self.index.add(_index_doc(record))
+                    replaced = old_entry
+            except Exception:
+                if replaced is not None:  # the catalog did not commit: put the old entry back
+                    with suppress(Exception):
+                        self.index.add(replaced)
+                raise
+            self._write_sidecar(
+                record,
+                sha_pdfa,
+                {**record.facts, "sha256_pdfa": sha_pdfa},
+                archived_at=archived_at,
+                reviewed_by=by,
+                reviewed_at=at,
+            )
+        return ReviewOutcome(
+            document_id=document_id,
+            decision=detail["decision"],
+            from_type=detail["from_type"],
+            to_type=doc_type,
+            from_status=detail["from_status"],
+            status="archived",
+            by=by,
+            at=at,
+        )
+
+    def training_documents(self, min_rule_confidence: float = 0.0) -> Iterator[tuple[str, str, str]]:
+        """(document id, full text, doc_type) of every document whose type is confirmed.
+
+        Confirmed means a person reviewed it (label_source "reviewer"), or a file-plan rule
+        filed it with at least `min_rule_confidence` (label_source "rule", status "archived").
+        Documents the trained model filed and nobody reviewed are left out, and so is all
+        that still waits for review: a model taught its own guesses only grows surer of its
+        mistakes. The text is the pages in order, joined as the classifier saw them at
+        ingest; documents without text are skipped. Pages are read a chunk at a time, so a
+        large archive is not held in memory.
+        """
+        confirmed = or_(
+            Document.label_source == "reviewer",
+            and_(
+                Document.label_source == "rule",
+                Document.status == "archived",
+                Document.confidence >= min_rule_confidence,
+            ),
+        )
+        with self._session() as session:
+            chosen = session.execute(
+                select(Document.id, Document.doc_type)
+                .where(confirmed)
+                .order_by(Document.archived_at, Document.id)
+            ).all()
+        for start in range(0, len(chosen), _TRAINING_CHUNK):
+            chunk = chosen[start : start + _TRAINING_CHUNK]
+            with self._session() as session:
+                rows = session.execute(
+                    select(Page.document_id, Page.text)
+                    .where(Page.document_id.in_([doc_id for doc_id, _ in chunk]))
+                    .order_by(Page.document_id, Page.number)
+                )
+                texts = {
+                    doc_id: PAGE_SEPARATOR.join(text for _, text in pages)
+                    for doc_id, pages in groupby(rows, key=itemgetter(0))
+                }
+            for doc_id, doc_type in chunk:
+                text = texts.get(doc_id, "")
+                if text.strip():
+                    yield doc_id, text, doc_type
 
     # --- consistency ---------------------------------------------------------------------
 
@@ -268,11 +443,12 @@ class Archive:
                     problems.append(f"{doc.id}: metadata sidecar {sidecar} is missing")
                 else:
                     data = json.loads(sidecar.read_text("utf-8"))
-                    if (data.get("sha256_original"), data.get("sha256_pdfa")) != (
-                        doc.sha256_original,
-                        doc.sha256_pdfa,
-                    ):
-                        problems.append(f"{doc.id}: metadata sidecar disagrees with the catalog")
+                    differ = _sidecar_differences(data, doc)
+                    if differ:
+                        problems.append(
+                            f"{doc.id}: metadata sidecar disagrees with the catalog"
+                            f" ({', '.join(differ)})"
+                        )
                 if doc.id not in indexed:
                     problems.append(f"{doc.id}: archived but not in the search index")
             known = {doc.id for doc in documents}
@@ -296,9 +472,24 @@ class Archive:
     def _sidecar_path(self, document_id: str) -> Path:
         return self.sidecars / document_id[:2] / f"{document_id}.json"
 
-    def _write_sidecar(self, record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) -> None:
+    def _write_sidecar(
+        self,
+        record: DocumentRecord,
+        sha_pdfa: str,
+        facts: dict[str, Any],
+        *,
+        archived_at: datetime | None = None,
+        reviewed_by: str | None = None,
+        reviewed_at: datetime | None = None,
+    ) -> None:
         data = asdict(record)
-        data.update(sha256_pdfa=sha_pdfa, facts=facts, archived_at=now().isoformat())
+        data.update(
+            sha256_pdfa=sha_pdfa,
+            facts=facts,
+            archived_at=(archived_at or now()).isoformat(),
+            reviewed_by=reviewed_by,
+            reviewed_at=reviewed_at.isoformat() if reviewed_at else None,
+        )
         text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
         atomic_write_bytes(self._sidecar_path(record.document_id), text.encode("utf-8"))
 
@@ -316,7 +507,7 @@ class Archive:
                 event=event,
                 document_id=document_id,
                 batch_id=batch_id,
-                detail=json.loads(json.dumps(detail, default=_json_default)),
+                detail=_as_json(detail),
             )
         )
 
@@ -367,6 +558,7 @@ def _document_row(record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) 
         ocr_confidence=record.ocr_confidence,
         ocr_applied=record.ocr_applied,
         file_plan_version=record.file_plan_version,
+        label_source=record.label_source,
         facts=json.loads(
             json.dumps({**facts, "aktenzeichen": list(record.aktenzeichen)}, default=_json_default)
         ),
@@ -377,6 +569,37 @@ def _document_row(record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) 
         ],
         identifiers=[Identifier(kind=i.kind, value=i.value, raw=i.raw) for i in record.identifiers],
     )
+
+
+def _apply_review(
+    doc: Document,
+    by: str,
+    at: datetime,
+    doc_type: str,
+    doc_label: str,
+    unit: str,
+    tax_secret: bool,
+    facts_update: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Set a reviewer's decision on the catalog row; returns the audit detail."""
+    detail = {
+        "by": by,
+        "from_type": doc.doc_type,
+        "to_type": doc_type,
+        "from_confidence": doc.confidence,
+        "decision": "accepted" if doc_type == doc.doc_type else "relabelled",
+        "from_status": doc.status,
+        "from_label_source": doc.label_source,
+    }
+    if doc.title == doc.doc_label:  # no title was found, so the type's name stood in for it
+        doc.title = doc_label
+    doc.doc_type, doc.doc_label, doc.aktenplan_unit = doc_type, doc_label, unit
+    doc.tax_secret = tax_secret or any(i.kind in TAX_IDENTIFIER_KINDS for i in doc.identifiers)
+    doc.status = "archived"
+    doc.label_source, doc.reviewed_by, doc.reviewed_at = "reviewer", by, at
+    if facts_update:  # a new dict, so that the JSON column is seen as changed
+        doc.facts = {**doc.facts, **_as_json(facts_update)}
+    return detail
 
 
 def _record_from_row(doc: Document) -> DocumentRecord:
@@ -400,6 +623,8 @@ def _record_from_row(doc: Document) -> DocumentRecord:
         ocr_applied=doc.ocr_applied,
         ocr_confidence=doc.ocr_confidence,
         file_plan_version=doc.file_plan_version,
+        facts={k: v for k, v in doc.facts.items() if k not in _DERIVED_FACTS},
+        label_source=doc.label_source,
     )
 
 
@@ -420,6 +645,30 @@ def _index_doc(record: DocumentRecord) -> IndexDoc:
     )
 
 
+# What the sidecar must say as the catalog does; label_source is absent from sidecars
+# written before the catalog had it, when every document was filed by the rules.
+_SIDECAR_FIELDS = (
+    "sha256_original",
+    "sha256_pdfa",
+    "doc_type",
+    "aktenplan_unit",
+    "tax_secret",
+    "status",
+    "label_source",
+)
+
+
+def _sidecar_differences(data: dict[str, Any], doc: Document) -> list[str]:
+    defaults = {"label_source": "rule"}
+    return [
+        name for name in _SIDECAR_FIELDS if data.get(name, defaults.get(name)) != getattr(doc, name)
+    ]
+
+
+def _as_json(value: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(value, default=_json_default))
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -428,4 +677,4 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
-__all__ = ["Archive", "document_id_for", "sha256_file"]
+__all__ = ["Archive", "UnknownDocumentError", "document_id_for", "sha256_file"]

@@ -10,6 +10,7 @@ import tantivy
 
 from archive.search import (
     Hit,
+    IndexBusyError,
     IndexDoc,
     SearchFilters,
     SearchQueryError,
@@ -58,6 +59,7 @@ class TantivyIndex:
 
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.schema = _schema()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         self._writer: tantivy.IndexWriter | None = None
@@ -65,7 +67,16 @@ class TantivyIndex:
 
     def _writer_(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            try:
+                self._writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                # Tantivy allows one writer per index; an ingest holds it until its batch ends.
+                raise IndexBusyError(
+                    f"{self.path}: the search index is being written by another process "
+                    "(is an ingest running?); try again when it has finished"
+                ) from exc
         return self._writer
 
     def add(self, doc: IndexDoc) -> None:
@@ -144,6 +155,8 @@ class TantivyIndex:
             must.append(
                 (tantivy.Occur.Must, self._term("ident", compact_identifier(filters.aktenzeichen)))
             )
+        if filters.status:
+            must.append((tantivy.Occur.Must, self._term("status", filters.status)))
         if filters.date_from or filters.date_to:
             must.append(
                 (

@@ -13,11 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.config import ConfigError, Settings, load_settings, open_index
+from pipelines.classifier_cli import app as classifier_app
+from pipelines.cli_common import (
+    DataOption,
+    JsonOption,
+    console,
+    open_archive,
+    out,
+    require_archive,
+    settings_for,
+)
+from pipelines.config import Settings, load_settings, open_index
 from pipelines.inputs import discover
+from pipelines.review_cli import app as review_app
 from pipelines.runtime import prepare_prefect
 from pipelines.views import print_batch, print_document, print_file_plan, print_hits
 
@@ -26,23 +36,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
-out = Console()
-
-DataOption = Annotated[
-    Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 SAMPLES = Path(__file__).parent / "samples"
+DOCUMENT_STATUSES = ("archived", "needs_review")  # the statuses an archived document can have
 DEMO_MARKER = ".eakte-demo"
-
-
-def _settings(data: Path | None, **overrides: Any) -> Settings:
-    try:
-        return load_settings(data_dir=data, **overrides)
-    except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def _batch_id(name: str | None) -> str:
@@ -64,7 +60,7 @@ def ingest(
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's log.")] = False,
 ) -> None:
     """OCR, classify and archive every scan under PATHS as one batch."""
-    settings = _settings(data)
+    settings = settings_for(data)
     report = run_ingest(paths, settings, batch, show_progress=not as_json, verbose=verbose)
     if as_json:
         out.print_json(json.dumps(report, default=str))
@@ -136,17 +132,26 @@ def search(
     date_to: Annotated[
         str | None, typer.Option("--to", help="Document date up to (YYYY-MM-DD).")
     ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only documents with this status (archived, needs_review)."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over OCR text and metadata, best hits first."""
     from archive.search import SearchFilters, SearchQueryError
 
-    settings = _settings(data)
+    settings = settings_for(data)
+    if status is not None and status not in DOCUMENT_STATUSES:
+        console.print(
+            f"[red]--status: {status!r} is not one of {', '.join(DOCUMENT_STATUSES)}[/red]"
+        )
+        raise typer.Exit(2)
     filters = SearchFilters(
-        doc_type, aktenzeichen, _date(date_from, "--from"), _date(date_to, "--to")
+        doc_type, aktenzeichen, _date(date_from, "--from"), _date(date_to, "--to"), status
     )
-    _require_archive(settings)
+    require_archive(settings)
     index = open_index(settings)
     try:
         hits = index.search(query, filters, limit)
@@ -168,7 +173,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Every stored fact about one document, including its full OCR text."""
-    archive = _archive(_settings(data))
+    archive = open_archive(settings_for(data))
     document = archive.get(doc_id)
     if document is None:
         console.print(f"[red]no document {doc_id}[/red]")
@@ -182,7 +187,7 @@ def show(
 @app.command()
 def verify(data: DataOption = None) -> None:
     """Re-hash every archived file and check that catalog, blob store and index agree."""
-    archive = _archive(_settings(data))
+    archive = open_archive(settings_for(data))
     with console.status("Verifying the archive…"):
         problems = archive.verify()
     for problem in problems:
@@ -202,7 +207,7 @@ def fileplan(
     """Check a file plan and show its units, retention rules and document types."""
     from classifiers.fileplan import FilePlanError, load_file_plan
 
-    settings = _settings(None)
+    settings = settings_for(None)
     try:
         plan = load_file_plan(file or settings.file_plan)
     except FilePlanError as exc:
@@ -213,6 +218,8 @@ def fileplan(
 
 server_app = typer.Typer(help="The local Prefect server eakte starts on first use.")
 app.add_typer(server_app, name="server")
+app.add_typer(classifier_app, name="classifier")
+app.add_typer(review_app, name="review")
 
 
 @server_app.command("status")
@@ -283,19 +290,6 @@ def _demo_queries(data: Path, report: dict[str, Any]) -> list[str]:
         None,
     )
     return queries + [q for q in (aktenzeichen, idnr) if q]
-
-
-def _require_archive(settings: Settings) -> None:
-    if not (settings.data_dir / "catalog.sqlite").exists():
-        console.print(f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]")
-        raise typer.Exit(2)
-
-
-def _archive(settings: Settings):  # type: ignore[no-untyped-def]
-    from archive.store import Archive
-
-    _require_archive(settings)
-    return Archive(settings.data_dir, index=open_index(settings))
 
 
 def _date(value: str | None, option: str) -> date | None:

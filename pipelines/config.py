@@ -26,6 +26,7 @@ class Settings(BaseModel):
     deskew: bool = True
     es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
     es_index: str = "eakte-documents"
+    user: str | None = None  # who records review decisions; None: the login name
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,7 @@ _ENV = {
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
     "EAKTE_ES_URL": "es_url",
     "EAKTE_ES_INDEX": "es_index",
+    "EAKTE_USER": "user",
 }
 
 

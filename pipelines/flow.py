@@ -21,12 +21,15 @@ from prefect.utilities.annotations import quote
 
 from archive.blobs import sha256_file
 from archive.records import BatchItemRecord, DocumentRecord, IdentifierRecord, PageRecord
-from archive.store import Archive, document_id_for
+from archive.store import TAX_IDENTIFIER_KINDS, Archive, document_id_for
+from classifiers.decide import decide
 from classifiers.extract import Extraction, extract
 from classifiers.fileplan import FilePlan, load_file_plan
-from classifiers.rules import Classification, classify
+from classifiers.model import TextModel
+from classifiers.rules import Classification
 from pipelines import progress
 from pipelines.config import Settings, open_index
+from pipelines.model_store import pipeline_model
 from scanners import (
     OcrSettings,
     PreparedInput,
@@ -45,6 +48,7 @@ REPORT_FIELDS = (
     "document_id",
     "doc_type",
     "confidence",
+    "classified_by",
     "pages",
     "ocr_confidence",
     "low_confidence_pages",
@@ -53,7 +57,6 @@ REPORT_FIELDS = (
 )
 # Pages read with less mean word confidence than this are listed for the scanning team to check.
 LOW_OCR_CONFIDENCE = 70.0
-TAX_IDENTIFIERS = frozenset({"steuernummer", "steuer_idnr"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Context:
 
     archive: Archive
     plan: FilePlan
+    model: TextModel | None  # None: the file plan's rules alone
     ocr: OcrSettings
     threshold: float
     batch_id: str
@@ -79,8 +83,10 @@ def ocr_step(prepared: PreparedInput, workdir: Path, ocr: OcrSettings) -> ScanRe
 
 
 @task(name="classify", cache_policy=NO_CACHE)
-def classify_step(text: str, plan: FilePlan) -> tuple[Classification, Extraction]:
-    return classify(text, plan), extract(text, plan.aktenzeichen_pattern)
+def classify_step(
+    text: str, plan: FilePlan, model: TextModel | None
+) -> tuple[Classification, Extraction]:
+    return decide(text, plan, model), extract(text, plan.aktenzeichen_pattern)
 
 
 @task(name="archive", cache_policy=NO_CACHE)
@@ -140,7 +146,7 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
                 "software": scan.software,
             },
         )
-        classification, extraction = classify_step(scan.text, ctx.plan)
+        classification, extraction = classify_step(scan.text, ctx.plan, quote(ctx.model))
         status = "archived" if classification.confidence >= ctx.threshold else "needs_review"
         ctx.archive.audit(
             "classified",
@@ -149,6 +155,8 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
             {
                 "doc_type": classification.doc_type,
                 "confidence": classification.confidence,
+                "classified_by": classification.source,
+                "model": ctx.model.info.training_set_sha256 if ctx.model else None,
                 "evidence": list(classification.evidence),
                 "threshold": ctx.threshold,
                 "status": status,
@@ -163,6 +171,7 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
         "document_id": document_id,
         "doc_type": classification.doc_type,
         "confidence": round(classification.confidence, 3),
+        "classified_by": classification.source,
         "pages": len(scan.pages),
         "ocr_confidence": scan.mean_confidence,
         "low_confidence_pages": [
@@ -214,8 +223,10 @@ def _record(
         doc_label=classification.label,
         aktenplan_unit=classification.unit,
         # Tax secrecy follows the content too: an objection quoting a Steuernummer is tax data.
-        tax_secret=doc_type.tax or any(i.kind in TAX_IDENTIFIERS for i in extraction.identifiers),
+        tax_secret=doc_type.tax
+        or any(i.kind in TAX_IDENTIFIER_KINDS for i in extraction.identifiers),
         confidence=classification.confidence,
+        label_source=classification.source,
         title=extraction.title or classification.label,
         aktenzeichen=aktenzeichen,
         identifiers=tuple(
@@ -245,6 +256,7 @@ def ingest_batch(
 ) -> dict[str, Any]:
     """Ingest one batch of scans into the archive under `settings.data_dir`."""
     plan = load_file_plan(settings.file_plan)
+    model, model_warning = pipeline_model(settings.data_dir, plan)
     archive = Archive(settings.data_dir, index=open_index(settings))
     try:
         archive.start_batch(batch_id, batch_name)
@@ -254,6 +266,7 @@ def ingest_batch(
         ctx = Context(
             archive=archive,
             plan=plan,
+            model=model,
             ocr=OcrSettings(
                 languages=settings.languages,
                 deskew=settings.deskew,
@@ -273,7 +286,14 @@ def ingest_batch(
         counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
         for line in lines:
             counts[line["status"]] += 1
-        return {"batch_id": batch_id, "batch": batch_name, "counts": counts, "documents": lines}
+        return {
+            "batch_id": batch_id,
+            "batch": batch_name,
+            "classifier": model.info.training_set_sha256[:8] if model else "rules",
+            "warnings": [model_warning] if model_warning else [],
+            "counts": counts,
+            "documents": lines,
+        }
     finally:
         archive.close()
 

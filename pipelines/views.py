@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -51,6 +52,8 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
         f"[{STATUS_STYLE.get(k, 'white')}]{k}: {v}[/]" for k, v in report["counts"].items()
     )
     console.print(f"{len(report['documents'])} input(s)  {counts}")
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
 
 
 def _highlight(snippet: str) -> str:
@@ -76,6 +79,32 @@ def print_hits(console: Console, query: str, hits: list[Any]) -> None:
     console.print(table)
 
 
+def print_review_queue(console: Console, items: list[Any]) -> None:
+    """The review queue: what waits for a person to confirm or correct its type, oldest first."""
+    if not items:
+        console.print("[green]the review queue is empty: no document needs review[/green]")
+        return
+    table = Table(
+        title=f"Review queue ({len(items)} document(s), oldest first)", box=box.SIMPLE_HEAD
+    )
+    table.add_column("document", no_wrap=True)  # copied into `eakte review accept|relabel`
+    table.add_column("type", overflow="fold", ratio=1)
+    table.add_column("conf.", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("source file", overflow="fold", ratio=1)
+    table.add_column("batch", overflow="fold", ratio=1)
+    for item in items:
+        table.add_row(
+            item.document_id,
+            escape(item.doc_type),
+            f"[yellow]{item.confidence:.2f}[/]",
+            escape(item.title),
+            escape(item.source_name.rsplit("/", 1)[-1]),
+            escape(item.batch_id),
+        )
+    console.print(table)
+
+
 def print_document(console: Console, doc: dict[str, Any]) -> None:
     facts = Table.grid(padding=(0, 2))
     for key in (
@@ -83,6 +112,9 @@ def print_document(console: Console, doc: dict[str, Any]) -> None:
         "status",
         "doc_label",
         "confidence",
+        "label_source",
+        "reviewed_by",
+        "reviewed_at",
         "aktenplan_unit",
         "tax_secret",
         "title",

@@ -97,6 +97,16 @@ def test_filters_by_type_file_and_date(index: SearchIndex) -> None:
     assert _ids(index, "Baugenehmigung", doc_type="grundsteuerbescheid") == []
 
 
+def test_filters_by_status(index: SearchIndex) -> None:
+    index.add(IndexDoc(**{**BAU.__dict__, "document_id": "doc-review", "status": "needs_review"}))
+    assert _ids(index, "", status="needs_review") == ["doc-review"]
+    assert sorted(_ids(index, "", status="archived")) == ["doc-bau", "doc-steuer"]
+    assert _ids(index, "Baugenehmigung", status="needs_review") == ["doc-review"]
+    # Re-adding under a new status replaces the entry: the document leaves the queue.
+    index.add(IndexDoc(**{**BAU.__dict__, "document_id": "doc-review", "status": "archived"}))
+    assert _ids(index, "", status="needs_review") == []
+
+
 def test_replacing_and_deleting_a_document(index: SearchIndex) -> None:
     index.add(
         IndexDoc(**{**BAU.__dict__, "title": "Bauvorbescheid", "text": "Vorbescheid erteilt"})

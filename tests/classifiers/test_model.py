@@ -144,3 +144,12 @@ def test_training_needs_two_types_with_two_documents_each() -> None:
         train(["a b c", "d e f"], ["x", "x"])
     with pytest.raises(TrainingError, match="only 1 for: y"):
         train(["a b c", "d e f", "g h i"], ["x", "x", "y"])
+
+
+def test_fast_scores_equal_the_training_features(trained) -> None:
+    from classifiers.model import _features
+
+    model, _, test_x, _ = trained
+    texts = [*test_x[:30], "", "   \n  ", "ÄÖÜß straße 12"]
+    reference = np.asarray(_features(model.vectorizers, texts) @ model.coef.T) + model.intercept
+    assert np.allclose(model.scores(texts), reference, atol=1e-4)
