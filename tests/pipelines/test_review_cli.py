@@ -20,7 +20,16 @@ from pipelines.cli import app
 runner = CliRunner()
 
 
-def _store(archive: Archive, folder: Path, name: str, doc_type: str, status: str) -> str:
+def store_document(
+    archive: Archive,
+    folder: Path,
+    name: str,
+    doc_type: str,
+    status: str,
+    text: str | None = None,
+    label_source: str = "rule",
+) -> str:
+    """Archive a small made-up document directly, as if a batch had filed it."""
     original = folder / f"{name}.png"
     original.write_bytes(b"\x89PNG\r\n\x1a\n" + name.encode())
     pdfa = folder / f"{name}.pdf"
@@ -42,10 +51,11 @@ def _store(archive: Archive, folder: Path, name: str, doc_type: str, status: str
         aktenzeichen=(),
         identifiers=(),
         document_date=date(2024, 6, 1),
-        pages=(PageRecord(1, f"Text des Schreibens {name}", 88.0, "ocr"),),
+        pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
         ocr_applied=True,
         ocr_confidence=88.0,
         file_plan_version="Musterstadt 1",
+        label_source=label_source,
     )
     archive.store(record, original, pdfa)
     return record.document_id
@@ -63,9 +73,9 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path
     archive = Archive(tmp_path / "data")
     archive.start_batch("karton-1", "Karton 1")
     ids = [
-        _store(archive, folder, "eins", "schriftverkehr", "needs_review"),
-        _store(archive, folder, "zwei", "widerspruch", "needs_review"),
-        _store(archive, folder, "drei", "bauantrag", "archived"),
+        store_document(archive, folder, "eins", "schriftverkehr", "needs_review"),
+        store_document(archive, folder, "zwei", "widerspruch", "needs_review"),
+        store_document(archive, folder, "drei", "bauantrag", "archived"),
     ]
     archive.close()  # the command opens the index writer itself
     yield tmp_path / "data", ids
