@@ -75,12 +75,12 @@ def save_model(model: TextModel, path: Path, key: bytes) -> None:
 def _read_members(path: Path) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = {info.filename: info for info in zf.infolist()}
-            if sorted(infos) != sorted(_MEMBERS):
+            names = sorted(info.filename for info in zf.infolist())
+            if names != sorted(_MEMBERS):  # also refuses a second member shadowing the first
                 raise ModelFileError(
-                    path, f"not an eakte model file (holds {', '.join(sorted(infos)) or 'nothing'})"
+                    path, f"not an eakte model file (holds {', '.join(names) or 'nothing'})"
                 )
-            for info in infos.values():
+            for info in zf.infolist():
                 if info.file_size > _MAX_MEMBER_BYTES:
                     raise ModelFileError(path, f"{info.filename} is implausibly large")
             return {name: zf.read(name) for name in _MEMBERS}
