@@ -223,7 +223,9 @@ def _print(console: Console, r: dict[str, Any]) -> None:
     for column in ("", "accuracy", "macro-F1"):
         table.add_column(column, justify="right")
     for who in ("reference", "rules", "model", "rules_and_model"):
-        table.add_row(who.replace("_", " + "), f"{g[who]['accuracy']:.4f}", f"{g[who]['macro_f1']:.4f}")
+        table.add_row(
+            who.replace("_", " + "), f"{g[who]['accuracy']:.4f}", f"{g[who]['macro_f1']:.4f}"
+        )
     console.print(table)
     s = r["speed"]
     table = Table(title=f"One core, {s['train_documents']} training documents")

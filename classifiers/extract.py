@@ -9,9 +9,10 @@ next to their label.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
 
 from stdnum import iban as _iban
 from stdnum.de import idnr as _idnr
@@ -71,34 +72,41 @@ class _Spans:
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \n]?[A-Z0-9]){11,30}")
 
 
-def _ibans(text: str, spans: _Spans) -> Iterator[_Found]:
-    """IBANs printed compact or in groups; the longest valid prefix of a candidate wins.
+def _ibans(text: str, spans: _Spans, countries: Collection[str]) -> Iterator[_Found]:
+    """IBANs of the given countries, compact or in groups; the longest valid prefix wins.
+
+    A valid IBAN of another country is claimed but not reported: its digits must not turn up
+    as an IdNr, and a payer's account abroad is not what a municipal case system searches by.
 
     The candidate pattern may swallow a following word ("... 00 BIC"), so valid lengths are
     tried from the longest down; the country's fixed length makes the answer unambiguous.
     """
-    for m in _IBAN_START.finditer(text):
-        raw_cand = m.group(0)
+    pos = 0
+    while m := _IBAN_START.search(text, pos):
+        pos = m.start() + 1  # the candidate may run into the next IBAN: look again inside it
         ends: list[int] = []  # raw end offset for each compact length
         compact = ""
-        for i, ch in enumerate(raw_cand):
+        for i, ch in enumerate(m.group(0)):
             if ch not in " \n":
                 compact += ch
                 ends.append(i + 1)
         for length in range(len(compact), 14, -1):
             if _iban.is_valid(compact[:length]):
                 start, end = m.start(), m.start() + ends[length - 1]
+                pos = end
                 if spans.free(start, end):
                     spans.claim(start, end)
-                    raw = text[start:end].replace("\n", " ")
-                    yield _Found(start, end, Identifier("iban", _iban.compact(raw), raw))
+                    if compact[:2] in countries:
+                        raw = text[start:end].replace("\n", " ")
+                        yield _Found(start, end, Identifier("iban", _iban.compact(raw), raw))
                 break
 
 
 # --- Aktenzeichen -------------------------------------------------------------
 
 _AZ_LABEL = re.compile(
-    r"\b(?:Aktenzeichen|Az\.?|AZ\.?|Unser(?:e)?\s+Zeichen|Geschäftszeichen|Gz\.?)\s*:\s*"
+    # not "Einheitswert-Aktenzeichen": another authority's reference
+    r"(?<![\w-])(?:Aktenzeichen|Az\.?|AZ\.?|Unser(?:e)?\s+Zeichen|Geschäftszeichen|Gz\.?)\s*:\s*"
     r"(?P<az>[^\n]+)",
 )
 _AZ_CUT = re.compile(r"\s{2,}|\t|\s+\|\s+|;|,\s|\s+(?:vom|Datum|Tel|Ihr|Bearbeiter)\b")
@@ -237,15 +245,31 @@ _DATE_TEXT = re.compile(rf"(?<!\d)(\d{{1,2}})\.\s*({_MONTH_RE})\.?\s+(\d{{4}})(?
 _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 
 # Text just before a date that makes it the letter's own date.
-_HEADER_LABEL = re.compile(r"(?:\bDatum|\bDate)\s*:?\s*$", re.I)
+# "Datum:", and "Ort, Datum: Musterdorf," where an applicant signs a form
+_HEADER_LABEL = re.compile(
+    r"(?:\bDatum|\bDate)\s*:?\s*(?:[A-ZÄÖÜ][\wäöüß.\- ]{1,40},\s*(?:den\s*)?)?$", re.I
+)
 _HEADER_PLACE = re.compile(r"^[A-ZÄÖÜ][\wäöüßÄÖÜ.\-() /]{1,50}?(?:,\s*(?:den\s*)?|\s+den\s*)$")
 _HEADER_VOM = re.compile(r"\bvom\s*$", re.I)
-# Text just before a date that makes it something else: a birthday, a deadline.
+# Text just before a date that makes it something else: a birthday, a deadline, a receipt stamp.
 _NOT_DOC_DATE = re.compile(
     r"\b(?:geb\.|geboren|geburt\w*|bis(?:\s+zum)?|spätestens|fällig\w*|faellig\w*|frist\w*"
+    r"|eingegangen|eingang\w*"
+    # a letter or decision the text refers to: "gegen den Bescheid vom", "Ihr Schreiben vom"
+    r"|(?:gegen|Ihr\w*|unser\w*|Betreff|Betr\.)\b[^\n]{0,60}\bvom"
+    r"|(?:Schreiben|Nachricht|Anfrage|Antrag|Mail)\s+vom"
     r"|zahlbar|gültig|befristet|ablauf\w*|zum)\s*(?:am|:)?\s*$",
     re.I,
 )
+
+
+# DIN 5008 reference row: "Ihr Zeichen, Ihre Nachricht vom   Unser Zeichen   Datum" with the
+# values on the next line; the letter's date is the value under "Datum".
+# The labels row is matched loosely, as OCR garbles labels ("Dotum"): three or more columns
+# and no date, one of them close to "Datum".
+_COLUMN = re.compile(r"\S+(?: \S+)*")
+# Text just after a date that makes it something else: "am 28.07.1967 geboren".
+_NOT_DOC_DATE_AFTER = re.compile(r"^\s*(?:geboren|eingegangen|fällig|zu zahlen)", re.I)
 
 
 @dataclass(frozen=True)
@@ -253,7 +277,9 @@ class _DateAt:
     when: date
     start: int
     line: int
+    column: int
     prefix: str  # text of the line before the date, from the last column gap on
+    suffix: str  # the rest of the line after the date
 
 
 def _two_digit_year(y: int) -> int:
@@ -280,7 +306,9 @@ def _dates(text: str, spans: _Spans) -> list[_DateAt]:
         prefix = text[line_starts[line] : m.start()]
         segments = [s.strip() for s in re.split(r"\s{3,}|\t", prefix) if s.strip()]
         prefix = (segments[-1] + " ") if segments else ""
-        found.append(_DateAt(when, m.start(), line, prefix))
+        line_end = text.find("\n", m.end())
+        suffix = text[m.end() : line_end if line_end >= 0 else len(text)]
+        found.append(_DateAt(when, m.start(), line, m.start() - line_starts[line], prefix, suffix))
 
     for m in _DATE_NUMERIC.finditer(text):
         d, mo, y = (int(g) for g in m.groups())
@@ -306,8 +334,35 @@ def _line_of(line_starts: list[int], offset: int) -> int:
     return lo
 
 
-def _document_date(found: list[_DateAt], nonblank_line: dict[int, int]) -> date | None:
+def _has_text(line: str) -> bool:
+    return any(ch.isalnum() for ch in line)
+
+
+def _reference_row_date(found: list[_DateAt], lines: list[str]) -> date | None:
+    """The date under the "Datum" label of a DIN 5008 reference row, if the letter has one."""
+    for index, line in enumerate(lines[:HEADER_LINES]):
+        columns = list(_COLUMN.finditer(line))
+        if len(columns) < 3 or any(d.line == index for d in found):
+            continue
+        datum = [
+            c.start()
+            for c in columns
+            if SequenceMatcher(None, c.group().lower(), "datum").ratio() >= 0.6
+        ]
+        # the values row: the next line with text (not a speck read as "~")
+        below = next((i for i in range(index + 1, len(lines)) if _has_text(lines[i])), None)
+        under = [d for d in found if d.line == below]
+        if datum and under:
+            return min(under, key=lambda d: abs(d.column - datum[-1])).when
+    return None
+
+
+def _document_date(
+    found: list[_DateAt], lines: list[str], nonblank_line: dict[int, int]
+) -> date | None:
     """The letter's own date: a header date first, then a plain early date, else None."""
+    if in_row := _reference_row_date(found, lines):
+        return in_row
 
     def early(d: _DateAt, limit: int) -> bool:
         return nonblank_line.get(d.line, limit) < limit
@@ -315,7 +370,11 @@ def _document_date(found: list[_DateAt], nonblank_line: dict[int, int]) -> date 
     def header(d: _DateAt) -> bool:
         return bool(_HEADER_LABEL.search(d.prefix) or _HEADER_PLACE.match(d.prefix))
 
-    candidates = [d for d in found if not _NOT_DOC_DATE.search(d.prefix)]
+    candidates = [
+        d
+        for d in found
+        if not _NOT_DOC_DATE.search(d.prefix) and not _NOT_DOC_DATE_AFTER.match(d.suffix)
+    ]
     for choose in (
         lambda d: header(d) and early(d, HEADER_LINES),
         lambda d: bool(_HEADER_VOM.search(d.prefix)) and early(d, FIRST_DATE_LINES),
@@ -379,12 +438,17 @@ def _title(lines: list[str]) -> str:
 # --- Entry point ----------------------------------------------------------------
 
 
-def extract(text: str, aktenzeichen_pattern: str) -> Extraction:
-    """Extract identifiers, dates, the document date and a title from OCR text."""
+def extract(
+    text: str, aktenzeichen_pattern: str, iban_countries: Collection[str] = ("DE",)
+) -> Extraction:
+    """Extract identifiers, dates, the document date and a title from OCR text.
+
+    `iban_countries`: the countries whose IBANs count as identifiers (ISO 3166 codes).
+    """
     text = dehyphenate(text).replace("\r\n", "\n")
     spans = _Spans()
     found: list[_Found] = [
-        *_ibans(text, spans),
+        *_ibans(text, spans, {c.upper() for c in iban_countries}),
         *_aktenzeichen(text, re.compile(aktenzeichen_pattern), spans),
         *_steuernummern(text, spans),
         *_idnrs(text, spans),
@@ -407,6 +471,6 @@ def extract(text: str, aktenzeichen_pattern: str) -> Extraction:
     return Extraction(
         identifiers=tuple(identifiers),
         dates=tuple(sorted({d.when for d in dated})),
-        document_date=_document_date(dated, nonblank_line),
+        document_date=_document_date(dated, lines, nonblank_line),
         title=_title([ln for ln in lines if ln.strip()]),
     )

@@ -10,9 +10,16 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 __all__ = [
     "AktenplanUnit",
@@ -87,6 +94,8 @@ class FilePlan(_Frozen):
     aktenzeichen_pattern: str
     review_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     rule_certainty: float = Field(default=0.85, ge=0.0, le=1.0)
+    # countries whose IBANs are extracted as identifiers (ISO 3166 alpha-2)
+    iban_countries: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = ["DE"]
     fallback_type: str = "schriftverkehr"
     units: list[AktenplanUnit]
     types: list[DocTypeRule]

@@ -86,7 +86,7 @@ def ocr_step(prepared: PreparedInput, workdir: Path, ocr: OcrSettings) -> ScanRe
 def classify_step(
     text: str, plan: FilePlan, model: TextModel | None
 ) -> tuple[Classification, Extraction]:
-    return decide(text, plan, model), extract(text, plan.aktenzeichen_pattern)
+    return decide(text, plan, model), extract(text, plan.aktenzeichen_pattern, plan.iban_countries)
 
 
 @task(name="archive", cache_policy=NO_CACHE)

@@ -109,9 +109,16 @@ def test_iban_grouped_compact_and_foreign() -> None:
     text = (
         f"Bankverbindung: IBAN {std_iban.format(DE_IBAN)}  BIC COBADEFFXXX\noder IBAN: {NL_IBAN}\n"
     )
-    result = extract(text, AZ)
+    result = extract(text, AZ, iban_countries=("DE", "nl"))
     assert values(result, "iban") == [DE_IBAN, NL_IBAN]
     assert kinds(result, "iban")[0].raw == std_iban.format(DE_IBAN)
+
+
+def test_foreign_iban_is_not_an_identifier_by_default_nor_read_as_idnr() -> None:
+    text = f"Erstattung auf Konto {NL_IBAN}\nIBAN {std_iban.format(DE_IBAN)}\n"
+    result = extract(text, AZ)
+    assert values(result, "iban") == [DE_IBAN]
+    assert values(result, "steuer_idnr") == []
 
 
 def test_iban_with_wrong_checksum_is_dropped() -> None:
@@ -200,7 +207,12 @@ def test_header_date_wins_over_birth_date_and_deadline() -> None:
     [
         ("Datum: 05.06.2024\nBescheid\n", date(2024, 6, 5)),
         ("Stadt X               Musterstadt, 7. Juni 2024\nBescheid\n", date(2024, 6, 7)),
-        ("Mitteilung\nIhr Antrag vom 02.01.2024\n", date(2024, 1, 2)),
+        ("Mitteilung\nIhr Antrag vom 02.01.2024\n", None),  # the citizen's date, not ours
+        ("Widerspruch gegen den Bescheid vom 02.01.2024\n", None),
+        ("Betreff: Grundsteuerbescheid vom 02.01.2024\n", None),
+        ("Sehr geehrte Damen und Herren,\nich bin am 03.04.1967 geboren\n", None),
+        ("Eingangsstempel: eingegangen am 05.02.2024\n", None),
+        ("Antrag\n" + "Zeile\n" * 30 + "Ort, Datum: Musterdorf, 01.02.2024\n", date(2024, 2, 1)),
         ("Hinweis\nErster Termin 2024-02-03\n", date(2024, 2, 3)),
         ("Geburtsdatum: 01.01.1980\nfällig am 01.07.2024\n", None),
         ("Keine Daten hier.\n", None),
@@ -208,6 +220,25 @@ def test_header_date_wins_over_birth_date_and_deadline() -> None:
 )
 def test_document_date(text: str, expected: date | None) -> None:
     assert extract(text, AZ).document_date == expected
+
+
+@pytest.mark.parametrize("datum_label", ["Datum", "Dotum"])  # OCR garbles labels
+def test_document_date_under_datum_in_a_din_5008_reference_row(datum_label: str) -> None:
+    text = (
+        "Stadt Musterstadt\n\n"
+        f"Ihr Zeichen, Ihre Nachricht vom    Unser Zeichen       Telefon, Name     {datum_label}\n"
+        "~\n"
+        "AB-17, 03.02.2024                  22-GS-2024-00012    0234 5678, Weiß   12.03.2024\n"
+        "Grundsteuerbescheid\n"
+    )
+    result = extract(text, AZ)
+    assert result.document_date == date(2024, 3, 12)
+    assert set(result.dates) == {date(2024, 2, 3), date(2024, 3, 12)}
+
+
+def test_other_authoritys_aktenzeichen_label_is_not_ours() -> None:
+    result = extract("Einheitswert-Aktenzeichen: 434/497-1-75177\n", AZ)
+    assert values(result, "aktenzeichen") == []
 
 
 def test_document_date_is_header_not_quoted_bescheid_date() -> None:
@@ -313,7 +344,7 @@ def test_property_every_valid_iban_is_found(
     number: str, grouped: bool, before: str, after: str
 ) -> None:
     printed = std_iban.format(number) if grouped else number
-    result = extract(f"{before}\nIBAN: {printed} {after}\n", AZ)
+    result = extract(f"{before}\nIBAN: {printed} {after}\n", AZ, iban_countries=[number[:2]])
     assert values(result, "iban") == [number]
 
 

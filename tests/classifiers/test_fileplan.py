@@ -96,6 +96,7 @@ def _write_modified(tmp_path: Path, old: str, new: str) -> Path:
         ("aktenzeichen_pattern = '", "aktenzeichen_pattern = '(", "regex"),
         ('key = "bauantrag"', 'key = "Bau Antrag"', "types.5.key"),
         ('trigger = "closing"', 'trigger = "sometime"', "trigger"),
+        ('iban_countries = ["DE"]', 'iban_countries = ["Deutschland"]', "iban_countries"),
     ],
 )
 def test_bad_plan_names_file_and_problem(tmp_path: Path, old: str, new: str, problem: str) -> None:
@@ -131,3 +132,11 @@ def test_plan_is_frozen(plan: FilePlan) -> None:
 def test_default_toml_is_plain_toml() -> None:
     data = tomllib.loads(_default_toml())
     assert {t["key"] for t in data["types"]} >= REQUIRED_KEYS
+
+
+def test_iban_countries_default_to_germany_and_are_configurable(
+    tmp_path: Path, plan: FilePlan
+) -> None:
+    assert plan.iban_countries == ["DE"]
+    path = _write_modified(tmp_path, 'iban_countries = ["DE"]', 'iban_countries = ["DE", "AT"]')
+    assert load_file_plan(path).iban_countries == ["DE", "AT"]
