@@ -314,13 +314,14 @@ def _reference_row(doc: _Doc, when: date, az: str) -> None:
     columns = [
         ("Ihr Zeichen, Ihre Nachricht vom", f"{theirs}, {their_date}"),
         ("Unser Zeichen", _keep(az)),
-        ("Telefon, Name", f"{_phone(rng)}, {rng.choice(_LAST)}"),
         ("Datum", _keep(_fmt_date(rng, when))),
     ]
+    if rng.random() < 0.5:
+        columns.insert(2, ("Telefon", _phone(rng)))
     header, values = "", ""
     for label, value in columns:
         visible = len(value) - value.count(_KEEP_OPEN) - value.count(_KEEP_CLOSE)
-        width = max(len(label), visible) + rng.randint(3, 6)
+        width = max(len(label), visible) + rng.randint(2, 5)
         header += label.ljust(width)
         values += value + " " * (width - visible)
     doc.add(header.rstrip(), values.rstrip())

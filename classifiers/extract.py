@@ -68,8 +68,15 @@ class _Spans:
 
 # --- IBAN ---------------------------------------------------------------------
 
-# Groups may wrap at a line end, as in letters: "IBAN DE44 5001 0517\n5407 3249 31".
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \n]?[A-Z0-9]){11,30}")
+# Groups may wrap at a line end, as in letters: "IBAN DE44 5001 0517\n5407 3249 31", and OCR
+# may put a blank line between the two parts.
+_IBAN_START = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z]{2}[\dO]{2}(?:(?: |[ \t]*\n(?:[ \t]*\n)?)?[A-Z0-9]){11,30}"
+)
+# OCR reads a zero as the letter O and a one as I; where only digits can stand (the check
+# digits, a German account) they are read back as digits and mod 97 decides.
+_DIGIT_LOOKALIKES = str.maketrans("OI", "01")
+_NUMERIC_BBAN = {"DE", "AT"}
 
 
 def _ibans(text: str, spans: _Spans, countries: Collection[str]) -> Iterator[_Found]:
@@ -87,9 +94,15 @@ def _ibans(text: str, spans: _Spans, countries: Collection[str]) -> Iterator[_Fo
         ends: list[int] = []  # raw end offset for each compact length
         compact = ""
         for i, ch in enumerate(m.group(0)):
-            if ch not in " \n":
+            if not ch.isspace():
                 compact += ch
                 ends.append(i + 1)
+        digits_only = compact[4:] if compact[:2] in _NUMERIC_BBAN else ""
+        compact = (
+            compact[:2]
+            + compact[2:4].translate(_DIGIT_LOOKALIKES)
+            + (digits_only.translate(_DIGIT_LOOKALIKES) if digits_only else compact[4:])
+        )
         for length in range(len(compact), 14, -1):
             if _iban.is_valid(compact[:length]):
                 start, end = m.start(), m.start() + ends[length - 1]
@@ -97,8 +110,8 @@ def _ibans(text: str, spans: _Spans, countries: Collection[str]) -> Iterator[_Fo
                 if spans.free(start, end):
                     spans.claim(start, end)
                     if compact[:2] in countries:
-                        raw = text[start:end].replace("\n", " ")
-                        yield _Found(start, end, Identifier("iban", _iban.compact(raw), raw))
+                        raw = re.sub(r"\s+", " ", text[start:end])
+                        yield _Found(start, end, Identifier("iban", compact[:length], raw))
                 break
 
 
@@ -182,7 +195,9 @@ _FLST = re.compile(
     rf"(?P<nums>{_NUM}(?:\s*(?:,|und|u\.|sowie)\s*{_NUM})*)",
     re.IGNORECASE,
 )
-_FLUR = re.compile(r"\b(?:Flur\b|Fl\.(?!\s*st))\s*(?:Nr\.?\s*)?:?\s*(?P<flur>\d{1,4})\b", re.I)
+_FLUR = re.compile(
+    r"\b(?:Flur(?![^\W\d_])|Fl\.(?!\s*st))\s*(?:Nr\.?\s*)?:?\s*(?P<flur>\d{1,4})\b", re.I
+)
 _GEMARKUNG = re.compile(
     r"\b(?:Gemarkung|Gemark\.|Gmkg\.?|Gmk\.|Gem\.)\s*:?\s*"
     r"(?P<gem>[A-ZÄÖÜ][\wäöüß\-]*(?:\s+(?:am|an der|bei|im|in der|ob der|vor der)\s+[A-ZÄÖÜ][\w\-]*)?)"
@@ -265,8 +280,7 @@ _NOT_DOC_DATE = re.compile(
 
 # DIN 5008 reference row: "Ihr Zeichen, Ihre Nachricht vom   Unser Zeichen   Datum" with the
 # values on the next line; the letter's date is the value under "Datum".
-# The labels row is matched loosely, as OCR garbles labels ("Dotum"): three or more columns
-# and no date, one of them close to "Datum".
+# Columns of a reference row, where the gaps between them survived.
 _COLUMN = re.compile(r"\S+(?: \S+)*")
 # Text just after a date that makes it something else: "am 28.07.1967 geboren".
 _NOT_DOC_DATE_AFTER = re.compile(r"^\s*(?:geboren|eingegangen|fällig|zu zahlen)", re.I)
@@ -338,22 +352,37 @@ def _has_text(line: str) -> bool:
     return any(ch.isalnum() for ch in line)
 
 
+def _like(word: str, label: str) -> bool:
+    """A label as OCR may have read it ("Dotum", "Zeicben")."""
+    return SequenceMatcher(None, word.lower().strip(",.:;"), label).ratio() >= 0.6
+
+
 def _reference_row_date(found: list[_DateAt], lines: list[str]) -> date | None:
-    """The date under the "Datum" label of a DIN 5008 reference row, if the letter has one."""
+    """The date under the "Datum" label of a DIN 5008 reference row, if the letter has one.
+
+    Where the column gaps survived, the date nearest the label's column; where OCR closed them
+    to single spaces, "Datum" is the row's last label, so the last date of the values beneath.
+    """
     for index, line in enumerate(lines[:HEADER_LINES]):
-        columns = list(_COLUMN.finditer(line))
-        if len(columns) < 3 or any(d.line == index for d in found):
+        words = line.split()
+        if (
+            len(words) < 3
+            or not any(_like(w, "zeichen") for w in words)
+            or any(d.line == index for d in found)
+        ):
             continue
-        datum = [
-            c.start()
-            for c in columns
-            if SequenceMatcher(None, c.group().lower(), "datum").ratio() >= 0.6
-        ]
-        # the values row: the next line with text (not a speck read as "~")
-        below = next((i for i in range(index + 1, len(lines)) if _has_text(lines[i])), None)
-        under = [d for d in found if d.line == below]
-        if datum and under:
-            return min(under, key=lambda d: abs(d.column - datum[-1])).when
+        datum_columns = [c.start() for c in _COLUMN.finditer(line) if _like(c.group(), "datum")]
+        datum_last = _like(words[-1], "datum")
+        if not datum_columns and not datum_last:
+            continue
+        # the values: the next lines with text (not a speck read as "~"); OCR may wrap them
+        below = [i for i in range(index + 1, len(lines)) if _has_text(lines[i])][:2]
+        under = [d for d in found if d.line in below]
+        first_row = [d for d in under if below and d.line == below[0]]
+        if datum_columns and len(first_row) > 1:
+            return min(first_row, key=lambda d: abs(d.column - datum_columns[-1])).when
+        if datum_last and under:
+            return max(under, key=lambda d: d.start).when
     return None
 
 

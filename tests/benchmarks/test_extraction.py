@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from benchmarks.extraction import KINDS, Score, extract_all, score
+from benchmarks.extraction import KINDS, Score, extract_all, ocr_texts, score
 from benchmarks.german_docs import GeneratedDoc, generate
 from classifiers.extract import Extraction, Identifier
 
@@ -40,3 +40,20 @@ def test_score_counts_wrong_and_missed_values() -> None:
     assert scores["document_date"].found_right == 0
     assert {m.kind for m in misses} == {"iban", "document_date"}
     assert Score().precision == 1.0 and Score().recall == 1.0  # nothing to find, nothing wrong
+
+
+@pytest.mark.slow
+def test_extraction_after_real_ocr_of_scans_in_several_fonts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One document of each type rendered as a 300 dpi scan and read by tesseract."""
+    docs = generate(13, seed=12)
+    texts = ocr_texts(docs, tmp_path, progress=False)
+    ocred = [
+        GeneratedDoc(d.doc_type, t, d.truth, d.document_date)
+        for d, t in zip(docs, texts, strict=True)
+    ]
+    scores, misses = score(ocred, extract_all(ocred))
+    assert all(scores[k].precision == 1.0 for k in KINDS), misses
+    printed = sum(scores[k].printed for k in KINDS)
+    right = sum(scores[k].found_right for k in KINDS)
+    assert printed >= 30
+    assert right / printed >= 0.9, misses

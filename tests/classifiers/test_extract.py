@@ -236,6 +236,16 @@ def test_document_date_under_datum_in_a_din_5008_reference_row(datum_label: str)
     assert set(result.dates) == {date(2024, 2, 3), date(2024, 3, 12)}
 
 
+def test_document_date_in_a_reference_row_whose_gaps_ocr_closed() -> None:
+    text = (
+        "Stadt Musterstadt\n"
+        "Ihr Zeichen, Ihre Nachricht vom Unser Zeichen Telefon, Name Datum\n"
+        "A84/2021, 13. März 2021 63-VB-2021-7032 0151 7944163, Köhler\n"
+        "10.04.2021\n"
+    )
+    assert extract(text, AZ).document_date == date(2021, 4, 10)
+
+
 def test_other_authoritys_aktenzeichen_label_is_not_ours() -> None:
     result = extract("Einheitswert-Aktenzeichen: 434/497-1-75177\n", AZ)
     assert values(result, "aktenzeichen") == []
@@ -346,6 +356,16 @@ def test_property_every_valid_iban_is_found(
     printed = std_iban.format(number) if grouped else number
     result = extract(f"{before}\nIBAN: {printed} {after}\n", AZ, iban_countries=[number[:2]])
     assert values(result, "iban") == [number]
+
+
+def test_flur_number_glued_to_its_label_by_ocr() -> None:
+    result = extract("Gemarkung Musterdorf Flur8 Flurstück 862/25\n", AZ)
+    assert values(result, "flurstueck") == ["Musterdorf/8/862/25"]
+
+
+def test_iban_as_ocr_reads_it_zero_as_o_and_wrapped_over_a_blank_line() -> None:
+    text = "Konto DEO2 2459 0748\n\n8645 1545 73 eingezogen.\nIBAN DE89 37O4 0044 0532 0130 00\n"
+    assert values(extract(text, AZ), "iban") == ["DE02245907488645154573", DE_IBAN]
 
 
 def test_iban_wrapped_at_a_line_end_is_found() -> None:
