@@ -10,7 +10,11 @@ noisy OCR text (benchmarks/classifier.py):
   n-grams of the first lines only (the heading names a document), and the first word of every
   line (the skeleton of a form or memo: "an:", "von:", "betreff:").
 * A linear SVM per type against the rest, on features scaled by how typical they are of the
-  type (NBSVM), with classes weighted by their frequency, so rare types count.
+  type (NBSVM), with classes weighted by their frequency, so rare types count. The SVM weights
+  are pulled a quarter of the way towards their mean magnitude (Wang & Manning's interpolation,
+  NB_BETA) and the log-count ratios are smoothed strongly (NB_ALPHA); with a 4-line heading
+  this measured 0.886 accuracy / 0.865 macro-F1 in 5-fold cross-validation on Tobacco3482 OCR
+  text, against 0.872 / 0.844 for the plain NBSVM with a 6-line heading and NB_ALPHA 1.
 * Calibration: SVM scores become probabilities through a softmax whose temperature is fitted
   on out-of-fold scores, so "0.9" means right about nine times in ten on unseen documents.
 
@@ -50,11 +54,12 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-HEAD_LINES = 6  # non-blank lines that make up the heading view
+HEAD_LINES = 4  # non-blank lines that make up the heading view (4 beat 3, 5, 6 and 8)
 SHORT_TEXT = 150  # characters; below this a page is mostly picture (advertisement, note)
 EMPTY_TEXT = 30
 SVM_C = 1.0
-NB_ALPHA = 1.0  # smoothing of the log-count ratios
+NB_ALPHA = 5.0  # smoothing of the log-count ratios (5 beat 0.5, 1, 2, 3 and 10)
+NB_BETA = 0.75  # interpolation towards the mean weight magnitude (0.75 beat 0.25, 0.5, 0.85, 1)
 CALIBRATION_FOLDS = 5
 
 
@@ -291,7 +296,9 @@ def _fit_linear(
     Each feature is scaled by how much more often it occurs in the label's documents than in
     the others (log-count ratio) before the SVM is fitted; the scaling folds into the weights,
     so the model stays one weight row per label. Measured on Tobacco3482: +1 point accuracy
-    over the plain SVM.
+    over the plain SVM. The weights in the scaled space are then interpolated towards their
+    mean magnitude, w' = (1 - NB_BETA) * mean(|w|) + NB_BETA * w (Wang & Manning's beta),
+    which measured +1 point accuracy and +1.5 points macro-F1 together with NB_ALPHA = 5.
     """
     present = x.copy()
     present.data[:] = 1.0
@@ -304,7 +311,9 @@ def _fit_linear(
         ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
         svm = LinearSVC(C=SVM_C, class_weight="balanced", random_state=seed)
         svm.fit(x.multiply(ratio).tocsr(), mine)
-        coef[label] = svm.coef_[0] * ratio
+        weights = svm.coef_[0]
+        weights = (1.0 - NB_BETA) * np.abs(weights).mean() + NB_BETA * weights
+        coef[label] = weights * ratio
         intercept[label] = svm.intercept_[0]
     return coef, intercept
 
