@@ -14,6 +14,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
 from archive.search import (
+    FACETS,
     Hit,
     IndexDoc,
     SearchFilters,
@@ -34,6 +35,7 @@ _MAPPING = {
         "body": {"type": "text", "analyzer": "german"},
         "doc_type": {"type": "keyword"},
         "unit": {"type": "keyword"},
+        "unit_path": {"type": "keyword"},
         "status": {"type": "keyword"},
         "az": {"type": "keyword"},
         "ident": {"type": "keyword"},
@@ -67,6 +69,38 @@ class ElasticsearchIndex:
             self.client.delete(index=self.name, id=document_id, refresh="wait_for")
 
     def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
+        body = self._query(query, filters)
+        try:
+            response = self.client.search(
+                index=self.name,
+                query=body,
+                size=max(1, limit),
+                highlight={
+                    "fields": {"body": {"fragment_size": 240, "number_of_fragments": 1}},
+                    "pre_tags": ["<b>"],
+                    "post_tags": ["</b>"],
+                },
+            )
+        except BadRequestError as exc:
+            raise SearchQueryError(f"cannot read the query {query!r}: {exc.message}") from exc
+        return [self._hit(hit, query) for hit in response["hits"]["hits"]]
+
+    def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
+        try:
+            response = self.client.search(
+                index=self.name,
+                query=self._query(query, filters),
+                size=0,
+                aggs={f: {"terms": {"field": f, "size": 200}} for f in FACETS},
+            )
+        except BadRequestError as exc:
+            raise SearchQueryError(f"cannot read the query {query!r}: {exc.message}") from exc
+        return {
+            f: {b["key"]: int(b["doc_count"]) for b in response["aggregations"][f]["buckets"]}
+            for f in FACETS
+        }
+
+    def _query(self, query: str, filters: SearchFilters) -> dict[str, Any]:
         split = split_query(query)
         must: list[dict[str, Any]] = []
         should: list[dict[str, Any]] = []
@@ -93,6 +127,12 @@ class ElasticsearchIndex:
             filter_.append({"term": {"ident": compact_identifier(filters.aktenzeichen)}})
         if filters.status:
             filter_.append({"term": {"status": filters.status}})
+        if filters.unit:
+            filter_.append({"term": {"unit_path": filters.unit}})
+        if filters.visible.units is not None:  # the permission filter, inside the query
+            filter_.append({"terms": {"unit_path": list(filters.visible.units)}})
+        if not filters.visible.tax:
+            filter_.append({"term": {"tax": False}})
         if filters.date_from or filters.date_to:
             bounds: dict[str, int] = {}
             if filters.date_from:
@@ -100,39 +140,22 @@ class ElasticsearchIndex:
             if filters.date_to:
                 bounds["lte"] = date_number(filters.date_to)
             filter_.append({"range": {"date": bounds}})
-        body = {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": filter_}}
-        try:
-            response = self.client.search(
-                index=self.name,
-                query=body,
-                size=max(1, limit),
-                highlight={
-                    "fields": {"body": {"fragment_size": 240, "number_of_fragments": 1}},
-                    "pre_tags": ["<b>"],
-                    "post_tags": ["</b>"],
-                },
-            )
-        except BadRequestError as exc:
-            raise SearchQueryError(f"cannot read the query {query!r}: {exc.message}") from exc
-        hits = []
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            fragments = hit.get("highlight", {}).get("body") or [
-                part_snippet(source["body"], query)
-            ]
-            hits.append(
-                Hit(
-                    document_id=source["id"],
-                    score=float(hit["_score"] or 0.0),
-                    doc_type=source["doc_type"],
-                    doc_label=source["label"],
-                    title=source["title"],
-                    aktenzeichen=tuple(source.get("az") or ()),
-                    document_date=from_date_number(source["date"]) if source.get("date") else None,
-                    snippet=fragments[0].replace("\n", " "),
-                )
-            )
-        return hits
+        return {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": filter_}}
+
+    @staticmethod
+    def _hit(hit: dict[str, Any], query: str) -> Hit:
+        source = hit["_source"]
+        fragments = hit.get("highlight", {}).get("body") or [part_snippet(source["body"], query)]
+        return Hit(
+            document_id=source["id"],
+            score=float(hit["_score"] or 0.0),
+            doc_type=source["doc_type"],
+            doc_label=source["label"],
+            title=source["title"],
+            aktenzeichen=tuple(source.get("az") or ()),
+            document_date=from_date_number(source["date"]) if source.get("date") else None,
+            snippet=fragments[0].replace("\n", " "),
+        )
 
     def count(self) -> int:
         self.client.indices.refresh(index=self.name)

@@ -27,12 +27,36 @@ class IndexDoc:
 
 
 @dataclass(frozen=True)
+class Visibility:
+    """Which documents a caller may see; part of every query, so hits, counts and facets agree.
+
+    `units`: Aktenplan units (a unit covers those below it: "9.2" covers "9.2.1"); None means
+    every unit. Tax-secret documents (§ 30 AO) need `tax` as well.
+    """
+
+    units: tuple[str, ...] | None = None
+    tax: bool = False
+
+
+EVERYTHING = Visibility(units=None, tax=True)
+FACETS = ("doc_type", "unit", "status")
+
+
+def unit_path(unit: str) -> list[str]:
+    """A unit and every unit above it: "9.2.1" -> ["9", "9.2", "9.2.1"]."""
+    parts = unit.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+@dataclass(frozen=True)
 class SearchFilters:
     doc_type: str | None = None
+    unit: str | None = None  # an Aktenplan unit and those below it
     aktenzeichen: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     status: str | None = None  # archived | needs_review: e.g. the review queue
+    visible: Visibility = EVERYTHING  # the caller's permission; the CLI runs as the archive
 
 
 @dataclass(frozen=True)
@@ -72,6 +96,7 @@ def index_fields(doc: IndexDoc) -> dict[str, object]:
         "body": doc.text,
         "doc_type": doc.doc_type,
         "unit": doc.unit,
+        "unit_path": unit_path(doc.unit),
         "status": doc.status,
         "az": list(doc.aktenzeichen),
         "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
@@ -87,6 +112,9 @@ class SearchIndex(Protocol):
     def delete(self, document_id: str) -> None: ...
 
     def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]: ...
+
+    def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
+        """Matching documents counted per value of each field in FACETS, within `visible`."""
 
     def document_ids(self) -> set[str]: ...
 

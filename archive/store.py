@@ -78,6 +78,8 @@ class Archive:
         self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()
+        if getattr(self.index, "rebuilt", False):  # an older index format was replaced
+            self.reindex_missing()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -362,7 +364,9 @@ class Archive:
             at=at,
         )
 
-    def training_documents(self, min_rule_confidence: float = 0.0) -> Iterator[tuple[str, str, str]]:
+    def training_documents(
+        self, min_rule_confidence: float = 0.0
+    ) -> Iterator[tuple[str, str, str]]:
         """(document id, full text, doc_type) of every document whose type is confirmed.
 
         Confirmed means a person reviewed it (label_source "reviewer"), or a file-plan rule

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from pathlib import Path
 
 import tantivy
 
 from archive.search import (
+    FACETS,
     Hit,
     IndexBusyError,
     IndexDoc,
@@ -45,8 +47,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("label", stored=True, tokenizer_name="de_stem")
     builder.add_text_field("body", stored=True, tokenizer_name="de_stem")
     builder.add_text_field("doc_type", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_text_field("unit", stored=True, tokenizer_name="raw")
-    builder.add_text_field("status", stored=True, tokenizer_name="raw")
+    builder.add_text_field("unit", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_text_field("unit_path", stored=False, tokenizer_name="raw")
+    builder.add_text_field("status", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("az", stored=True, tokenizer_name="raw")
     builder.add_text_field("ident", stored=False, tokenizer_name="raw")
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
@@ -61,7 +64,17 @@ class TantivyIndex:
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.schema = _schema()
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        # True when an index of an older eakte was replaced: the archive then fills it again.
+        self.rebuilt = False
+        try:
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            shutil.rmtree(path)  # derived data: the catalog is the source of truth
+            path.mkdir(parents=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+            self.rebuilt = True
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
 
@@ -157,6 +170,9 @@ class TantivyIndex:
             )
         if filters.status:
             must.append((tantivy.Occur.Must, self._term("status", filters.status)))
+        if filters.unit:
+            must.append((tantivy.Occur.Must, self._term("unit_path", filters.unit)))
+        must.extend((tantivy.Occur.Must, q) for q in self._visibility(filters))
         if filters.date_from or filters.date_to:
             must.append(
                 (
@@ -173,6 +189,30 @@ class TantivyIndex:
         if not must:
             must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return text_query, tantivy.Query.boolean_query(must)
+
+    def _visibility(self, filters: SearchFilters) -> list[tantivy.Query]:
+        """The permission filter, as clauses of the query itself."""
+        visible, clauses = filters.visible, []
+        if visible.units is not None:
+            clauses.append(
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, self._term("unit_path", u)) for u in visible.units]
+                    or [(tantivy.Occur.MustNot, tantivy.Query.all_query())]
+                )
+            )
+        if not visible.tax:
+            clauses.append(tantivy.Query.term_query(self.schema, "tax", False))
+        return clauses
+
+    def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
+        self.index.reload()
+        _, parts = self._build(query, filters)
+        spec = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
+        result = self.index.searcher().aggregate(parts, spec)
+        return {
+            f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
+            for f in FACETS
+        }
 
     def _with_compound_parts(self, parsed: tantivy.Query, text: str) -> tantivy.Query:
         """Also match words as parts of compounds: "Antrag" finds "Bauantrag".

@@ -153,3 +153,57 @@ def test_words_are_found_inside_compounds_ranked_below_whole_words(index: Search
     assert "<b>Bauantrag</b>" in compound.snippet
     assert _ids(index, "Genehmigung") == ["doc-bau"]
     assert _ids(index, "Steuerbescheid") == ["doc-steuer"]
+
+
+# --- permission filter and facets -------------------------------------------------------
+
+
+def test_visibility_is_part_of_the_query_hits_and_facets(index: SearchIndex) -> None:
+    from archive.search import Visibility
+
+    bau_only = Visibility(units=("6",), tax=False)
+    assert _ids(index, "", visible=bau_only) == ["doc-bau"]
+    assert _ids(index, "Grundsteuer", visible=bau_only) == []
+    assert _ids(index, "181/815/08155", visible=bau_only) == []
+    facets = index.facets("", SearchFilters(visible=bau_only))
+    assert facets["doc_type"] == {"baugenehmigung": 1}
+    assert "grundsteuerbescheid" not in str(facets)
+
+
+def test_tax_documents_need_the_tax_scope_even_with_their_unit(index: SearchIndex) -> None:
+    from archive.search import Visibility
+
+    assert _ids(index, "", visible=Visibility(units=("2.1",), tax=False)) == []
+    assert _ids(index, "", visible=Visibility(units=("2.1",), tax=True)) == ["doc-steuer"]
+    assert _ids(index, "", visible=Visibility(units=(), tax=True)) == []
+    assert index.facets("", SearchFilters(visible=Visibility(units=(), tax=True)))["unit"] == {}
+
+
+def test_unit_covers_units_below_it_not_siblings_with_longer_numbers(index: SearchIndex) -> None:
+    from archive.search import Visibility
+
+    assert _ids(index, "", unit="6.3") == ["doc-bau"]
+    assert _ids(index, "", unit="6.3.1") == ["doc-bau"]
+    assert _ids(index, "", visible=Visibility(units=("6.3.10",), tax=True)) == []
+    assert _ids(index, "", visible=Visibility(units=("6.31",), tax=True)) == []
+
+
+def test_facets_count_matching_documents_per_field(index: SearchIndex) -> None:
+    facets = index.facets("", SearchFilters())
+    assert facets["doc_type"] == {"baugenehmigung": 1, "grundsteuerbescheid": 1}
+    assert facets["unit"] == {"6.3.1": 1, "2.1.1": 1}
+    assert facets["status"] == {"archived": 2}
+    assert index.facets("Flurstück", SearchFilters())["doc_type"] == {"baugenehmigung": 1}
+
+
+def test_index_of_an_older_schema_is_replaced(tmp_path: Path) -> None:
+    import tantivy
+
+    (tmp_path / "index").mkdir()
+    old = tantivy.SchemaBuilder()
+    old.add_text_field("id", stored=True)
+    tantivy.Index(old.build(), path=str(tmp_path / "index"))
+    replaced = TantivyIndex(tmp_path / "index")
+    assert replaced.rebuilt and replaced.count() == 0
+    replaced.add(BAU)
+    assert not TantivyIndex(tmp_path / "index").rebuilt
