@@ -113,3 +113,33 @@ class AuditEvent(Base):
     document_id: Mapped[str | None] = mapped_column(String(36), index=True)
     batch_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ApiToken(Base):
+    """A credential of the query API. Only the SHA-256 of the secret is kept, never the secret."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)  # units, "all", "tax"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessLogEntry(Base):
+    """Append-only: who (which token) searched, viewed or fetched what, and when."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    token_id: Mapped[str] = mapped_column(String(36), index=True)
+    token_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))  # search, view, download, preview, file
+    document_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

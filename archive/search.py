@@ -48,7 +48,7 @@ def unit_path(unit: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchFilters:
     doc_type: str | None = None
     unit: str | None = None  # an Aktenplan unit and those below it

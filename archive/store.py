@@ -11,7 +11,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from itertools import groupby
@@ -85,6 +85,10 @@ class Archive:
     def _session(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
             yield session
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """A catalog transaction, for the modules that keep their tables beside the archive's."""
+        return self._session()
 
     def close(self) -> None:
         self.index.close()

@@ -29,6 +29,7 @@ from pipelines.config import Settings, load_settings, open_index
 from pipelines.inputs import discover
 from pipelines.review_cli import app as review_app
 from pipelines.runtime import prepare_prefect
+from pipelines.token_cli import app as token_app
 from pipelines.views import print_batch, print_document, print_file_plan, print_hits
 
 app = typer.Typer(
@@ -149,7 +150,11 @@ def search(
         )
         raise typer.Exit(2)
     filters = SearchFilters(
-        doc_type, aktenzeichen, _date(date_from, "--from"), _date(date_to, "--to"), status
+        doc_type=doc_type,
+        aktenzeichen=aktenzeichen,
+        date_from=_date(date_from, "--from"),
+        date_to=_date(date_to, "--to"),
+        status=status,
     )
     require_archive(settings)
     index = open_index(settings)
@@ -216,10 +221,29 @@ def fileplan(
     print_file_plan(out, plan)
 
 
+@app.command()
+def serve(
+    data: DataOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the query API for case systems (OpenAPI description at /docs)."""
+    import uvicorn
+
+    from pipelines.api import create_app
+
+    archive = open_archive(settings_for(data))
+    try:
+        uvicorn.run(create_app(archive), host=host, port=port, log_level="info")
+    finally:
+        archive.close()
+
+
 server_app = typer.Typer(help="The local Prefect server eakte starts on first use.")
 app.add_typer(server_app, name="server")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(review_app, name="review")
+app.add_typer(token_app, name="token")
 
 
 @server_app.command("status")

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archive.blobs import sha256_file
-from archive.records import DocumentRecord, PageRecord
+from archive.records import DocumentRecord, IdentifierRecord, PageRecord
 from archive.search import SearchFilters
 from archive.store import Archive, document_id_for
 from pipelines import cli_common
@@ -28,12 +28,23 @@ def store_document(
     status: str,
     text: str | None = None,
     label_source: str = "rule",
+    *,
+    unit: str = "0.2.1",
+    tax_secret: bool = False,
+    aktenzeichen: str | None = None,
+    files: tuple[Path, Path] | None = None,
 ) -> str:
-    """Archive a small made-up document directly, as if a batch had filed it."""
-    original = folder / f"{name}.png"
-    original.write_bytes(b"\x89PNG\r\n\x1a\n" + name.encode())
-    pdfa = folder / f"{name}.pdf"
-    pdfa.write_bytes(b"%PDF-1.7 " + name.encode())
+    """Archive a small made-up document directly, as if a batch had filed it.
+
+    `files`: a real (original, PDF/A) pair; by default, stand-ins of a few bytes.
+    """
+    if files:
+        original, pdfa = files
+    else:
+        original = folder / f"{name}.png"
+        original.write_bytes(b"\x89PNG\r\n\x1a\n" + name.encode())
+        pdfa = folder / f"{name}.pdf"
+        pdfa.write_bytes(b"%PDF-1.7 " + name.encode())
     sha = sha256_file(original)
     record = DocumentRecord(
         document_id=document_id_for(sha),
@@ -44,12 +55,14 @@ def store_document(
         status=status,
         doc_type=doc_type,
         doc_label=doc_type.capitalize(),
-        aktenplan_unit="0.2.1",
-        tax_secret=False,
+        aktenplan_unit=unit,
+        tax_secret=tax_secret,
         confidence=0.38 if status == "needs_review" else 0.95,
         title=f"Schreiben {name}",
-        aktenzeichen=(),
-        identifiers=(),
+        aktenzeichen=(aktenzeichen,) if aktenzeichen else (),
+        identifiers=(
+            (IdentifierRecord("aktenzeichen", aktenzeichen, aktenzeichen),) if aktenzeichen else ()
+        ),
         document_date=date(2024, 6, 1),
         pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
         ocr_applied=True,

@@ -1,0 +1,235 @@
+"""Who may see what: API tokens, their roles and scopes, and the access log.
+
+Tax files fall under tax secrecy (§ 30 AO): a token sees a document only when one of its
+scopes covers the document's Aktenplan unit and, for a tax-secret document, it also holds the
+scope "tax". Every access made with a token is written to the access log.
+
+Scopes: an Aktenplan unit id or prefix ("9", "9.2", "6.1.3") covers that unit and every unit
+below it ("9" covers "9.2.1"; "9.2" does not cover "9.20"); "all" covers every unit; "tax" is
+needed in addition to see tax-secret documents.
+
+Only the SHA-256 of a token's secret is stored; the secret is shown once, when it is made.
+The functions here take a SQLAlchemy session and leave the transaction to the caller:
+
+    sessions = open_sessions(data_dir)
+    with sessions.begin() as session:
+        principal = authenticate(session, secret)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.catalog import open_catalog, sqlite_url
+from archive.models import AccessLogEntry, ApiToken
+
+ROLES = ("clerk", "case_system", "records_manager", "scanner", "admin")
+ACTIONS = ("search", "view", "download", "preview", "file")
+ALL_UNITS = "all"
+TAX = "tax"
+SECRET_PREFIX = "eakte_"
+_UNIT = re.compile(r"^\d+(\.\d+)*$")
+_LOG_READERS = frozenset({"records_manager", "admin"})
+_NAME_MAX = 120
+
+
+class AccessError(ValueError):
+    """A bad role, scope, name or action, or an unknown or duplicate token."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The holder of an authenticated token, as the API sees it."""
+
+    token_id: str
+    name: str
+    role: str
+    units: tuple[str, ...]
+    all_units: bool
+    tax: bool
+
+    def covers_unit(self, unit: str) -> bool:
+        """Whether a scope covers `unit` (the unit itself or one below a scope's unit)."""
+        if self.all_units:
+            return True
+        return any(unit == scope or unit.startswith(scope + ".") for scope in self.units)
+
+    def may_see(self, unit: str, tax_secret: bool) -> bool:
+        """Whether a document of `unit` may be shown; tax-secret ones also need scope "tax"."""
+        return self.covers_unit(unit) and (self.tax or not tax_secret)
+
+    @property
+    def can_read_access_log(self) -> bool:
+        return self.role in _LOG_READERS
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return (
+            *((ALL_UNITS,) if self.all_units else self.units),
+            *((TAX,) if self.tax else ()),
+        )
+
+
+def validate_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccessError(f"unknown role {role!r}; valid roles: {', '.join(ROLES)}")
+    return role
+
+
+def validate_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes, stripped and without repeats, in the order given; a bad one raises."""
+    if isinstance(scopes, str):
+        raise AccessError(f"scopes must be a list of scopes, not the string {scopes!r}")
+    valid: list[str] = []
+    for raw in scopes:
+        scope = raw.strip() if isinstance(raw, str) else raw
+        if not isinstance(scope, str) or not (scope in (ALL_UNITS, TAX) or _UNIT.fullmatch(scope)):
+            raise AccessError(
+                f"invalid scope {raw!r}; a scope is an Aktenplan unit such as '9.2' or "
+                f"'6.1.3', '{ALL_UNITS}' (every unit) or '{TAX}' (tax-secret documents)"
+            )
+        if scope not in valid:
+            valid.append(scope)
+    return valid
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def principal_for(token: ApiToken) -> Principal:
+    scopes = list(token.scopes or ())
+    return Principal(
+        token_id=token.id,
+        name=token.name,
+        role=token.role,
+        units=tuple(s for s in scopes if s not in (ALL_UNITS, TAX)),
+        all_units=ALL_UNITS in scopes,
+        tax=TAX in scopes,
+    )
+
+
+def open_sessions(data_dir: Path, catalog_url: str | None = None) -> sessionmaker:
+    """The catalog's session factory, opened (and migrated) exactly as `Archive` opens it."""
+    return open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
+
+
+def create_token(
+    session: Session, name: str, role: str, scopes: Iterable[str]
+) -> tuple[ApiToken, str]:
+    """A new token and its secret; the secret is not stored and cannot be shown again."""
+    name = _valid_name(name)
+    role = validate_role(role)
+    scope_list = validate_scopes(scopes)
+    if session.scalar(select(ApiToken).where(ApiToken.name == name)) is not None:
+        raise AccessError(f"a token named {name!r} already exists")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        id=str(uuid.uuid4()),
+        name=name,
+        role=role,
+        scopes=scope_list,
+        token_hash=hash_secret(secret),
+        created_at=_now(),
+    )
+    session.add(token)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # made concurrently under the same name
+        raise AccessError(f"a token named {name!r} already exists") from exc
+    return token, secret
+
+
+def authenticate(session: Session, secret: str) -> Principal | None:
+    """The principal of a valid secret, else None (unknown or revoked); notes the use."""
+    if not secret:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = _now()
+    session.flush()
+    return principal_for(token)
+
+
+def revoke_token(session: Session, name_or_id: str) -> ApiToken:
+    """Revoke a token by name or id; revoking again keeps the first revocation time."""
+    token = find_token(session, name_or_id)
+    if token is None:
+        raise AccessError(f"no token named {name_or_id!r}")
+    if token.revoked_at is None:
+        token.revoked_at = _now()
+        session.flush()
+    return token
+
+
+def find_token(session: Session, name_or_id: str) -> ApiToken | None:
+    return session.scalar(
+        select(ApiToken).where(or_(ApiToken.id == name_or_id, ApiToken.name == name_or_id))
+    )
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)))
+
+
+def log_access(
+    session: Session,
+    principal: Principal,
+    action: str,
+    document_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AccessLogEntry:
+    """Record one access (a search, or a document viewed, downloaded, previewed, filed)."""
+    if action not in ACTIONS:
+        raise AccessError(f"unknown action {action!r}; valid actions: {', '.join(ACTIONS)}")
+    entry = AccessLogEntry(
+        at=_now(),
+        token_id=principal.token_id,
+        token_name=principal.name,
+        role=principal.role,
+        action=action,
+        document_id=document_id,
+        detail=dict(detail or {}),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def read_access_log(
+    session: Session, limit: int = 100, document_id: str | None = None
+) -> list[AccessLogEntry]:
+    """The newest entries first, optionally only those of one document.
+
+    The caller checks `Principal.can_read_access_log` before showing them.
+    """
+    query = select(AccessLogEntry).order_by(AccessLogEntry.id.desc()).limit(max(0, limit))
+    if document_id is not None:
+        query = query.where(AccessLogEntry.document_id == document_id)
+    return list(session.scalars(query))
+
+
+def _valid_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise AccessError("a token needs a name")
+    if len(name) > _NAME_MAX:
+        raise AccessError(f"token name longer than {_NAME_MAX} characters")
+    return name
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,198 @@
+"""The query API: every endpoint, scoping down to counts, bad input, revoked tokens, access log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from archive.access import create_token, revoke_token
+from archive.store import Archive
+from pipelines.api import MAX_LIMIT, create_app
+from tests.pipelines.test_review_cli import store_document
+from tests.scanmaker import write_scan
+
+BAU_AZ = "63-BG-2024-0117"
+TAX_AZ = "22-GS-2024-00012"
+
+
+@dataclass
+class World:
+    client: TestClient
+    archive: Archive
+    ids: dict[str, str]
+    tokens: dict[str, str]
+
+    def get(self, path: str, token: str | None = "bau", **params: object):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {self.tokens[token]}"} if token else {}
+        return self.client.get(path, params=params, headers=headers)
+
+
+def _store(
+    archive: Archive, folder: Path, name: str, unit: str, tax: bool, az: str, text: str
+) -> str:
+    """A document with a real scan and PDF, so downloads and previews are real."""
+    original = write_scan([text.split("\n")], folder / f"{name}.png", "png", seed=len(name))
+    pdfa = write_scan([text.split("\n")], folder / f"{name}.pdf", "born_digital_pdf")
+    return store_document(
+        archive, folder, name, name, "archived", text, unit=unit, tax_secret=tax,
+        aktenzeichen=az, files=(original, pdfa),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("api")
+    archive = Archive(folder / "data")
+    archive.start_batch("karton-1", "Karton 1")
+    ids = {
+        "baugenehmigung": _store(
+            archive, folder, "baugenehmigung", "6.1.3", False, BAU_AZ,
+            "Baugenehmigung\nDie Baugenehmigung wird erteilt. Musterstadt Neubau",
+        ),
+        "grundsteuerbescheid": _store(
+            archive, folder, "grundsteuerbescheid", "9.2.1", True, TAX_AZ,
+            "Grundsteuerbescheid\nDie Grundsteuer wird festgesetzt. Musterstadt Neubau",
+        ),
+    }  # fmt: skip
+    tokens = {}
+    with archive.transaction() as s:
+        for name, role, scopes in (
+            ("bau", "clerk", ["6"]),
+            ("steuer", "case_system", ["9.2", "tax"]),
+            ("steuer-ohne-tax", "clerk", ["9.2"]),
+            ("registratur", "records_manager", ["all", "tax"]),
+            ("revoked", "clerk", ["all", "tax"]),
+        ):
+            tokens[name] = create_token(s, name, role, scopes)[1]
+        revoke_token(s, "revoked")
+    with TestClient(create_app(archive)) as client:
+        yield World(client, archive, ids, tokens)
+    archive.close()
+
+
+def test_health_and_readiness(world: World) -> None:
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+    ready = world.client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["indexed_documents"] == 2
+
+
+def test_openapi_description_lists_the_endpoints(world: World) -> None:
+    paths = world.client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/search",
+        "/api/v1/documents/{document_id}",
+        "/api/v1/documents/{document_id}/pdf",
+        "/api/v1/documents/{document_id}/original",
+        "/api/v1/documents/{document_id}/pages/{number}.png",
+        "/api/v1/files/{aktenzeichen}",
+    ):
+        assert path in paths
+
+
+@pytest.mark.parametrize("token", [None, "revoked"])
+def test_no_token_or_revoked_token_is_401(world: World, token: str | None) -> None:
+    response = world.get("/api/v1/search", token, q="Musterstadt")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    bogus = world.client.get("/api/v1/search", headers={"Authorization": "Bearer eakte_nonsense"})
+    assert bogus.status_code == 401
+
+
+def test_building_token_sees_no_tax_document_not_even_in_counts(world: World) -> None:
+    body = world.get("/api/v1/search", "bau", q="Musterstadt").json()
+    assert [h["document_id"] for h in body["hits"]] == [world.ids["baugenehmigung"]]
+    assert body["total"] == 1
+    assert body["facets"]["doc_type"] == {"baugenehmigung": 1}
+    assert "grundsteuer" not in str(body).lower()
+    by_az = world.get("/api/v1/search", "bau", q=TAX_AZ).json()
+    assert by_az["total"] == 0 and by_az["hits"] == []
+
+
+def test_tax_documents_need_the_tax_scope(world: World) -> None:
+    assert world.get("/api/v1/search", "steuer-ohne-tax", q="Musterstadt").json()["total"] == 0
+    body = world.get("/api/v1/search", "steuer", q="Grundsteuer").json()
+    assert [h["document_id"] for h in body["hits"]] == [world.ids["grundsteuerbescheid"]]
+    assert "<b>" in body["hits"][0]["snippet"]
+    everything = world.get("/api/v1/search", "registratur", q="Musterstadt").json()
+    assert everything["total"] == 2
+    assert everything["facets"]["unit"] == {"6.1.3": 1, "9.2.1": 1}
+
+
+def test_filters_by_type_and_unit(world: World) -> None:
+    body = world.get("/api/v1/search", "registratur", type="grundsteuerbescheid").json()
+    assert [h["doc_type"] for h in body["hits"]] == ["grundsteuerbescheid"]
+    assert world.get("/api/v1/search", "registratur", unit="6.1").json()["total"] == 1
+
+
+def test_document_out_of_scope_is_404_like_a_missing_one(world: World) -> None:
+    tax_id = world.ids["grundsteuerbescheid"]
+    for suffix in ("", "/pdf", "/original", "/pages/1.png"):
+        hidden = world.get(f"/api/v1/documents/{tax_id}{suffix}", "bau")
+        missing = world.get(f"/api/v1/documents/00000000-0000-0000-0000-000000000000{suffix}")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json() == missing.json()
+
+
+def test_document_metadata_pdf_with_ranges_original_and_preview(world: World) -> None:
+    doc_id = world.ids["baugenehmigung"]
+    meta = world.get(f"/api/v1/documents/{doc_id}").json()
+    assert meta["doc_type"] == "baugenehmigung" and meta["aktenzeichen"] == BAU_AZ
+    assert "pdfa_path" not in meta and "text" not in meta
+    pdf = world.get(f"/api/v1/documents/{doc_id}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    part = world.client.get(
+        f"/api/v1/documents/{doc_id}/pdf",
+        headers={"Authorization": f"Bearer {world.tokens['bau']}", "Range": "bytes=0-3"},
+    )
+    assert part.status_code == 206 and part.content == b"%PDF"
+    original = world.get(f"/api/v1/documents/{doc_id}/original")
+    assert original.content.startswith(b"\x89PNG")
+    preview = world.get(f"/api/v1/documents/{doc_id}/pages/1.png")
+    assert preview.headers["content-type"] == "image/png"
+    assert preview.content.startswith(b"\x89PNG")
+    assert world.get(f"/api/v1/documents/{doc_id}/pages/2.png").status_code == 404
+
+
+def test_akte_lists_its_documents_within_scope(world: World) -> None:
+    body = world.get(f"/api/v1/files/{BAU_AZ}").json()
+    assert [d["document_id"] for d in body["documents"]] == [world.ids["baugenehmigung"]]
+    assert world.get(f"/api/v1/files/{TAX_AZ}", "bau").status_code == 404
+    assert world.get(f"/api/v1/files/{TAX_AZ}", "steuer").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/documents/..%2F..%2Fcatalog.sqlite",
+        "/api/v1/documents/../../etc/passwd",
+        "/api/v1/documents/%2e%2e/pdf",
+        "/api/v1/files/..%2F..%2Fetc",
+    ],
+)
+def test_path_tricks_in_ids_are_rejected(world: World, path: str) -> None:
+    response = world.get(path)
+    assert response.status_code == 404
+    assert b"root:" not in response.content and b"SQLite" not in response.content
+
+
+def test_bad_input_is_a_400_with_a_message_never_a_500(world: World) -> None:
+    broken = world.get("/api/v1/search", q="Baugenehmigung AND (")
+    assert broken.status_code == 400 and "query" in broken.json()["detail"]
+    assert world.get("/api/v1/search", date_from="2024-13-45").status_code == 422
+    assert world.get("/api/v1/search", unit="../9").status_code == 422
+    capped = world.get("/api/v1/search", "registratur", limit=10**9).json()
+    assert capped["limit"] == MAX_LIMIT
+    assert world.get("/api/v1/search", offset=10**9).status_code == 422
+
+
+def test_access_log_records_views_and_downloads_for_records_managers_only(world: World) -> None:
+    doc_id = world.ids["baugenehmigung"]
+    world.get(f"/api/v1/documents/{doc_id}/pdf", "bau")
+    assert world.get("/api/v1/access-log", "bau").status_code == 403
+    entries = world.get("/api/v1/access-log", "registratur", document_id=doc_id).json()["entries"]
+    assert entries[0]["token"] == "bau" and entries[0]["action"] == "download"
+    assert {e["action"] for e in entries} >= {"view", "download"}
