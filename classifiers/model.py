@@ -24,6 +24,7 @@ The model lives in `classifiers.model_file`; this module only trains and predict
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -61,6 +63,9 @@ SVM_C = 1.0
 NB_ALPHA = 5.0  # smoothing of the log-count ratios (5 beat 0.5, 1, 2, 3 and 10)
 NB_BETA = 0.75  # interpolation towards the mean weight magnitude (0.75 beat 0.25, 0.5, 0.85, 1)
 CALIBRATION_FOLDS = 5
+# Liblinear's iterations: on Tobacco3482 the predictions at 100, 300 and 1,000 iterations were
+# identical while 1,000 took 2.5 times as long; it stops earlier where it converges.
+SVM_MAX_ITER = 200
 
 
 class View(BaseModel):
@@ -309,8 +314,12 @@ def _fit_linear(
         p = NB_ALPHA + np.asarray(present[mine].sum(axis=0)).ravel()
         q = NB_ALPHA + np.asarray(present[~mine].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
-        svm = LinearSVC(C=SVM_C, class_weight="balanced", random_state=seed)
-        svm.fit(x.multiply(ratio).tocsr(), mine)
+        svm = LinearSVC(
+            C=SVM_C, class_weight="balanced", random_state=seed, max_iter=SVM_MAX_ITER
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # see SVM_MAX_ITER
+            svm.fit(x.multiply(ratio).tocsr(), mine)
         weights = svm.coef_[0]
         weights = (1.0 - NB_BETA) * np.abs(weights).mean() + NB_BETA * weights
         coef[label] = weights * ratio
