@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from archive.access import Principal, authenticate, log_access, read_access_log
 from archive.search import SearchFilters, SearchQueryError, Visibility
 from archive.store import Archive
+from classifiers.fileplan import FilePlan, load_file_plan
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -42,9 +43,7 @@ def _principal(
     """The token's holder; 401 without a token, with an unknown or a revoked one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    archive: Archive = request.app.state.archive
-    with archive.transaction() as s:
-        found = authenticate(s, credentials.credentials)
+    found = principal_for_secret(request.app.state.archive, credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
     return found
@@ -53,27 +52,83 @@ def _principal(
 Caller = Annotated[Principal, Depends(_principal)]
 
 
-def create_app(archive: Archive) -> FastAPI:
-    """The API over one archive; the caller opens and closes the archive."""
+def principal_for_secret(archive: Archive, secret: str) -> Principal | None:
+    with archive.transaction() as s:
+        return authenticate(s, secret)
+
+
+def log(
+    archive: Archive, who: Principal, action: str, document_id: str | None = None, **detail: Any
+) -> None:
+    with archive.transaction() as s:
+        log_access(s, who, action, document_id, detail)
+
+
+def visible_document(archive: Archive, who: Principal, document_id: str) -> dict[str, Any]:
+    """The document's facts, or 404 alike for a bad id, a missing one and one out of scope."""
+    if not _DOCUMENT_ID.fullmatch(document_id):
+        raise HTTPException(404, "no such document")
+    doc = archive.get(document_id)
+    if doc is None or not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
+        raise HTTPException(404, "no such document")
+    return doc
+
+
+def akte_documents(archive: Archive, who: Principal, aktenzeichen: str) -> list[dict[str, Any]]:
+    """The documents filed under an Aktenzeichen that the caller may see, oldest first."""
+    if not _AKTENZEICHEN.fullmatch(aktenzeichen) or ".." in aktenzeichen:
+        raise HTTPException(404, "no such file")
+    filters = SearchFilters(aktenzeichen=aktenzeichen, visible=visibility(who))
+    hits = archive.index.search("", filters, 500)
+    if not hits:
+        raise HTTPException(404, "no such file")
+    log(archive, who, "file", None, aktenzeichen=aktenzeichen)
+    return sorted(
+        (
+            {
+                "document_id": h.document_id,
+                "doc_type": h.doc_type,
+                "doc_label": h.doc_label,
+                "title": h.title,
+                "document_date": h.document_date.isoformat() if h.document_date else None,
+            }
+            for h in hits
+        ),
+        key=lambda d: (d["document_date"] or "", d["document_id"]),
+    )
+
+
+def page_png(archive: Archive, who: Principal, document_id: str, number: int) -> Response:
+    doc = visible_document(archive, who, document_id)
+    if not 1 <= number <= len(doc["pages"]):
+        raise HTTPException(404, f"the document has {len(doc['pages'])} pages")
+    log(archive, who, "preview", document_id, page=number)
+    return Response(
+        _render_page(Path(doc["pdfa_path"]), number),
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
+def pdf_file(archive: Archive, who: Principal, document_id: str) -> FileResponse:
+    doc = visible_document(archive, who, document_id)
+    log(archive, who, "download", document_id, file="pdfa")
+    return FileResponse(
+        doc["pdfa_path"], media_type="application/pdf", filename=f"{document_id}.pdf"
+    )
+
+
+def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
+    """The API and the clerk's pages over one archive; the caller opens and closes it."""
+    from pipelines.ui import mount_ui
+
     app = FastAPI(
         title="eakte",
         version="1",
         description="Search and fetch archived documents. Scoped bearer tokens; tax secrecy.",
     )
     app.state.archive = archive
-
-    def log(who: Principal, action: str, document_id: str | None = None, **detail: Any) -> None:
-        with archive.transaction() as s:
-            log_access(s, who, action, document_id, detail)
-
-    def visible_document(who: Principal, document_id: str) -> dict[str, Any]:
-        """The document's facts, or 404 alike for a bad id, a missing one and one out of scope."""
-        if not _DOCUMENT_ID.fullmatch(document_id):
-            raise HTTPException(404, "no such document")
-        doc = archive.get(document_id)
-        if doc is None or not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
-            raise HTTPException(404, "no such document")
-        return doc
+    mount_ui(app, archive, plan or load_file_plan())
 
     @app.exception_handler(SearchQueryError)
     def bad_query(_request: Request, exc: SearchQueryError) -> JSONResponse:
@@ -118,7 +173,7 @@ def create_app(archive: Archive) -> FastAPI:
         limit = min(limit, MAX_LIMIT)
         hits = archive.index.search(q, filters, offset + limit)[offset:]
         facets = archive.index.facets(q, filters)
-        log(who, "search", q=q, hits=len(hits))
+        log(archive, who, "search", q=q, hits=len(hits))
         return {
             "query": q,
             "total": sum(facets["status"].values()),
@@ -142,61 +197,30 @@ def create_app(archive: Archive) -> FastAPI:
 
     @app.get("/api/v1/documents/{document_id}", tags=["documents"])
     def document(who: Caller, document_id: str) -> dict[str, Any]:
-        doc = visible_document(who, document_id)
-        log(who, "view", document_id)
+        doc = visible_document(archive, who, document_id)
+        log(archive, who, "view", document_id)
         return {k: v for k, v in doc.items() if k not in _HIDDEN}
 
     @app.get("/api/v1/documents/{document_id}/pdf", tags=["documents"])
     def pdf(who: Caller, document_id: str) -> FileResponse:
-        doc = visible_document(who, document_id)
-        log(who, "download", document_id, file="pdfa")
-        return FileResponse(
-            doc["pdfa_path"], media_type="application/pdf", filename=f"{document_id}.pdf"
-        )
+        return pdf_file(archive, who, document_id)
 
     @app.get("/api/v1/documents/{document_id}/original", tags=["documents"])
     def original(who: Caller, document_id: str) -> FileResponse:
-        doc = visible_document(who, document_id)
-        log(who, "download", document_id, file="original")
+        doc = visible_document(archive, who, document_id)
+        log(archive, who, "download", document_id, file="original")
         name = Path(doc["source_name"]).name
         return FileResponse(doc["original_path"], filename=name)
 
     @app.get("/api/v1/documents/{document_id}/pages/{number}.png", tags=["documents"])
     def page(who: Caller, document_id: str, number: int) -> Response:
-        doc = visible_document(who, document_id)
-        if not 1 <= number <= len(doc["pages"]):
-            raise HTTPException(404, f"the document has {len(doc['pages'])} pages")
-        log(who, "preview", document_id, page=number)
-        return Response(
-            _render_page(Path(doc["pdfa_path"]), number),
-            media_type="image/png",
-            headers={"Cache-Control": "private, max-age=3600"},
-        )
+        return page_png(archive, who, document_id, number)
 
     @app.get("/api/v1/files/{aktenzeichen:path}", tags=["files"])
     def akte(who: Caller, aktenzeichen: str) -> dict[str, Any]:
-        if not _AKTENZEICHEN.fullmatch(aktenzeichen) or ".." in aktenzeichen:
-            raise HTTPException(404, "no such file")
-        filters = SearchFilters(aktenzeichen=aktenzeichen, visible=visibility(who))
-        hits = archive.index.search("", filters, 500)
-        if not hits:
-            raise HTTPException(404, "no such file")
-        log(who, "file", None, aktenzeichen=aktenzeichen)
         return {
             "aktenzeichen": aktenzeichen,
-            "documents": sorted(
-                (
-                    {
-                        "document_id": h.document_id,
-                        "doc_type": h.doc_type,
-                        "doc_label": h.doc_label,
-                        "title": h.title,
-                        "document_date": h.document_date.isoformat() if h.document_date else None,
-                    }
-                    for h in hits
-                ),
-                key=lambda d: (d["document_date"] or "", d["document_id"]),
-            ),
+            "documents": akte_documents(archive, who, aktenzeichen),
         }
 
     @app.get("/api/v1/access-log", tags=["audit"])

@@ -20,6 +20,7 @@ from pipelines.cli_common import (
     DataOption,
     JsonOption,
     console,
+    file_plan_for,
     open_archive,
     out,
     require_archive,
@@ -232,9 +233,11 @@ def serve(
 
     from pipelines.api import create_app
 
-    archive = open_archive(settings_for(data))
+    settings = settings_for(data)
+    plan = file_plan_for(settings)
+    archive = open_archive(settings)
     try:
-        uvicorn.run(create_app(archive), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(archive, plan), host=host, port=port, log_level="info")
     finally:
         archive.close()
 

@@ -196,3 +196,49 @@ def test_access_log_records_views_and_downloads_for_records_managers_only(world:
     entries = world.get("/api/v1/access-log", "registratur", document_id=doc_id).json()["entries"]
     assert entries[0]["token"] == "bau" and entries[0]["action"] == "download"
     assert {e["action"] for e in entries} >= {"view", "download"}
+
+
+# --- the clerk's pages ------------------------------------------------------------------
+
+
+def _signed_in(world: World, token: str) -> TestClient:
+    client = TestClient(world.client.app)
+    response = client.post("/ui/anmelden", data={"token": world.tokens[token]})
+    assert response.status_code == 200 and "Dokumente suchen" in response.text  # redirected
+    return client
+
+
+def test_pages_need_sign_in_and_a_wrong_token_is_refused(world: World) -> None:
+    client = TestClient(world.client.app)
+    assert client.get("/ui/", follow_redirects=False).headers["location"] == "/ui/anmelden"
+    wrong = client.post("/ui/anmelden", data={"token": world.tokens["revoked"]})
+    assert wrong.status_code == 401 and "unbekannt oder gesperrt" in wrong.text
+    assert '<label for="token">' in client.get("/ui/anmelden").text
+
+
+def test_search_page_with_facets_snippets_and_scope(world: World) -> None:
+    bau = _signed_in(world, "bau")
+    page = bau.get("/ui/", params={"q": "Musterstadt"}).text
+    assert "1 Treffer" in page and "Baugenehmigung" in page
+    assert "Grundsteuer" not in page  # not even as a facet
+    assert "<b>" in page and 'lang="de"' in page
+    registratur = _signed_in(world, "registratur")
+    page = registratur.get("/ui/", params={"q": "Musterstadt", "typ": "grundsteuerbescheid"}).text
+    assert "Grundsteuerbescheid (1)" in page and "Baugenehmigung (1)" in page
+    assert page.count('class="snippet"') == 1
+    broken = registratur.get("/ui/", params={"q": "Baugenehmigung AND ("})
+    assert broken.status_code == 400 and "nicht lesbar" in broken.text
+
+
+def test_document_page_previews_pdf_and_akte(world: World) -> None:
+    bau = _signed_in(world, "bau")
+    doc_id = world.ids["baugenehmigung"]
+    page = bau.get(f"/ui/dokumente/{doc_id}").text
+    assert BAU_AZ in page and f"/ui/dokumente/{doc_id}/seiten/1.png" in page
+    assert 'alt="Seite 1 von 1"' in page
+    assert bau.get(f"/ui/dokumente/{doc_id}/seiten/1.png").content.startswith(b"\x89PNG")
+    assert bau.get(f"/ui/dokumente/{doc_id}/pdf").content.startswith(b"%PDF")
+    akte = bau.get(f"/ui/akten/{BAU_AZ}").text
+    assert f'href="/ui/dokumente/{doc_id}"' in akte
+    assert bau.get(f"/ui/dokumente/{world.ids['grundsteuerbescheid']}").status_code == 404
+    assert bau.get("/static/eakte.css").status_code == 200
