@@ -6,6 +6,9 @@ cd "$(dirname "$0")"
 
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript unpaper pngquant
                  qpdf poppler-utils fonts-dejavu-core)
+# --tests: also the browser the web-page tests drive (Debian's chromium; Playwright's own
+# browser download is not used).
+if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium); fi
 UV_VERSION=0.13.9
 
 missing=()

@@ -34,6 +34,19 @@ COOKIE = "eakte_token"
 PAGE_SIZE = 20
 _HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=_HERE / "templates")
+_templates.env.globals.update(
+    STATUS={"archived": "archiviert", "needs_review": "zur Prüfung"},
+    KIND={
+        "aktenzeichen": "Aktenzeichen",
+        "steuernummer": "Steuernummer",
+        "steuer_idnr": "Steuer-IdNr.",
+        "iban": "IBAN",
+        "flurstueck": "Flurstück",
+    },
+)
+_templates.env.filters["datum"] = lambda iso: (
+    ".".join(reversed(str(iso)[:10].split("-"))) if iso else "\u2013"
+)
 
 
 class _SignIn(Exception):

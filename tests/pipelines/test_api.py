@@ -236,6 +236,7 @@ def test_document_page_previews_pdf_and_akte(world: World) -> None:
     page = bau.get(f"/ui/dokumente/{doc_id}").text
     assert BAU_AZ in page and f"/ui/dokumente/{doc_id}/seiten/1.png" in page
     assert 'alt="Seite 1 von 1"' in page
+    assert "01.06.2024" in page and "archiviert" in page
     assert bau.get(f"/ui/dokumente/{doc_id}/seiten/1.png").content.startswith(b"\x89PNG")
     assert bau.get(f"/ui/dokumente/{doc_id}/pdf").content.startswith(b"%PDF")
     akte = bau.get(f"/ui/akten/{BAU_AZ}").text
