@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
-from elasticsearch.helpers import scan
+from elasticsearch.helpers import bulk, scan
 
 from archive.search import (
     FACETS,
@@ -63,6 +64,13 @@ class ElasticsearchIndex:
     def add(self, doc: IndexDoc) -> None:
         body = index_fields(doc)
         self.client.index(index=self.name, id=doc.document_id, document=body, refresh="wait_for")
+
+    def add_many(self, docs: Iterable[IndexDoc]) -> int:
+        actions = (
+            {"_index": self.name, "_id": d.document_id, "_source": index_fields(d)} for d in docs
+        )
+        count, _ = bulk(self.client, actions, refresh="wait_for")
+        return int(count)
 
     def delete(self, document_id: str) -> None:
         with contextlib.suppress(NotFoundError):

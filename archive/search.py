@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -108,6 +109,9 @@ def index_fields(doc: IndexDoc) -> dict[str, object]:
 class SearchIndex(Protocol):
     def add(self, doc: IndexDoc) -> None:
         """Add or replace one document and make it durable and searchable."""
+
+    def add_many(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace many documents at once (rebuilds, reindexing); returns how many."""
 
     def delete(self, document_id: str) -> None: ...
 

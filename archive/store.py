@@ -428,9 +428,7 @@ class Archive:
         with self._session() as session:
             missing = session.scalars(select(Document).where(Document.id.not_in(indexed))).all()
             records = [_record_from_row(doc) for doc in missing]
-        for record in records:
-            self.index.add(_index_doc(record))
-        return len(records)
+        return self.index.add_many(_index_doc(record) for record in records)
 
     def verify(self) -> list[str]:
         """One line per disagreement between catalog, blobs, sidecars and index."""

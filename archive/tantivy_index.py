@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
@@ -93,13 +94,21 @@ class TantivyIndex:
         return self._writer
 
     def add(self, doc: IndexDoc) -> None:
-        fields = {k: v for k, v in index_fields(doc).items() if v is not None}
+        self.add_many([doc])
+
+    def add_many(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace many documents with one commit: a rebuild, not a batch's pace."""
+        count = 0
         with self._lock:
             writer = self._writer_()
-            writer.delete_documents_by_term("id", doc.document_id)
-            writer.add_document(tantivy.Document(**fields))
+            for doc in docs:
+                fields = {k: v for k, v in index_fields(doc).items() if v is not None}
+                writer.delete_documents_by_term("id", doc.document_id)
+                writer.add_document(tantivy.Document(**fields))
+                count += 1
             writer.commit()
         self.index.reload()
+        return count
 
     def delete(self, document_id: str) -> None:
         with self._lock:

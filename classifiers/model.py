@@ -319,12 +319,19 @@ def _fit_linear(
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # see SVM_MAX_ITER
-            svm.fit(x.multiply(ratio).tocsr(), mine)
+            svm.fit(_scale_columns(x, ratio), mine)
         weights = svm.coef_[0]
         weights = (1.0 - NB_BETA) * np.abs(weights).mean() + NB_BETA * weights
         coef[label] = weights * ratio
         intercept[label] = svm.intercept_[0]
     return coef, intercept
+
+
+def _scale_columns(x: sparse.csr_matrix, factors: np.ndarray) -> sparse.csr_matrix:
+    """x with each column multiplied by its factor, in O(non-zeros) (multiply() re-sorts)."""
+    scaled = x.copy()
+    scaled.data *= factors[scaled.indices]
+    return scaled
 
 
 def _check_labelled(texts: Sequence[str], labels: Sequence[str]) -> Counter[str]:
@@ -359,6 +366,10 @@ def train(
     say("features")
     vectorizers = [(view, make_vectorizer(view, None)) for view in views]
     x = _features(vectorizers, texts, fit=True)
+    # liblinear wants float64 with sorted indices; converting once here, not per fit, saves
+    # a third of the training time
+    x = x.astype(np.float64)
+    x.sort_indices()
 
     folds = min(CALIBRATION_FOLDS, min(counts.values()))
     oof = np.zeros((len(y), len(label_list)), dtype=np.float64)

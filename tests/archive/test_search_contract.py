@@ -207,3 +207,14 @@ def test_index_of_an_older_schema_is_replaced(tmp_path: Path) -> None:
     assert replaced.rebuilt and replaced.count() == 0
     replaced.add(BAU)
     assert not TantivyIndex(tmp_path / "index").rebuilt
+
+
+def test_add_many_adds_and_replaces_with_one_call(index: SearchIndex) -> None:
+    from dataclasses import replace
+
+    renamed = replace(BAU, title="Abnahmeschein Rohbau")
+    extra = replace(BAU, document_id="doc-extra", title="Bauvorbescheid Scheune")
+    assert index.add_many([renamed, extra]) == 2
+    assert index.count() == 3
+    assert _ids(index, "Rohbau") == ["doc-bau"]
+    assert _ids(index, "Scheune") == ["doc-extra"]

@@ -1,0 +1,250 @@
+"""Search latency through the HTTP API with concurrent clients, beside the index queried directly.
+
+    python -m benchmarks.search [--documents 100000] [--clients 16] [--requests 2000] [--json]
+
+Indexes generated German municipal documents (`benchmarks.german_docs`, each filed into its
+type's Aktenplan unit, tax types tax-secret) into a fresh data directory, starts `eakte serve`
+as its own process, and sends two-word queries with a type facet filter from `--clients`
+concurrent clients, each with a token scoped to one office (so the permission filter is in
+every query), the way a case system would. The same queries then run against the Tantivy
+index in this process, one at a time and with the same concurrency, so the API's overhead
+(HTTP, authentication, access log, JSON) shows. Targets: p50 <= 20 ms and p99 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from archive.access import create_token
+from archive.search import IndexDoc, SearchFilters, Visibility
+from archive.store import Archive
+from benchmarks.german_docs import generate
+from classifiers.fileplan import load_file_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = (
+    ("Grundsteuer festgesetzt", "grundsteuerbescheid", "tax"),
+    ("Hebesatz Grundbesitz", "grundsteuerbescheid", "tax"),
+    ("Gewerbesteuer Vorauszahlungen", "gewerbesteuerbescheid", "tax"),
+    ("Hund Steuermarke", "hundesteuerbescheid", "tax"),
+    ("Baugenehmigung Auflage", "baugenehmigung", "bau"),
+    ("Bauvorhaben Grundstück", "bauantrag", "bau"),
+    ("Standsicherheit Bewehrung", "standsicherheitsnachweis", "bau"),
+    ("Widerspruch Begründung", "widerspruch", "all"),
+    ("Unterlagen Anfrage", "schriftverkehr", "all"),
+    ("Musterstadt Wohnhaus", "abnahmeschein", "bau"),
+)
+SCOPES = {"tax": ["9", "tax"], "bau": ["6"], "all": ["all", "tax"]}
+
+
+def build(data_dir: Path, documents: int, say) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A data directory with `documents` indexed documents and one token per scope."""
+    plan = load_file_plan()
+    types = {t.key: t for t in plan.types}
+    archive = Archive(data_dir)
+    tokens = {}
+    with archive.transaction() as session:
+        for name, scopes in SCOPES.items():
+            tokens[name] = create_token(session, f"bench-{name}", "case_system", scopes)[1]
+    batch = 5000
+    for start in range(0, documents, batch):
+        say(f"indexing {start:,}/{documents:,}")
+        docs = generate(min(batch, documents - start), seed=1000 + start)
+        archive.index.add_many(
+            IndexDoc(
+                document_id=f"bench-{start + i:07d}",
+                title=d.text.split("\n", 1)[0][:120],
+                doc_type=d.doc_type,
+                doc_label=types[d.doc_type].label,
+                unit=types[d.doc_type].unit,
+                status="archived",
+                text=d.text,
+                aktenzeichen=tuple(d.truth.get("aktenzeichen", ())),
+                identifiers=tuple(v for k, vs in d.truth.items() for v in vs),
+                document_date=d.document_date,
+                tax_secret=types[d.doc_type].tax,
+            )
+            for i, d in enumerate(docs)
+        )
+    archive.close()
+    return tokens
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+
+    return {
+        "p50": at(0.50),
+        "p90": at(0.90),
+        "p99": at(0.99),
+        "mean": round(statistics.mean(ordered) * 1000, 2),
+    }
+
+
+async def _http_load(
+    base: str, tokens: dict[str, str], clients: int, requests: int
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    rng = random.Random(0)
+    plan = [rng.choice(QUERIES) for _ in range(requests)]
+    queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
+    for item in plan:
+        queue.put_nowait(item)
+
+    async def client() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            while not queue.empty():
+                q, doc_type, scope = queue.get_nowait()
+                start = time.perf_counter()
+                response = await http.get(
+                    "/api/v1/search",
+                    params={"q": q, "type": doc_type, "limit": 10},
+                    headers={"Authorization": f"Bearer {tokens[scope]}"},
+                )
+                latencies.append(time.perf_counter() - start)
+                errors += response.status_code != 200
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, errors
+
+
+def _direct(data_dir: Path, clients: int, requests: int) -> dict[str, Any]:
+    from archive.tantivy_index import TantivyIndex
+
+    index = TantivyIndex(data_dir / "index")
+    rng = random.Random(0)
+    plan = [rng.choice(QUERIES) for _ in range(requests)]
+
+    def one(item: tuple[str, str, str]) -> float:
+        q, doc_type, scope = item
+        units = None if scope == "all" else tuple(s for s in SCOPES[scope] if s != "tax")
+        filters = SearchFilters(doc_type=doc_type, visible=Visibility(units, tax=True))
+        start = time.perf_counter()
+        index.search(q, filters, 10)
+        index.facets(q, filters)
+        return time.perf_counter() - start
+
+    sequential = [one(item) for item in plan[: requests // 4]]
+    with ThreadPoolExecutor(clients) as pool:
+        concurrent = list(pool.map(one, plan))
+    return {"sequential": _percentiles(sequential), "concurrent": _percentiles(concurrent)}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run(documents: int, clients: int, requests: int, say) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        start = time.perf_counter()
+        tokens = build(data_dir, documents, say)
+        index_s = time.perf_counter() - start
+        port = _free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("EAKTE_ES_URL", None)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pipelines",
+                "serve",
+                "--data",
+                str(data_dir),
+                "--port",
+                str(port),
+            ],
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("eakte serve did not become ready")
+            say("warming up")
+            asyncio.run(_http_load(base, tokens, clients, 100))
+            say(f"HTTP: {requests} requests from {clients} clients")
+            latencies, errors = asyncio.run(_http_load(base, tokens, clients, requests))
+        finally:
+            server.terminate()
+            server.wait(10)
+        say("index directly")
+        direct = _direct(data_dir, clients, requests)
+    return {
+        "documents": documents,
+        "clients": clients,
+        "requests": requests,
+        "index_seconds": round(index_s, 1),
+        "http": _percentiles(latencies) | {"errors": errors},
+        "index_direct": direct,
+        "cpus": os.cpu_count(),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    with console.status("search benchmark") as status:
+        result = run(args.documents, args.clients, args.requests, status.update)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    table = Table(
+        title=f"{result['documents']:,} documents, two-word query + type facet, "
+        f"{result['clients']} concurrent clients ({result['cpus']} CPUs)"
+    )
+    for column in ("", "p50 ms", "p90 ms", "p99 ms", "mean ms"):
+        table.add_column(column, justify="right")
+    rows = (
+        ("HTTP API", result["http"]),
+        ("index, concurrent", result["index_direct"]["concurrent"]),
+        ("index, one at a time", result["index_direct"]["sequential"]),
+    )
+    for name, r in rows:
+        table.add_row(name, *(f"{r[k]:.1f}" for k in ("p50", "p90", "p99", "mean")))
+    Console().print(table)
+    print(f"indexing took {result['index_seconds']} s; HTTP errors: {result['http']['errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
