@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.model import TextModel, TrainingError, text_sha256, train
+from classifiers.model import CALIBRATION_FOLDS, TextModel, TrainingError, text_sha256, train
 from classifiers.model_file import ModelFileError, load_model, save_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,9 @@ def test_learns_types_it_has_not_seen_documents_of(trained) -> None:
     assert model.labels == tuple(sorted(TYPES))
     info = model.info
     assert info.documents == 160 and info.documents_per_label == dict.fromkeys(sorted(TYPES), 40)
-    assert 0.5 < info.metrics["cv_accuracy"] <= 1.0 and info.metrics["cv_folds"] == 5
+    assert (
+        0.5 < info.metrics["cv_accuracy"] <= 1.0 and info.metrics["cv_folds"] == CALIBRATION_FOLDS
+    )
 
 
 def test_confidence_is_a_probability_that_ranks_right_above_wrong(trained) -> None:
