@@ -71,6 +71,11 @@ class Principal:
         return self.covers_unit(unit) and (self.tax or not tax_secret)
 
     @property
+    def may_read_documents(self) -> bool:
+        """Scanner tokens deliver scans; they neither search nor read what is archived."""
+        return self.role != "scanner"
+
+    @property
     def can_read_access_log(self) -> bool:
         return self.role in _LOG_READERS
 

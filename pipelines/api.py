@@ -46,6 +46,8 @@ def _principal(
     found = principal_for_secret(request.app.state.archive, credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    if not found.may_read_documents:
+        raise HTTPException(403, f"a {found.role} token does not read documents")
     return found
 
 

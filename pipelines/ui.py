@@ -60,7 +60,7 @@ def mount_ui(app: FastAPI, archive: Archive, plan: FilePlan) -> None:
     def who(request: Request) -> Principal:
         secret = request.cookies.get(COOKIE)
         found = principal_for_secret(archive, secret) if secret else None
-        if found is None:
+        if found is None or not found.may_read_documents:
             raise _SignIn
         return found
 
@@ -73,13 +73,15 @@ def mount_ui(app: FastAPI, archive: Archive, plan: FilePlan) -> None:
 
     @router.post("/anmelden")
     def sign_in(request: Request, token: str = Form(...)) -> Response:
-        if principal_for_secret(archive, token.strip()) is None:
+        found = principal_for_secret(archive, token.strip())
+        if found is None or not found.may_read_documents:
+            fehler = (
+                "Dieser Zugangsschlüssel ist unbekannt oder gesperrt."
+                if found is None
+                else "Mit diesem Zugangsschlüssel (Scannen) können keine Dokumente gelesen werden."
+            )
             return page(
-                request,
-                "anmelden.html",
-                401,
-                who=None,
-                fehler="Dieser Zugangsschlüssel ist unbekannt oder gesperrt.",
+                request, "anmelden.html", 401 if found is None else 403, who=None, fehler=fehler
             )
         response = RedirectResponse("/ui/", status_code=303)
         response.set_cookie(

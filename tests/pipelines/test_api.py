@@ -66,6 +66,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ("steuer-ohne-tax", "clerk", ["9.2"]),
             ("registratur", "records_manager", ["all", "tax"]),
             ("revoked", "clerk", ["all", "tax"]),
+            ("scanstelle", "scanner", ["all", "tax"]),
         ):
             tokens[name] = create_token(s, name, role, scopes)[1]
         revoke_token(s, "revoked")
@@ -100,6 +101,16 @@ def test_no_token_or_revoked_token_is_401(world: World, token: str | None) -> No
     assert response.headers["www-authenticate"] == "Bearer"
     bogus = world.client.get("/api/v1/search", headers={"Authorization": "Bearer eakte_nonsense"})
     assert bogus.status_code == 401
+
+
+def test_scanner_tokens_do_not_read_documents(world: World) -> None:
+    doc_id = world.ids["baugenehmigung"]
+    for path in ("/api/v1/search", f"/api/v1/documents/{doc_id}", f"/api/v1/files/{BAU_AZ}"):
+        response = world.get(path, "scanstelle")
+        assert response.status_code == 403 and "scanner" in response.json()["detail"]
+    client = TestClient(world.client.app)
+    refused = client.post("/ui/anmelden", data={"token": world.tokens["scanstelle"]})
+    assert refused.status_code == 403 and "Scannen" in refused.text
 
 
 def test_building_token_sees_no_tax_document_not_even_in_counts(world: World) -> None:
