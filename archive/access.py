@@ -34,13 +34,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog import open_catalog, sqlite_url
 from archive.models import AccessLogEntry, ApiToken
+from archive.search import unit_path
 
 ROLES = ("clerk", "case_system", "records_manager", "scanner", "admin")
 ACTIONS = ("search", "view", "download", "preview", "file")
 ALL_UNITS = "all"
 TAX = "tax"
 SECRET_PREFIX = "eakte_"
-_UNIT = re.compile(r"^\d+(\.\d+)*$")
+UNIT_PATTERN = r"^\d+(\.\d+)*$"  # an Aktenplan unit id: "9", "9.2", "6.1.3"
+_UNIT = re.compile(UNIT_PATTERN)
 _LOG_READERS = frozenset({"records_manager", "admin"})
 _NAME_MAX = 120
 
@@ -62,9 +64,7 @@ class Principal:
 
     def covers_unit(self, unit: str) -> bool:
         """Whether a scope covers `unit` (the unit itself or one below a scope's unit)."""
-        if self.all_units:
-            return True
-        return any(unit == scope or unit.startswith(scope + ".") for scope in self.units)
+        return self.all_units or not set(self.units).isdisjoint(unit_path(unit))
 
     def may_see(self, unit: str, tax_secret: bool) -> bool:
         """Whether a document of `unit` may be shown; tax-secret ones also need scope "tax"."""

@@ -97,12 +97,10 @@ def _ibans(text: str, spans: _Spans, countries: Collection[str]) -> Iterator[_Fo
             if not ch.isspace():
                 compact += ch
                 ends.append(i + 1)
-        digits_only = compact[4:] if compact[:2] in _NUMERIC_BBAN else ""
-        compact = (
-            compact[:2]
-            + compact[2:4].translate(_DIGIT_LOOKALIKES)
-            + (digits_only.translate(_DIGIT_LOOKALIKES) if digits_only else compact[4:])
-        )
+        bban = compact[4:]
+        if compact[:2] in _NUMERIC_BBAN:
+            bban = bban.translate(_DIGIT_LOOKALIKES)
+        compact = compact[:2] + compact[2:4].translate(_DIGIT_LOOKALIKES) + bban
         for length in range(len(compact), 14, -1):
             if _iban.is_valid(compact[:length]):
                 start, end = m.start(), m.start() + ends[length - 1]
@@ -278,9 +276,8 @@ _NOT_DOC_DATE = re.compile(
 )
 
 
-# DIN 5008 reference row: "Ihr Zeichen, Ihre Nachricht vom   Unser Zeichen   Datum" with the
-# values on the next line; the letter's date is the value under "Datum".
-# Columns of a reference row, where the gaps between them survived.
+# Columns of a DIN 5008 reference row ("Ihr Zeichen   Unser Zeichen   Datum"), where the gaps
+# between them survived.
 _COLUMN = re.compile(r"\S+(?: \S+)*")
 # Text just after a date that makes it something else: "am 28.07.1967 geboren".
 _NOT_DOC_DATE_AFTER = re.compile(r"^\s*(?:geboren|eingegangen|fällig|zu zahlen)", re.I)

@@ -17,8 +17,9 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import text
 
-from archive.access import Principal, authenticate, log_access, read_access_log
+from archive.access import UNIT_PATTERN, Principal, authenticate, log_access, read_access_log
 from archive.search import SearchFilters, SearchQueryError, Visibility
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
@@ -145,7 +146,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
         try:
             documents = archive.index.count()
             with archive.transaction() as s:
-                s.execute(_select_one())
+                s.execute(text("SELECT 1"))
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "indexed_documents": documents})
@@ -155,7 +156,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
         who: Caller,
         q: Annotated[str, Query(max_length=500, description="words, phrases, identifiers")] = "",
         type: Annotated[str | None, Query(max_length=80)] = None,
-        unit: Annotated[str | None, Query(pattern=r"^\d+(\.\d+)*$")] = None,
+        unit: Annotated[str | None, Query(pattern=UNIT_PATTERN)] = None,
         aktenzeichen: Annotated[str | None, Query(max_length=80)] = None,
         status: Annotated[str | None, Query(pattern="^(archived|needs_review)$")] = None,
         date_from: date | None = None,
@@ -250,12 +251,6 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
             }
 
     return app
-
-
-def _select_one():  # type: ignore[no-untyped-def]
-    from sqlalchemy import text
-
-    return text("SELECT 1")
 
 
 def _render_page(pdf: Path, number: int) -> bytes:
