@@ -23,12 +23,12 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -158,14 +158,15 @@ def create_token(
 
 
 def authenticate(session: Session, secret: str) -> Principal | None:
-    """The principal of a valid secret, else None (unknown or revoked); notes the use."""
+    """The principal of a valid secret, else None (unknown or revoked).
+
+    Read-only, so requests never queue on a catalog write; `log_accesses` notes the use.
+    """
     if not secret:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = _now()
-    session.flush()
     return principal_for(token)
 
 
@@ -190,28 +191,52 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)))
 
 
-def log_access(
-    session: Session,
-    principal: Principal,
-    action: str,
-    document_id: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> AccessLogEntry:
-    """Record one access (a search, or a document viewed, downloaded, previewed, filed)."""
-    if action not in ACTIONS:
-        raise AccessError(f"unknown action {action!r}; valid actions: {', '.join(ACTIONS)}")
-    entry = AccessLogEntry(
-        at=_now(),
-        token_id=principal.token_id,
-        token_name=principal.name,
-        role=principal.role,
-        action=action,
-        document_id=document_id,
-        detail=dict(detail or {}),
-    )
-    session.add(entry)
+@dataclass(frozen=True)
+class Access:
+    """One access made with a token: a search, or a document viewed, downloaded, previewed,
+    or a file (Akte) opened. Checked when made, so a bad one fails the request, not the log."""
+
+    principal: Principal
+    action: str
+    document_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=lambda: _now())
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise AccessError(
+                f"unknown action {self.action!r}; valid actions: {', '.join(ACTIONS)}"
+            )
+
+
+def log_accesses(session: Session, accesses: Iterable[Access]) -> int:
+    """Write accesses to the log in one go and note when each token was last used."""
+    last_use: dict[str, datetime] = {}
+    count = 0
+    for access in accesses:
+        who = access.principal
+        session.add(
+            AccessLogEntry(
+                at=access.at,
+                token_id=who.token_id,
+                token_name=who.name,
+                role=who.role,
+                action=access.action,
+                document_id=access.document_id,
+                detail=dict(access.detail),
+            )
+        )
+        last_use[who.token_id] = max(access.at, last_use.get(who.token_id, access.at))
+        count += 1
+    for token_id, at in last_use.items():
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id)
+            .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < at))
+            .values(last_used_at=at)
+        )
     session.flush()
-    return entry
+    return count
 
 
 def read_access_log(

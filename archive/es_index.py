@@ -42,6 +42,7 @@ _MAPPING = {
         "ident": {"type": "keyword"},
         "date": {"type": "integer"},
         "tax": {"type": "boolean"},
+        "order": {"type": "long"},
     }
 }
 _FIELDS = ["title^3", "label^2", "body"]
@@ -60,6 +61,8 @@ class ElasticsearchIndex:
         self.name = index_name
         if not self.client.indices.exists(index=index_name):
             self.client.indices.create(index=index_name, mappings=_MAPPING)
+        else:  # fields added since the index was made (adding is allowed, changing is not)
+            self.client.indices.put_mapping(index=index_name, **_MAPPING)
 
     def add(self, doc: IndexDoc) -> None:
         body = index_fields(doc)
@@ -76,13 +79,28 @@ class ElasticsearchIndex:
         with contextlib.suppress(NotFoundError):
             self.client.delete(index=self.name, id=document_id, refresh="wait_for")
 
-    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        limit: int = 10,
+        *,
+        sort: str = "relevance",
+        after: int | None = None,
+    ) -> list[Hit]:
         body = self._query(query, filters)
+        ordered: dict[str, Any] = {}
+        if sort != "relevance":
+            direction = "asc" if sort == "date_asc" else "desc"
+            ordered["sort"] = [{"order": {"order": direction}}]
+            if after is not None:
+                ordered["search_after"] = [after]
         try:
             response = self.client.search(
                 index=self.name,
                 query=body,
                 size=max(1, limit),
+                **ordered,
                 highlight={
                     "fields": {"body": {"fragment_size": 240, "number_of_fragments": 1}},
                     "pre_tags": ["<b>"],

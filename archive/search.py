@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable
@@ -41,6 +42,21 @@ class Visibility:
 
 EVERYTHING = Visibility(units=None, tax=True)
 FACETS = ("doc_type", "unit", "status")
+# Relevance pages by offset (the first 10,000 hits, as Elasticsearch does); the date orders
+# page by cursor (`after`), as deep as the results go.
+SORTS = ("relevance", "date_desc", "date_asc")
+_ID_BITS = 40
+
+
+def order_key(document_id: str, document_date: date | None) -> int:
+    """The document's place in date order, unique per document: the cursor of date paging.
+
+    The day number of the date (0 when the document has none) followed by 40 bits of a hash
+    of the id, so documents of one day keep a fixed order and a cursor never skips or repeats.
+    """
+    day = document_date.toordinal() if document_date else 0
+    digest = int.from_bytes(hashlib.sha256(document_id.encode()).digest()[:5], "big")
+    return (day << _ID_BITS) | digest
 
 
 def unit_path(unit: str) -> list[str]:
@@ -103,6 +119,7 @@ def index_fields(doc: IndexDoc) -> dict[str, object]:
         "ident": sorted({compact_identifier(v) for v in (*doc.identifiers, *doc.aktenzeichen)}),
         "tax": doc.tax_secret,
         "date": date_number(doc.document_date) if doc.document_date else None,
+        "order": order_key(doc.document_id, doc.document_date),
     }
 
 
@@ -115,7 +132,17 @@ class SearchIndex(Protocol):
 
     def delete(self, document_id: str) -> None: ...
 
-    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]: ...
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        limit: int = 10,
+        *,
+        sort: str = "relevance",
+        after: int | None = None,
+    ) -> list[Hit]:
+        """The best `limit` hits in `sort` order (SORTS); with a date order, only those after
+        the `order_key` `after`, which is how callers page deep into results."""
 
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
         """Matching documents counted per value of each field in FACETS, within `visible`."""

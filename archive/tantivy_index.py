@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,6 +41,8 @@ _PLAIN_WORDS = re.compile(r"[\w\s]+")
 _MIN_PART = 4  # shorter parts ("bau") would match half the dictionary
 _PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
+_MAX_PARTS = 16
+_RELOAD_EVERY = 0.1  # seconds
 
 
 def _schema() -> tantivy.Schema:
@@ -56,6 +59,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("ident", stored=False, tokenizer_name="raw")
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_boolean_field("tax", stored=True, indexed=True)
+    builder.add_integer_field("order", stored=False, indexed=False, fast=True)
     return builder.build()
 
 
@@ -78,12 +82,13 @@ class TantivyIndex:
             self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
             self.rebuilt = True
         self._writer: tantivy.IndexWriter | None = None
+        self._reloaded = -_RELOAD_EVERY
         self._lock = threading.Lock()
         # compound parts: the terms of each text field, and the terms each stem occurs in
         self._terms_lock = threading.Lock()
         self._terms_state: tuple[int, int] | None = None
-        self._vocabulary: dict[str, list[str]] = {}
-        self._containing: dict[str, dict[str, list[str]]] = {}
+        self._vocabulary: dict[str, list[tuple[str, int]]] = {}
+        self._containing: dict[str, list[str]] = {}
 
     def _writer_(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -113,7 +118,7 @@ class TantivyIndex:
                 writer.add_document(tantivy.Document(**fields))
                 count += 1
             writer.commit()
-        self.index.reload()
+        self._reload()
         return count
 
     def delete(self, document_id: str) -> None:
@@ -121,13 +126,26 @@ class TantivyIndex:
             writer = self._writer_()
             writer.delete_documents_by_term("id", document_id)
             writer.commit()
-        self.index.reload()
+        self._reload()
 
-    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
-        self.index.reload()
-        searcher = self.index.searcher()
-        text_query, parts = self._build(query, filters, searcher)
-        result = searcher.search(parts, limit=max(1, limit))
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        limit: int = 10,
+        *,
+        sort: str = "relevance",
+        after: int | None = None,
+    ) -> list[Hit]:
+        searcher = self._searcher()
+        text_query, full = self._build(query, filters, searcher, sort, after)
+        if sort == "relevance":
+            result = searcher.search(full, limit=max(1, limit), count=False)
+        else:
+            order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
+            result = searcher.search(
+                full, limit=max(1, limit), count=False, order_by_field="order", order=order
+            )
         snippets = (
             tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
             if text_query is not None
@@ -136,7 +154,7 @@ class TantivyIndex:
         if snippets is not None:
             snippets.set_max_num_chars(240)
         hits = []
-        for score, address in result.hits:
+        for key, address in result.hits:
             stored = searcher.doc(address)
             snippet = snippets.snippet_from_doc(stored).to_html() if snippets else ""
             if "<b>" not in snippet:
@@ -145,7 +163,7 @@ class TantivyIndex:
             hits.append(
                 Hit(
                     document_id=stored.get_first("id"),
-                    score=float(score),
+                    score=float(key) if sort == "relevance" else 0.0,
                     doc_type=stored.get_first("doc_type") or "",
                     doc_label=stored.get_first("label") or "",
                     title=stored.get_first("title") or "",
@@ -157,13 +175,23 @@ class TantivyIndex:
         return hits
 
     def _build(
-        self, query: str, filters: SearchFilters, searcher: tantivy.Searcher
+        self,
+        query: str,
+        filters: SearchFilters,
+        searcher: tantivy.Searcher,
+        sort: str = "relevance",
+        after: int | None = None,
     ) -> tuple[tantivy.Query | None, tantivy.Query]:
+        """(the query's words, for highlighting; the whole query with every filter)."""
         split = split_query(query)
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         text_query = None
         if split.text:
-            text_query = self._with_compound_parts(self._parse(split.text), split.text, searcher)
+            text_query = (
+                self._words(split.text, searcher)
+                if _PLAIN_WORDS.fullmatch(split.text)
+                else self._parse(split.text)  # operators, phrases, fields: exact syntax
+            )
             # Words beside an identifier ("Steuernummer 181/815/08155") only rank the hits.
             occur = tantivy.Occur.Should if split.identifiers else tantivy.Occur.Must
             must.append((occur, text_query))
@@ -201,6 +229,20 @@ class TantivyIndex:
                     ),
                 )
             )
+        if after is not None and sort != "relevance":
+            # search-after: only what comes after the cursor's place in the order
+            if sort == "date_asc":
+                bounds: dict[str, object] = {"lower_bound": after, "include_lower": False}
+            else:
+                bounds = {"upper_bound": after, "include_upper": False}
+            must.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema, "order", tantivy.FieldType.Integer, **bounds
+                    ),
+                )
+            )
         if not must:
             must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return text_query, tantivy.Query.boolean_query(must)
@@ -220,74 +262,86 @@ class TantivyIndex:
         return clauses
 
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
-        self.index.reload()
-        searcher = self.index.searcher()
-        _, parts = self._build(query, filters, searcher)
+        searcher = self._searcher()
+        _, full = self._build(query, filters, searcher)
         spec = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
-        result = searcher.aggregate(parts, spec)
+        result = searcher.aggregate(full, spec)
         return {
             f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
             for f in FACETS
         }
 
-    def _with_compound_parts(
-        self, parsed: tantivy.Query, text: str, searcher: tantivy.Searcher
-    ) -> tantivy.Query:
-        """Also match words as parts of compounds: "Antrag" finds "Bauantrag".
+    def _words(self, text: str, searcher: tantivy.Searcher) -> tantivy.Query:
+        """Every word, in title, label or body, as a whole word or as part of a compound.
 
-        German glues nouns together and the stemmer does not split them, so each plain query
-        word (stemmed like the index) is looked for inside indexed terms as well; such hits
-        rank below whole-word hits.
+        German glues nouns together and the stemmer does not split them, so "Antrag" also
+        finds "Bauantrag" (ranked below whole words). Each word (stemmed like the index)
+        becomes a choice of exact terms: itself and the indexed terms that hold it.
         """
-        if not _PLAIN_WORDS.fullmatch(text):
-            return parsed  # operators, phrases, fields: the user asked for exact syntax
-        stems = [s for s in _ANALYZER.analyze(text) if len(s) >= _MIN_PART]
-        if not stems:
-            return parsed
-        parts = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, self._contains(stem, searcher)) for stem in stems]
-        )
-        return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, parsed),
-                (tantivy.Occur.Should, tantivy.Query.boost_query(parts, _PART_BOOST)),
+        words = []
+        for stem in _ANALYZER.analyze(text):
+            choices = [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        self._term(field_name, term),
+                        _BOOSTS[field_name] * (1.0 if term == stem else _PART_BOOST),
+                    ),
+                )
+                for field_name in _TEXT_FIELDS
+                for term in self._terms_holding(stem, field_name, searcher)
             ]
-        )
+            words.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        choices or [(tantivy.Occur.MustNot, tantivy.Query.all_query())]
+                    ),
+                )
+            )
+        return tantivy.Query.boolean_query(words)
 
-    def _contains(self, stem: str, searcher: tantivy.Searcher) -> tantivy.Query:
-        """Documents with an indexed term that holds `stem`, as a set of exact terms.
+    def _terms_holding(self, stem: str, field_name: str, searcher: tantivy.Searcher) -> list[str]:
+        """The stem itself and the most frequent indexed terms that hold it, found once per
+        index state and kept.
 
-        A regex query (".*stem.*") walks the whole term dictionary on every search, which
-        grows with OCR noise and costs tens of milliseconds at 100,000 documents. The terms
-        each stem occurs in are found once per index state, in memory, and reused.
+        Walking the term dictionary per query costs tens of milliseconds at 100,000
+        documents; the union of hundreds of rare terms (mostly OCR misreadings such as
+        "grundsteucr") costs milliseconds more and adds few hits, so a stem stands for at
+        most `_MAX_PARTS` compounds per field, the most frequent first.
         """
-        terms = self._terms_containing(stem, searcher)
-        clauses = [
-            (tantivy.Occur.Should, tantivy.Query.term_set_query(self.schema, f, found))
-            for f, found in terms.items()
-            if found
-        ]
-        return tantivy.Query.boolean_query(
-            clauses or [(tantivy.Occur.MustNot, tantivy.Query.all_query())]
-        )
-
-    def _terms_containing(self, stem: str, searcher: tantivy.Searcher) -> dict[str, list[str]]:
         state = (searcher.num_docs, searcher.num_segments)
         with self._terms_lock:
             if state != self._terms_state:
                 self._vocabulary = {
-                    f: [term for term, _ in searcher.terms_with_prefix(f, "")] for f in _TEXT_FIELDS
+                    f: sorted(searcher.terms_with_prefix(f, ""), key=lambda t: -t[1])
+                    for f in _TEXT_FIELDS
                 }
                 self._containing = {}
                 self._terms_state = state
-            if stem not in self._containing:
+            key = f"{field_name}\0{stem}"
+            if key not in self._containing:
                 if len(self._containing) >= _CACHED_STEMS:
                     self._containing.clear()
-                self._containing[stem] = {
-                    f: [term for term in terms if stem in term]
-                    for f, terms in self._vocabulary.items()
-                }
-            return self._containing[stem]
+                vocabulary = self._vocabulary[field_name]
+                if len(stem) < _MIN_PART:
+                    found = [t for t, _ in vocabulary if t == stem]
+                else:
+                    found = [t for t, _ in vocabulary if stem in t]
+                    found = ([stem] if stem in found else []) + [t for t in found if t != stem]
+                self._containing[key] = found[: _MAX_PARTS + 1]
+            return self._containing[key]
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher that sees what other processes committed up to `_RELOAD_EVERY` ago
+        (what this process writes, at once); reloading costs a fraction of a search."""
+        if time.monotonic() - self._reloaded >= _RELOAD_EVERY:
+            self._reload()
+        return self.index.searcher()
+
+    def _reload(self) -> None:
+        self.index.reload()
+        self._reloaded = time.monotonic()
 
     def _parse(self, text: str) -> tantivy.Query:
         try:
@@ -301,12 +355,10 @@ class TantivyIndex:
         return tantivy.Query.term_query(self.schema, field_name, value)
 
     def count(self) -> int:
-        self.index.reload()
-        return int(self.index.searcher().num_docs)
+        return int(self._searcher().num_docs)
 
     def document_ids(self) -> set[str]:
-        self.index.reload()
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         total = searcher.num_docs
         if total == 0:
             return set()

@@ -8,21 +8,27 @@ view and download is written to the access log.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from archive.access import UNIT_PATTERN, Principal, authenticate, log_access, read_access_log
-from archive.search import SearchFilters, SearchQueryError, Visibility
+from archive.access import UNIT_PATTERN, Access, Principal, authenticate, read_access_log
+from archive.search import SearchFilters, SearchQueryError, Visibility, order_key
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
+from pipelines.access_log import AccessLogWriter
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -37,14 +43,14 @@ def visibility(principal: Principal) -> Visibility:
     return Visibility(units=None if principal.all_units else principal.units, tax=principal.tax)
 
 
-def _principal(
+async def _principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The token's holder; 401 without a token, with an unknown or a revoked one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    found = principal_for_secret(request.app.state.archive, credentials.credentials)
+    found = principal_for_secret(request.app.state.service.archive, credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
     if not found.may_read_documents:
@@ -60,34 +66,37 @@ def principal_for_secret(archive: Archive, secret: str) -> Principal | None:
         return authenticate(s, secret)
 
 
-def log(
-    archive: Archive, who: Principal, action: str, document_id: str | None = None, **detail: Any
-) -> None:
-    with archive.transaction() as s:
-        log_access(s, who, action, document_id, detail)
+@dataclass(frozen=True)
+class Service:
+    """What the API and the clerk's pages share: the archive and its access-log writer."""
 
+    archive: Archive
+    access_log: AccessLogWriter
 
-def visible_document(archive: Archive, who: Principal, document_id: str) -> dict[str, Any]:
-    """The document's facts, or 404 alike for a bad id, a missing one and one out of scope."""
-    if not _DOCUMENT_ID.fullmatch(document_id):
-        raise HTTPException(404, "no such document")
-    doc = archive.get(document_id)
-    if doc is None or not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
-        raise HTTPException(404, "no such document")
-    return doc
+    def log(
+        self, who: Principal, action: str, document_id: str | None = None, **detail: Any
+    ) -> None:
+        self.access_log.record(Access(who, action, document_id, detail))
 
+    def visible_document(self, who: Principal, document_id: str) -> dict[str, Any]:
+        """The document's facts, or 404 alike for a bad id, a missing one and one out of scope."""
+        if not _DOCUMENT_ID.fullmatch(document_id):
+            raise HTTPException(404, "no such document")
+        doc = self.archive.get(document_id)
+        if doc is None or not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
+            raise HTTPException(404, "no such document")
+        return doc
 
-def akte_documents(archive: Archive, who: Principal, aktenzeichen: str) -> list[dict[str, Any]]:
-    """The documents filed under an Aktenzeichen that the caller may see, oldest first."""
-    if not _AKTENZEICHEN.fullmatch(aktenzeichen) or ".." in aktenzeichen:
-        raise HTTPException(404, "no such file")
-    filters = SearchFilters(aktenzeichen=aktenzeichen, visible=visibility(who))
-    hits = archive.index.search("", filters, 500)
-    if not hits:
-        raise HTTPException(404, "no such file")
-    log(archive, who, "file", None, aktenzeichen=aktenzeichen)
-    return sorted(
-        (
+    def akte_documents(self, who: Principal, aktenzeichen: str) -> list[dict[str, Any]]:
+        """The documents filed under an Aktenzeichen that the caller may see, oldest first."""
+        if not _AKTENZEICHEN.fullmatch(aktenzeichen) or ".." in aktenzeichen:
+            raise HTTPException(404, "no such file")
+        filters = SearchFilters(aktenzeichen=aktenzeichen, visible=visibility(who))
+        hits = self.archive.index.search("", filters, 500, sort="date_asc")
+        if not hits:
+            raise HTTPException(404, "no such file")
+        self.log(who, "file", None, aktenzeichen=aktenzeichen)
+        return [
             {
                 "document_id": h.document_id,
                 "doc_type": h.doc_type,
@@ -96,42 +105,106 @@ def akte_documents(archive: Archive, who: Principal, aktenzeichen: str) -> list[
                 "document_date": h.document_date.isoformat() if h.document_date else None,
             }
             for h in hits
-        ),
-        key=lambda d: (d["document_date"] or "", d["document_id"]),
+        ]
+
+    def page_png(self, who: Principal, document_id: str, number: int) -> Response:
+        doc = self.visible_document(who, document_id)
+        if not 1 <= number <= len(doc["pages"]):
+            raise HTTPException(404, f"the document has {len(doc['pages'])} pages")
+        self.log(who, "preview", document_id, page=number)
+        return Response(
+            _render_page(Path(doc["pdfa_path"]), number),
+            media_type="image/png",
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+
+    def pdf_file(self, who: Principal, document_id: str) -> FileResponse:
+        doc = self.visible_document(who, document_id)
+        self.log(who, "download", document_id, file="pdfa")
+        return FileResponse(
+            doc["pdfa_path"], media_type="application/pdf", filename=f"{document_id}.pdf"
+        )
+
+
+class SearchParams(BaseModel):
+    q: str = Field("", max_length=500, description="words, phrases, identifiers as printed")
+    type: str | None = Field(None, max_length=80, description="document type key")
+    unit: str | None = Field(None, pattern=UNIT_PATTERN, description="Aktenplan unit and below")
+    aktenzeichen: str | None = Field(None, max_length=80)
+    status: Literal["archived", "needs_review"] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: Literal["relevance", "date_desc", "date_asc"] | None = Field(
+        None,
+        description="relevance (default with a query), date_desc (default without one; "
+        "documents without a date last) or date_asc",
     )
-
-
-def page_png(archive: Archive, who: Principal, document_id: str, number: int) -> Response:
-    doc = visible_document(archive, who, document_id)
-    if not 1 <= number <= len(doc["pages"]):
-        raise HTTPException(404, f"the document has {len(doc['pages'])} pages")
-    log(archive, who, "preview", document_id, page=number)
-    return Response(
-        _render_page(Path(doc["pdfa_path"]), number),
-        media_type="image/png",
-        headers={"Cache-Control": "private, max-age=3600"},
+    cursor: str | None = Field(
+        None,
+        max_length=200,
+        description="next_cursor of the previous page: date orders page with it as deep as "
+        "the results go; relevance pages with offset (at most 10,000)",
     )
+    limit: int = Field(20, ge=1, description=f"hits per page, at most {MAX_LIMIT}")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def pdf_file(archive: Archive, who: Principal, document_id: str) -> FileResponse:
-    doc = visible_document(archive, who, document_id)
-    log(archive, who, "download", document_id, file="pdfa")
-    return FileResponse(
-        doc["pdfa_path"], media_type="application/pdf", filename=f"{document_id}.pdf"
-    )
+class SearchHit(BaseModel):
+    document_id: str
+    score: float  # 0 in a date order
+    doc_type: str
+    doc_label: str
+    title: str
+    aktenzeichen: list[str]
+    document_date: date | None
+    snippet: str  # HTML: the matched words in <b>, everything else escaped
+
+
+class SearchPage(BaseModel):
+    query: str
+    sort: str
+    total: int  # every visible match, not only this page
+    offset: int
+    limit: int
+    next_cursor: str | None  # date orders: pass as `cursor` for the next page
+    facets: dict[str, dict[str, int]]  # doc_type, unit, status -> value -> matches
+    hits: list[SearchHit]
+
+
+def encode_cursor(sort: str, key: int) -> str:
+    """An opaque cursor: the order and the last hit's place in it."""
+    return base64.urlsafe_b64encode(f"{sort}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> int:
+    try:
+        name, key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
+        if name == sort:
+            return int(key)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise HTTPException(422, f"the cursor is not one this API gave out for sort={sort}")
 
 
 def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     """The API and the clerk's pages over one archive; the caller opens and closes it."""
     from pipelines.ui import mount_ui
 
+    service = Service(archive, AccessLogWriter(archive))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        service.access_log.close()  # every access is in the log before the process ends
+
     app = FastAPI(
         title="eakte",
         version="1",
         description="Search and fetch archived documents. Scoped bearer tokens; tax secrecy.",
+        lifespan=lifespan,
     )
-    app.state.archive = archive
-    mount_ui(app, archive, plan or load_file_plan())
+    app.state.service = service
+    mount_ui(app, service, plan or load_file_plan())
 
     @app.exception_handler(SearchQueryError)
     def bad_query(_request: Request, exc: SearchQueryError) -> JSONResponse:
@@ -152,78 +225,86 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
         return JSONResponse({"status": "ready", "indexed_documents": documents})
 
     @app.get("/api/v1/search", tags=["search"])
-    def search(
-        who: Caller,
-        q: Annotated[str, Query(max_length=500, description="words, phrases, identifiers")] = "",
-        type: Annotated[str | None, Query(max_length=80)] = None,
-        unit: Annotated[str | None, Query(pattern=UNIT_PATTERN)] = None,
-        aktenzeichen: Annotated[str | None, Query(max_length=80)] = None,
-        status: Annotated[str | None, Query(pattern="^(archived|needs_review)$")] = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        limit: Annotated[int, Query(ge=1)] = 20,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    ) -> dict[str, Any]:
+    async def search(who: Caller, params: Annotated[SearchParams, Query()]) -> SearchPage:
+        """Full text and filters, within the caller's scopes: hits, total, facet counts.
+
+        Runs on the worker's event loop: a search is a few milliseconds of CPU, and handing
+        it to a thread costs more than it saves. Serve one worker per core.
+        """
+        q, limit, offset, cursor = (
+            params.q,
+            min(params.limit, MAX_LIMIT),
+            params.offset,
+            params.cursor,
+        )
+        sort = params.sort or ("relevance" if q.strip() else "date_desc")
+        if cursor is not None and (sort == "relevance" or offset):
+            raise HTTPException(422, "a cursor pages a date order (sort=date_desc|date_asc) alone")
         filters = SearchFilters(
-            doc_type=type,
-            unit=unit,
-            aktenzeichen=aktenzeichen,
-            status=status,
-            date_from=date_from,
-            date_to=date_to,
+            doc_type=params.type,
+            unit=params.unit,
+            aktenzeichen=params.aktenzeichen,
+            status=params.status,
+            date_from=params.date_from,
+            date_to=params.date_to,
             visible=visibility(who),
         )
-        limit = min(limit, MAX_LIMIT)
-        hits = archive.index.search(q, filters, offset + limit)[offset:]
+        after = decode_cursor(cursor, sort) if cursor is not None else None
+        hits = archive.index.search(q, filters, offset + limit, sort=sort, after=after)[offset:]
         facets = archive.index.facets(q, filters)
-        log(archive, who, "search", q=q, hits=len(hits))
-        return {
-            "query": q,
-            "total": sum(facets["status"].values()),
-            "offset": offset,
-            "limit": limit,
-            "facets": facets,
-            "hits": [
-                {
-                    "document_id": h.document_id,
-                    "score": round(h.score, 4),
-                    "doc_type": h.doc_type,
-                    "doc_label": h.doc_label,
-                    "title": h.title,
-                    "aktenzeichen": list(h.aktenzeichen),
-                    "document_date": h.document_date.isoformat() if h.document_date else None,
-                    "snippet": h.snippet,
-                }
+        service.log(who, "search", q=q, hits=len(hits))
+        last = hits[-1] if len(hits) == limit and sort != "relevance" else None
+        return SearchPage(
+            query=q,
+            sort=sort,
+            total=sum(facets["status"].values()),
+            offset=offset,
+            limit=limit,
+            next_cursor=encode_cursor(sort, order_key(last.document_id, last.document_date))
+            if last
+            else None,
+            facets=facets,
+            hits=[
+                SearchHit(
+                    document_id=h.document_id,
+                    score=round(h.score, 4),
+                    doc_type=h.doc_type,
+                    doc_label=h.doc_label,
+                    title=h.title,
+                    aktenzeichen=list(h.aktenzeichen),
+                    document_date=h.document_date,
+                    snippet=h.snippet,
+                )
                 for h in hits
             ],
-        }
+        )
 
     @app.get("/api/v1/documents/{document_id}", tags=["documents"])
     def document(who: Caller, document_id: str) -> dict[str, Any]:
-        doc = visible_document(archive, who, document_id)
-        log(archive, who, "view", document_id)
+        doc = service.visible_document(who, document_id)
+        service.log(who, "view", document_id)
         return {k: v for k, v in doc.items() if k not in _HIDDEN}
 
     @app.get("/api/v1/documents/{document_id}/pdf", tags=["documents"])
     def pdf(who: Caller, document_id: str) -> FileResponse:
-        return pdf_file(archive, who, document_id)
+        return service.pdf_file(who, document_id)
 
     @app.get("/api/v1/documents/{document_id}/original", tags=["documents"])
     def original(who: Caller, document_id: str) -> FileResponse:
-        doc = visible_document(archive, who, document_id)
-        log(archive, who, "download", document_id, file="original")
+        doc = service.visible_document(who, document_id)
+        service.log(who, "download", document_id, file="original")
         name = Path(doc["source_name"]).name
         return FileResponse(doc["original_path"], filename=name)
 
     @app.get("/api/v1/documents/{document_id}/pages/{number}.png", tags=["documents"])
     def page(who: Caller, document_id: str, number: int) -> Response:
-        return page_png(archive, who, document_id, number)
+        return service.page_png(who, document_id, number)
 
     @app.get("/api/v1/files/{aktenzeichen:path}", tags=["files"])
     def akte(who: Caller, aktenzeichen: str) -> dict[str, Any]:
         return {
             "aktenzeichen": aktenzeichen,
-            "documents": akte_documents(archive, who, aktenzeichen),
+            "documents": service.akte_documents(who, aktenzeichen),
         }
 
     @app.get("/api/v1/access-log", tags=["audit"])
@@ -234,6 +315,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         if not who.can_read_access_log:
             raise HTTPException(403, "only records managers and administrators read the access log")
+        service.access_log.flush()
         with archive.transaction() as s:
             entries = read_access_log(s, min(limit, 1000), document_id)
             return {

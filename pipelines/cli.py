@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -227,19 +228,28 @@ def serve(
     data: DataOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes answering requests (default: one per core, at most 4)."
+        ),
+    ] = min(4, os.cpu_count() or 1),
 ) -> None:
     """Serve the query API for case systems (OpenAPI description at /docs)."""
     import uvicorn
 
-    from pipelines.api import create_app
-
     settings = settings_for(data)
-    plan = file_plan_for(settings)
-    archive = open_archive(settings)
-    try:
-        uvicorn.run(create_app(archive, plan), host=host, port=port, log_level="info")
-    finally:
-        archive.close()
+    file_plan_for(settings)  # a broken plan stops here, not in every worker
+    open_archive(settings).close()  # migrate and upgrade the index once, before the workers
+    os.environ["EAKTE_DATA"] = str(settings.data_dir.resolve())
+    uvicorn.run(
+        "pipelines.server_app:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 server_app = typer.Typer(help="The local Prefect server eakte starts on first use.")

@@ -18,17 +18,8 @@ from fastapi.templating import Jinja2Templates
 
 from archive.access import Principal
 from archive.search import SearchFilters, SearchQueryError
-from archive.store import Archive
 from classifiers.fileplan import FilePlan
-from pipelines.api import (
-    akte_documents,
-    log,
-    page_png,
-    pdf_file,
-    principal_for_secret,
-    visibility,
-    visible_document,
-)
+from pipelines.api import Service, principal_for_secret, visibility
 
 COOKIE = "eakte_token"
 PAGE_SIZE = 20
@@ -53,7 +44,8 @@ class _SignIn(Exception):
     """No valid token in the cookie: send the browser to the sign-in page."""
 
 
-def mount_ui(app: FastAPI, archive: Archive, plan: FilePlan) -> None:
+def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
+    archive = service.archive
     router = APIRouter(prefix="/ui", include_in_schema=False)
     labels = {t.key: t.label for t in plan.types}
 
@@ -115,7 +107,7 @@ def mount_ui(app: FastAPI, archive: Archive, plan: FilePlan) -> None:
                     "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
                 )
                 return page(request, "suche.html", 400, **context)
-            log(archive, caller, "search", q=q, hits=len(hits))
+            service.log(caller, "search", q=q, hits=len(hits))
             context.update(
                 ergebnis=hits,
                 facetten=all_types["doc_type"],
@@ -128,23 +120,23 @@ def mount_ui(app: FastAPI, archive: Archive, plan: FilePlan) -> None:
     @router.get("/dokumente/{document_id}")
     def document(request: Request, document_id: str) -> HTMLResponse:
         caller = who(request)
-        doc = visible_document(archive, caller, document_id)
-        log(archive, caller, "view", document_id)
+        doc = service.visible_document(caller, document_id)
+        service.log(caller, "view", document_id)
         doc = {**doc, "doc_label": labels.get(doc["doc_type"], doc["doc_label"])}
         return page(request, "dokument.html", who=caller, doc=doc)
 
     @router.get("/dokumente/{document_id}/pdf")
     def pdf(request: Request, document_id: str) -> FileResponse:
-        return pdf_file(archive, who(request), document_id)
+        return service.pdf_file(who(request), document_id)
 
     @router.get("/dokumente/{document_id}/seiten/{number}.png")
     def preview(request: Request, document_id: str, number: int) -> Response:
-        return page_png(archive, who(request), document_id, number)
+        return service.page_png(who(request), document_id, number)
 
     @router.get("/akten/{aktenzeichen:path}")
     def akte(request: Request, aktenzeichen: str) -> HTMLResponse:
         caller = who(request)
-        documents = akte_documents(archive, caller, aktenzeichen)
+        documents = service.akte_documents(caller, aktenzeichen)
         return page(request, "akte.html", who=caller, az=aktenzeichen, dokumente=documents)
 
     @app.exception_handler(_SignIn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,14 @@ from sqlalchemy.orm import sessionmaker
 
 from archive.access import (
     ROLES,
+    Access,
     AccessError,
     Principal,
     authenticate,
     create_token,
     hash_secret,
     list_tokens,
-    log_access,
+    log_accesses,
     open_sessions,
     read_access_log,
     revoke_token,
@@ -84,7 +86,8 @@ def test_create_authenticate_revoke(sessions: sessionmaker) -> None:
         token_id, "Sachbearbeitung Steuer", "clerk", ("9.2",), all_units=False, tax=True
     )
     with sessions.begin() as session:
-        assert session.get(ApiToken, token_id).last_used_at is not None
+        # authenticating writes nothing: requests never wait on the catalog
+        assert session.get(ApiToken, token_id).last_used_at is None
         assert authenticate(session, secret + "x") is None
         assert authenticate(session, "") is None
 
@@ -139,11 +142,17 @@ def test_access_log_is_written_and_read_newest_first(sessions: sessionmaker) -> 
     with sessions.begin() as session:
         principal = authenticate(session, secret)
         assert principal is not None
-        log_access(session, principal, "search", detail={"q": "Bauantrag", "hits": 2})
-        log_access(session, principal, "view", document_id="doc-1")
-        log_access(session, principal, "download", document_id="doc-2")
+        written = log_accesses(
+            session,
+            [
+                Access(principal, "search", detail={"q": "Bauantrag", "hits": 2}),
+                Access(principal, "view", document_id="doc-1"),
+                Access(principal, "download", document_id="doc-2"),
+            ],
+        )
+        assert written == 3
         with pytest.raises(AccessError, match="unknown action 'delete'"):
-            log_access(session, principal, "delete", document_id="doc-1")
+            Access(principal, "delete", document_id="doc-1")
     with sessions.begin() as session:
         entries = read_access_log(session)
         assert [(e.action, e.document_id) for e in entries] == [
@@ -157,6 +166,14 @@ def test_access_log_is_written_and_read_newest_first(sessions: sessionmaker) -> 
         }
         assert [e.action for e in read_access_log(session, document_id="doc-1")] == ["view"]
         assert len(read_access_log(session, limit=2)) == 2
+    with sessions.begin() as session:
+        # the last use is the newest access, and an older batch does not move it back
+        last_used = session.get(ApiToken, token.id).last_used_at
+        assert last_used is not None
+        log_accesses(
+            session, [Access(principal, "view", "doc-3", at=datetime(2020, 1, 1, tzinfo=UTC))]
+        )
+        assert session.get(ApiToken, token.id).last_used_at == last_used
 
 
 def test_migration_creates_the_tables_as_the_models_declare(sessions: sessionmaker) -> None:

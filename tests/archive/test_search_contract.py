@@ -218,3 +218,50 @@ def test_add_many_adds_and_replaces_with_one_call(index: SearchIndex) -> None:
     assert index.count() == 3
     assert _ids(index, "Rohbau") == ["doc-bau"]
     assert _ids(index, "Scheune") == ["doc-extra"]
+
+
+# --- order and deep paging --------------------------------------------------------------
+
+
+def _dated(index: SearchIndex) -> list[str]:
+    """Eight more building documents: two share a day, one has no date."""
+    days = [date(2021, 5, 1), date(2024, 1, 31), date(2024, 1, 31), date(2019, 12, 31),
+            None, date(2022, 7, 15), date(2020, 2, 29), date(2023, 3, 3)]  # fmt: skip
+    for n, day in enumerate(days):
+        index.add(IndexDoc(**{**BAU.__dict__, "document_id": f"doc-{n}", "document_date": day}))
+    return [f"doc-{n}" for n in range(len(days))]
+
+
+def test_date_orders_newest_or_oldest_first_undated_last_when_newest(
+    index: SearchIndex,
+) -> None:
+    _dated(index)
+    filters = SearchFilters(unit="6")
+    newest = index.search("", filters, 20, sort="date_desc")
+    dates = [h.document_date for h in newest]
+    assert dates[-1] is None and all(d is not None for d in dates[:-1])
+    assert dates[:-1] == sorted(dates[:-1], reverse=True)  # type: ignore[type-var]
+    oldest = index.search("", filters, 20, sort="date_asc")
+    assert [h.document_id for h in oldest] == [h.document_id for h in reversed(newest)]
+    # a word query can be put in date order too
+    assert [h.document_id for h in index.search("Flurstück", filters, 20, sort="date_desc")] == [
+        h.document_id for h in newest
+    ]
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc"])
+def test_cursor_pages_visit_every_document_once_in_order(index: SearchIndex, sort: str) -> None:
+    from archive.search import order_key
+
+    ids = _dated(index)
+    whole = [h.document_id for h in index.search("", SearchFilters(), 50, sort=sort)]
+    assert sorted(whole) == sorted([*ids, "doc-bau", "doc-steuer"])
+    seen: list[str] = []
+    after = None
+    while True:
+        page = index.search("", SearchFilters(), 3, sort=sort, after=after)
+        if not page:
+            break
+        seen.extend(h.document_id for h in page)
+        after = order_key(page[-1].document_id, page[-1].document_date)
+    assert seen == whole  # nothing skipped or repeated, also across the two of one day

@@ -200,6 +200,36 @@ def test_bad_input_is_a_400_with_a_message_never_a_500(world: World) -> None:
     assert world.get("/api/v1/search", offset=10**9).status_code == 422
 
 
+def test_date_order_pages_with_a_cursor_to_the_end(world: World) -> None:
+    first = world.get("/api/v1/search", "registratur", limit=1).json()
+    assert first["sort"] == "date_desc"  # no words: newest first
+    seen = [h["document_id"] for h in first["hits"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = world.get("/api/v1/search", "registratur", limit=1, cursor=cursor).json()
+        seen.extend(h["document_id"] for h in page["hits"])
+        cursor = page["next_cursor"]
+    whole = world.get("/api/v1/search", "registratur", limit=10).json()["hits"]
+    assert seen == [h["document_id"] for h in whole] and len(seen) == 2
+    oldest = world.get("/api/v1/search", "registratur", sort="date_asc").json()["hits"]
+    assert [h["document_id"] for h in oldest] == seen[::-1]
+    assert world.get("/api/v1/search", "registratur", q="Musterstadt").json()["sort"] == "relevance"
+
+
+def test_bad_cursors_are_422(world: World) -> None:
+    cursor = world.get("/api/v1/search", "registratur", limit=1).json()["next_cursor"]
+    assert cursor
+    for params in (
+        {"cursor": cursor, "sort": "date_asc"},  # given out for another order
+        {"cursor": cursor, "q": "Musterstadt"},  # relevance pages by offset
+        {"cursor": cursor, "offset": 1},
+        {"cursor": "not-a-cursor"},
+        {"sort": "title"},
+    ):
+        response = world.get("/api/v1/search", "registratur", **params)
+        assert response.status_code == 422, params
+
+
 def test_access_log_records_views_and_downloads_for_records_managers_only(world: World) -> None:
     doc_id = world.ids["baugenehmigung"]
     world.get(f"/api/v1/documents/{doc_id}/pdf", "bau")

@@ -1,0 +1,21 @@
+"""The application each `eakte serve` worker process runs, configured like every command.
+
+uvicorn starts workers as fresh processes that import this factory; `eakte serve` has already
+opened the archive once (migrations, index upgrades) and passes its data directory in
+EAKTE_DATA, so the workers only read.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from archive.store import Archive
+from classifiers.fileplan import load_file_plan
+from pipelines.api import create_app
+from pipelines.config import load_settings, open_index
+
+
+def app() -> FastAPI:
+    settings = load_settings()
+    archive = Archive(settings.data_dir, index=open_index(settings))
+    return create_app(archive, load_file_plan(settings.file_plan))
