@@ -5,8 +5,9 @@ scopes covers the document's Aktenplan unit and, for a tax-secret document, it a
 scope "tax". Every access made with a token is written to the access log.
 
 Scopes: an Aktenplan unit id or prefix ("9", "9.2", "6.1.3") covers that unit and every unit
-below it ("9" covers "9.2.1"; "9.2" does not cover "9.20"); "all" covers every unit; "tax" is
-needed in addition to see tax-secret documents.
+below it ("9" covers "9.2.1"; "9.2" does not cover "9.20"); "org:63" covers the units the file
+plan gives organisation unit 63 (resolved by the caller with `Principal.with_organisations`);
+"all" covers every unit; "tax" is needed in addition to see tax-secret documents.
 
 Only the SHA-256 of a token's secret is stored; the secret is shown once, when it is made.
 The functions here take a SQLAlchemy session and leave the transaction to the caller:
@@ -22,8 +23,8 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ ALL_UNITS = "all"
 TAX = "tax"
 SECRET_PREFIX = "eakte_"
 UNIT_PATTERN = r"^\d+(\.\d+)*$"  # an Aktenplan unit id: "9", "9.2", "6.1.3"
+ORG_PREFIX = "org:"
 _UNIT = re.compile(UNIT_PATTERN)
+_ORG = re.compile(r"^org:[\w-]{1,40}$")
 _LOG_READERS = frozenset({"records_manager", "admin"})
 _NAME_MAX = 120
 
@@ -61,6 +64,15 @@ class Principal:
     units: tuple[str, ...]
     all_units: bool
     tax: bool
+    organisations: tuple[str, ...] = ()  # "org:" scopes, by organisation unit id
+
+    def with_organisations(self, org_units: Mapping[str, Iterable[str]]) -> Principal:
+        """The principal with its organisation scopes resolved to Aktenplan units.
+
+        An organisation unit the file plan no longer has grants nothing (fail closed).
+        """
+        extra = [u for org in self.organisations for u in org_units.get(org, ())]
+        return replace(self, units=tuple(dict.fromkeys((*self.units, *extra))))
 
     def covers_unit(self, unit: str) -> bool:
         """Whether a scope covers `unit` (the unit itself or one below a scope's unit)."""
@@ -83,6 +95,7 @@ class Principal:
     def scopes(self) -> tuple[str, ...]:
         return (
             *((ALL_UNITS,) if self.all_units else self.units),
+            *(ORG_PREFIX + org for org in self.organisations),
             *((TAX,) if self.tax else ()),
         )
 
@@ -100,10 +113,13 @@ def validate_scopes(scopes: Iterable[str]) -> list[str]:
     valid: list[str] = []
     for raw in scopes:
         scope = raw.strip() if isinstance(raw, str) else raw
-        if not isinstance(scope, str) or not (scope in (ALL_UNITS, TAX) or _UNIT.fullmatch(scope)):
+        if not isinstance(scope, str) or not (
+            scope in (ALL_UNITS, TAX) or _UNIT.fullmatch(scope) or _ORG.fullmatch(scope)
+        ):
             raise AccessError(
                 f"invalid scope {raw!r}; a scope is an Aktenplan unit such as '9.2' or "
-                f"'6.1.3', '{ALL_UNITS}' (every unit) or '{TAX}' (tax-secret documents)"
+                f"'6.1.3', an organisation unit such as 'org:63', '{ALL_UNITS}' (every unit) "
+                f"or '{TAX}' (tax-secret documents)"
             )
         if scope not in valid:
             valid.append(scope)
@@ -120,9 +136,10 @@ def principal_for(token: ApiToken) -> Principal:
         token_id=token.id,
         name=token.name,
         role=token.role,
-        units=tuple(s for s in scopes if s not in (ALL_UNITS, TAX)),
+        units=tuple(s for s in scopes if _UNIT.fullmatch(s)),
         all_units=ALL_UNITS in scopes,
         tax=TAX in scopes,
+        organisations=tuple(s[len(ORG_PREFIX) :] for s in scopes if s.startswith(ORG_PREFIX)),
     )
 
 

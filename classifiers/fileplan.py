@@ -26,6 +26,7 @@ __all__ = [
     "DocTypeRule",
     "FilePlan",
     "FilePlanError",
+    "OrganisationUnit",
     "RetentionRule",
     "load_file_plan",
 ]
@@ -86,6 +87,18 @@ class DocTypeRule(_Frozen):
         return self
 
 
+class OrganisationUnit(_Frozen):
+    """An office (Amt) and the Aktenplan units whose records it keeps.
+
+    A token scope ``org:63`` stands for these units, so access follows the organisation
+    chart instead of listing Aktenplan numbers on every token.
+    """
+
+    id: str = Field(pattern=r"^[\w-]{1,40}$")
+    name: str = Field(min_length=1)
+    units: list[str] = Field(min_length=1)
+
+
 class FilePlan(_Frozen):
     """A complete, consistent file plan: every type files into a unit that exists."""
 
@@ -99,6 +112,7 @@ class FilePlan(_Frozen):
     fallback_type: str = "schriftverkehr"
     units: list[AktenplanUnit]
     types: list[DocTypeRule]
+    organisation_units: list[OrganisationUnit] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> FilePlan:
@@ -118,7 +132,21 @@ class FilePlan(_Frozen):
                 raise ValueError(f"type {t.key!r} refers to unknown unit {t.unit!r}")
         if self.fallback_type not in keys:
             raise ValueError(f"fallback_type {self.fallback_type!r} is not a defined type")
+        if dup := _duplicates([o.id for o in self.organisation_units]):
+            raise ValueError(f"duplicate organisation unit ids: {', '.join(dup)}")
+        for org in self.organisation_units:
+            for unit in org.units:
+                # a unit or a group of units ("6.1" holds "6.1.3"), never "6.10" for "6.1"
+                if not any(u == unit or u.startswith(unit + ".") for u in unit_ids):
+                    raise ValueError(
+                        f"organisation unit {org.id!r} refers to unknown Aktenplan unit {unit!r}"
+                    )
         return self
+
+    @property
+    def organisation_scopes(self) -> dict[str, tuple[str, ...]]:
+        """Organisation unit id -> the Aktenplan units its scope ``org:<id>`` covers."""
+        return {o.id: tuple(o.units) for o in self.organisation_units}
 
     def unit(self, unit_id: str) -> AktenplanUnit:
         """Return the unit with this id; KeyError if the plan has none."""

@@ -12,6 +12,7 @@ import base64
 import binascii
 import io
 import re
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -50,7 +51,7 @@ async def _principal(
     """The token's holder; 401 without a token, with an unknown or a revoked one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    found = principal_for_secret(request.app.state.service.archive, credentials.credentials)
+    found = request.app.state.service.principal_for_secret(credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
     if not found.may_read_documents:
@@ -61,17 +62,19 @@ async def _principal(
 Caller = Annotated[Principal, Depends(_principal)]
 
 
-def principal_for_secret(archive: Archive, secret: str) -> Principal | None:
-    with archive.transaction() as s:
-        return authenticate(s, secret)
-
-
 @dataclass(frozen=True)
 class Service:
     """What the API and the clerk's pages share: the archive and its access-log writer."""
 
     archive: Archive
     access_log: AccessLogWriter
+    org_units: Mapping[str, tuple[str, ...]]  # the file plan's organisation scopes
+
+    def principal_for_secret(self, secret: str) -> Principal | None:
+        """The token's holder with "org:" scopes resolved; None: unknown or revoked."""
+        with self.archive.transaction() as s:
+            found = authenticate(s, secret)
+        return found.with_organisations(self.org_units) if found else None
 
     def log(
         self, who: Principal, action: str, document_id: str | None = None, **detail: Any
@@ -190,7 +193,8 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     """The API and the clerk's pages over one archive; the caller opens and closes it."""
     from pipelines.ui import mount_ui
 
-    service = Service(archive, AccessLogWriter(archive))
+    plan = plan or load_file_plan()
+    service = Service(archive, AccessLogWriter(archive), plan.organisation_scopes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
@@ -204,7 +208,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
-    mount_ui(app, service, plan or load_file_plan())
+    mount_ui(app, service, plan)
 
     @app.exception_handler(SearchQueryError)
     def bad_query(_request: Request, exc: SearchQueryError) -> JSONResponse:

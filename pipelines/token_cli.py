@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
-from pipelines.cli_common import DataOption, JsonOption, console, out, require_archive, settings_for
+from pipelines.cli_common import (
+    DataOption,
+    JsonOption,
+    console,
+    file_plan_for,
+    out,
+    require_archive,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -36,16 +44,25 @@ def create(
         list[str],
         typer.Option(
             "--scope",
-            help="Aktenplan unit (e.g. 9.2, covering the units below it), 'all' or 'tax'; "
-            "repeat for several.",
+            help="Aktenplan unit (e.g. 9.2, covering the units below it), organisation "
+            "unit of the file plan (e.g. org:63), 'all' or 'tax'; repeat for several.",
         ),
     ],
     data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Make a token; its secret is printed once and cannot be shown again."""
-    from archive.access import AccessError, create_token
+    from archive.access import ORG_PREFIX, AccessError, create_token
 
+    known = file_plan_for(settings_for(data)).organisation_scopes
+    for unknown in (s for s in scope if s.startswith(ORG_PREFIX)):
+        if unknown[len(ORG_PREFIX) :] not in known:
+            _fail(
+                AccessError(
+                    f"the file plan has no organisation unit {unknown[len(ORG_PREFIX) :]!r}; "
+                    f"it has: {', '.join(ORG_PREFIX + k for k in known) or 'none'}"
+                )
+            )
     with _session(data) as session:
         try:
             token, secret = create_token(session, name, role, scope)

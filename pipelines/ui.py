@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from archive.access import Principal
 from archive.search import SearchFilters, SearchQueryError
 from classifiers.fileplan import FilePlan
-from pipelines.api import Service, principal_for_secret, visibility
+from pipelines.api import Service, visibility
 
 COOKIE = "eakte_token"
 PAGE_SIZE = 20
@@ -51,7 +51,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
 
     def who(request: Request) -> Principal:
         secret = request.cookies.get(COOKIE)
-        found = principal_for_secret(archive, secret) if secret else None
+        found = service.principal_for_secret(secret) if secret else None
         if found is None or not found.may_read_documents:
             raise _SignIn
         return found
@@ -65,7 +65,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
 
     @router.post("/anmelden")
     def sign_in(request: Request, token: str = Form(...)) -> Response:
-        found = principal_for_secret(archive, token.strip())
+        found = service.principal_for_secret(token.strip())
         if found is None or not found.may_read_documents:
             fehler = (
                 "Dieser Zugangsschlüssel ist unbekannt oder gesperrt."

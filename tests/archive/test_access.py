@@ -182,3 +182,22 @@ def test_migration_creates_the_tables_as_the_models_declare(sessions: sessionmak
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_organisation_scopes_resolve_through_the_plan_and_fail_closed() -> None:
+    from archive.access import validate_scopes
+
+    assert validate_scopes(["org:63", "tax"]) == ["org:63", "tax"]
+    with pytest.raises(AccessError, match="invalid scope 'org:'"):
+        validate_scopes(["org:"])
+    token = ApiToken(id="t", name="Bauamt", role="clerk", scopes=["org:63", "9.2.3"])
+    from archive.access import principal_for
+
+    principal = principal_for(token)
+    assert principal.organisations == ("63",) and principal.units == ("9.2.3",)
+    assert not principal.covers_unit("6.1.3")
+    resolved = principal.with_organisations({"63": ("6.1", "0.3.1"), "22": ("9.2",)})
+    assert resolved.covers_unit("6.1.3") and resolved.covers_unit("0.3.1")
+    assert resolved.covers_unit("9.2.3") and not resolved.covers_unit("9.2.1")
+    # an organisation unit the plan no longer has grants nothing
+    assert principal.with_organisations({}).units == ("9.2.3",)

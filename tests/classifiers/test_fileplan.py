@@ -97,6 +97,8 @@ def _write_modified(tmp_path: Path, old: str, new: str) -> Path:
         ('key = "bauantrag"', 'key = "Bau Antrag"', "types.5.key"),
         ('trigger = "closing"', 'trigger = "sometime"', "trigger"),
         ('iban_countries = ["DE"]', 'iban_countries = ["Deutschland"]', "iban_countries"),
+        ('units = ["9.2", "0.3.1"]', 'units = ["9.20"]', "unknown Aktenplan unit '9.20'"),
+        ('id = "63"', 'id = "22"', "duplicate organisation unit ids"),
     ],
 )
 def test_bad_plan_names_file_and_problem(tmp_path: Path, old: str, new: str, problem: str) -> None:
@@ -140,3 +142,10 @@ def test_iban_countries_default_to_germany_and_are_configurable(
     assert plan.iban_countries == ["DE"]
     path = _write_modified(tmp_path, 'iban_countries = ["DE"]', 'iban_countries = ["DE", "AT"]')
     assert load_file_plan(path).iban_countries == ["DE", "AT"]
+
+
+def test_organisation_units_resolve_to_aktenplan_units(plan: FilePlan) -> None:
+    scopes = plan.organisation_scopes
+    assert scopes["63"] == ("6.1", "0.3.1") and scopes["22"] == ("9.2", "0.3.1")
+    building = {t.unit for t in plan.types if t.unit.startswith("6.")}
+    assert building and all(u.startswith("6.1.") for u in building)

@@ -67,6 +67,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ("registratur", "records_manager", ["all", "tax"]),
             ("revoked", "clerk", ["all", "tax"]),
             ("scanstelle", "scanner", ["all", "tax"]),
+            ("bauordnungsamt", "clerk", ["org:63"]),
+            ("steueramt", "clerk", ["org:22", "tax"]),
         ):
             tokens[name] = create_token(s, name, role, scopes)[1]
         revoke_token(s, "revoked")
@@ -131,6 +133,17 @@ def test_tax_documents_need_the_tax_scope(world: World) -> None:
     everything = world.get("/api/v1/search", "registratur", q="Musterstadt").json()
     assert everything["total"] == 2
     assert everything["facets"]["unit"] == {"6.1.3": 1, "9.2.1": 1}
+
+
+def test_organisation_scopes_follow_the_file_plan(world: World) -> None:
+    bau = world.get("/api/v1/search", "bauordnungsamt", q="Musterstadt").json()
+    assert [h["document_id"] for h in bau["hits"]] == [world.ids["baugenehmigung"]]
+    assert bau["facets"]["unit"] == {"6.1.3": 1}
+    steuer = world.get("/api/v1/search", "steueramt", q="Musterstadt").json()
+    assert [h["document_id"] for h in steuer["hits"]] == [world.ids["grundsteuerbescheid"]]
+    tax_id = world.ids["grundsteuerbescheid"]
+    assert world.get(f"/api/v1/documents/{tax_id}", "bauordnungsamt").status_code == 404
+    assert world.get(f"/api/v1/documents/{tax_id}", "steueramt").status_code == 200
 
 
 def test_filters_by_type_and_unit(world: World) -> None:

@@ -117,6 +117,14 @@ def test_bad_role_scope_or_duplicate_name_exit_2_naming_the_value(data: Path) ->
     assert [(t["name"], t["role"]) for t in listed] == [("x", "clerk")]
 
 
+def test_organisation_scopes_must_be_in_the_file_plan(data: Path) -> None:
+    unknown = _create(data, "y", "clerk", "org:99")
+    assert unknown.exit_code == 2
+    assert "no organisation unit '99'" in unknown.stderr and "org:63" in unknown.stderr
+    made = json.loads(_create(data, "Bauordnungsamt", "clerk", "org:63", as_json=True).stdout)
+    assert made["scopes"] == ["org:63"]
+
+
 def test_no_archive_here(tmp_path: Path, data: Path) -> None:
     result = _eakte("token", "list", "--data", str(tmp_path / "elsewhere"))
     assert result.exit_code == 2
