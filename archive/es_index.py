@@ -16,6 +16,7 @@ from elasticsearch.helpers import bulk, scan
 
 from archive.search import (
     FACETS,
+    YEAR_BUCKET,
     Hit,
     IndexDoc,
     SearchFilters,
@@ -26,6 +27,7 @@ from archive.search import (
     index_fields,
     part_snippet,
     split_query,
+    year_counts,
 )
 
 _MAPPING = {
@@ -117,13 +119,20 @@ class ElasticsearchIndex:
                 index=self.name,
                 query=self._query(query, filters),
                 size=0,
-                aggs={f: {"terms": {"field": f, "size": 200}} for f in FACETS},
+                aggs={
+                    **{f: {"terms": {"field": f, "size": 200}} for f in FACETS},
+                    "year": {"histogram": {"field": "date", "interval": YEAR_BUCKET}},
+                },
             )
         except BadRequestError as exc:
             raise SearchQueryError(f"cannot read the query {query!r}: {exc.message}") from exc
+        aggregations = response["aggregations"]
         return {
-            f: {b["key"]: int(b["doc_count"]) for b in response["aggregations"][f]["buckets"]}
-            for f in FACETS
+            **{
+                f: {b["key"]: int(b["doc_count"]) for b in aggregations[f]["buckets"]}
+                for f in FACETS
+            },
+            "year": year_counts(aggregations["year"]["buckets"]),
         }
 
     def _query(self, query: str, filters: SearchFilters) -> dict[str, Any]:

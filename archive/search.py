@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,17 @@ class Visibility:
 
 
 EVERYTHING = Visibility(units=None, tax=True)
-FACETS = ("doc_type", "unit", "status")
+FACETS = ("doc_type", "unit", "status")  # counted per value; "year" per year of the date
+YEAR_BUCKET = 10_000  # dates are indexed as 20240312: a histogram of this width counts years
+
+
+def year_counts(buckets: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Histogram buckets over `date` as {"2024": n}; empty years left out."""
+    return {
+        str(int(b["key"]) // YEAR_BUCKET): int(b["doc_count"]) for b in buckets if b["doc_count"]
+    }
+
+
 # Relevance pages by offset (the first 10,000 hits, as Elasticsearch does); the date orders
 # page by cursor (`after`), as deep as the results go.
 SORTS = ("relevance", "date_desc", "date_asc")
@@ -145,7 +155,8 @@ class SearchIndex(Protocol):
         the `order_key` `after`, which is how callers page deep into results."""
 
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
-        """Matching documents counted per value of each field in FACETS, within `visible`."""
+        """Matching documents counted per value of each field in FACETS and per year of
+        their date ("year"), within `visible`."""
 
     def document_ids(self) -> set[str]: ...
 

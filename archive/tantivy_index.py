@@ -13,6 +13,7 @@ import tantivy
 
 from archive.search import (
     FACETS,
+    YEAR_BUCKET,
     Hit,
     IndexBusyError,
     IndexDoc,
@@ -24,6 +25,7 @@ from archive.search import (
     index_fields,
     part_snippet,
     split_query,
+    year_counts,
 )
 
 _TEXT_FIELDS = ["title", "label", "body"]
@@ -264,11 +266,15 @@ class TantivyIndex:
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
         searcher = self._searcher()
         _, full = self._build(query, filters, searcher)
-        spec = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
+        spec: dict[str, object] = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
+        spec["year"] = {"histogram": {"field": "date", "interval": YEAR_BUCKET}}
         result = searcher.aggregate(full, spec)
         return {
-            f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
-            for f in FACETS
+            **{
+                f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
+                for f in FACETS
+            },
+            "year": year_counts(result.get("year", {}).get("buckets", [])),
         }
 
     def _words(self, text: str, searcher: tantivy.Searcher) -> tantivy.Query:

@@ -8,18 +8,32 @@ the same scope rules and access log apply as in the API.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
-from archive.search import SearchFilters, SearchQueryError
+from archive.search import SORTS, SearchFilters, SearchQueryError, order_key
 from classifiers.fileplan import FilePlan
-from pipelines.api import Service, visibility
+from pipelines.api import (
+    MAX_OFFSET,
+    Service,
+    decode_cursor,
+    encode_cursor,
+    visibility,
+)
 
 COOKIE = "eakte_token"
 PAGE_SIZE = 20
@@ -35,6 +49,13 @@ _templates.env.globals.update(
         "flurstueck": "Flurstück",
     },
 )
+_templates.env.filters["filtern"] = lambda base, change: {
+    k: v for k, v in {**base, **change}.items() if v not in (None, "")
+}
+_ERRORS = {
+    404: ("Nicht gefunden", "Dieses Dokument oder diese Akte gibt es nicht, oder Sie dürfen sie nicht sehen."),
+    422: ("Ungültige Angabe", "Die Adresse enthält eine ungültige Angabe. Bitte die Suche neu beginnen."),
+}  # fmt: skip
 _templates.env.filters["datum"] = lambda iso: (
     ".".join(reversed(str(iso)[:10].split("-"))) if iso else "\u2013"
 )
@@ -48,6 +69,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
     archive = service.archive
     router = APIRouter(prefix="/ui", include_in_schema=False)
     labels = {t.key: t.label for t in plan.types}
+    unit_titles = {u.id: u.title for u in plan.units}
 
     def who(request: Request) -> Principal:
         secret = request.cookies.get(COOKIE)
@@ -92,29 +114,60 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
         return response
 
     @router.get("/")
-    def search(request: Request, q: str = "", typ: str | None = None) -> HTMLResponse:
+    def search(
+        request: Request,
+        q: str = "",
+        typ: str | None = None,
+        einheit: str | None = None,
+        jahr: str | None = None,
+        sortierung: str = "",
+        seite: int = 0,
+        weiter: str | None = None,
+    ) -> HTMLResponse:
         caller = who(request)
+        sort = sortierung if sortierung in SORTS else ("relevance" if q.strip() else "date_desc")
         context: dict[str, Any] = {
-            "who": caller, "q": q, "typ": typ, "labels": labels, "ergebnis": None, "fehler": None
+            "who": caller, "q": q, "typ": typ, "einheit": einheit, "jahr": jahr,
+            "sortierung": sortierung if sortierung in SORTS else "", "labels": labels, "einheiten": unit_titles,
+            "ergebnis": None, "fehler": None,
         }  # fmt: skip
-        if q or typ:
-            filters = SearchFilters(doc_type=typ or None, visible=visibility(caller))
-            try:
-                hits = archive.index.search(q[:500], filters, PAGE_SIZE)
-                all_types = archive.index.facets(q[:500], SearchFilters(visible=visibility(caller)))
-            except SearchQueryError:
-                context["fehler"] = (
-                    "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
-                )
-                return page(request, "suche.html", 400, **context)
-            service.log(caller, "search", q=q, hits=len(hits))
-            context.update(
-                ergebnis=hits,
-                facetten=all_types["doc_type"],
-                gesamt=sum(all_types["doc_type"].values())
-                if not typ
-                else all_types["doc_type"].get(typ, 0),
+        if not (q or typ or einheit or jahr):
+            return page(request, "suche.html", **context)
+        year = int(jahr) if jahr and jahr.isdigit() and len(jahr) == 4 else None
+        offset = min(max(seite, 0), MAX_OFFSET // PAGE_SIZE) * PAGE_SIZE
+        visible = visibility(caller)
+        filters = SearchFilters(
+            doc_type=typ or None,
+            unit=einheit if einheit in unit_titles else None,
+            date_from=date(year, 1, 1) if year else None,
+            date_to=date(year, 12, 31) if year else None,
+            visible=visible,
+        )
+        try:
+            after = decode_cursor(weiter, sort) if weiter and sort != "relevance" else None
+            hits = archive.index.search(
+                q[:500], filters, (0 if after else offset) + PAGE_SIZE, sort=sort, after=after
+            )[0 if after else offset :]
+            found = archive.index.facets(q[:500], filters)
+            any_type = archive.index.facets(q[:500], replace(filters, doc_type=None))
+        except SearchQueryError:
+            context["fehler"] = (
+                "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
             )
+            return page(request, "suche.html", 400, **context)
+        service.log(caller, "search", q=q, hits=len(hits))
+        last = hits[-1] if len(hits) == PAGE_SIZE else None
+        more = None
+        if last and sort != "relevance":
+            more = {"weiter": encode_cursor(sort, order_key(last.document_id, last.document_date))}
+        elif last and offset + PAGE_SIZE < MAX_OFFSET:
+            more = {"seite": offset // PAGE_SIZE + 1}
+        context.update(
+            ergebnis=hits,
+            gesamt=sum(found["status"].values()),
+            facetten={"typ": any_type["doc_type"], "einheit": found["unit"], "jahr": found["year"]},
+            weitere=more,
+        )
         return page(request, "suche.html", **context)
 
     @router.get("/dokumente/{document_id}")
@@ -138,6 +191,23 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
         caller = who(request)
         documents = service.akte_documents(caller, aktenzeichen)
         return page(request, "akte.html", who=caller, az=aktenzeichen, dokumente=documents)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def errors_in_german(request: Request, exc: StarletteHTTPException) -> Response:
+        """The clerk's pages answer errors with a page in German; the API stays JSON."""
+        if not request.url.path.startswith("/ui/"):
+            return await http_exception_handler(request, exc)
+        titel, text = _ERRORS.get(
+            exc.status_code, ("Fehler", "Die Anfrage konnte nicht bearbeitet werden.")
+        )
+        return page(request, "fehler.html", exc.status_code, who=None, titel=titel, text=text)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_in_german(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/ui/"):
+            return await request_validation_exception_handler(request, exc)
+        titel, text = _ERRORS[422]
+        return page(request, "fehler.html", 422, who=None, titel=titel, text=text)
 
     @app.exception_handler(_SignIn)
     def to_sign_in(_request: Request, _exc: _SignIn) -> Response:

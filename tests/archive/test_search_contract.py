@@ -193,6 +193,7 @@ def test_facets_count_matching_documents_per_field(index: SearchIndex) -> None:
     assert facets["doc_type"] == {"baugenehmigung": 1, "grundsteuerbescheid": 1}
     assert facets["unit"] == {"6.3.1": 1, "2.1.1": 1}
     assert facets["status"] == {"archived": 2}
+    assert facets["year"] == {"2023": 1, "2024": 1}  # per year of the document date
     assert index.facets("Flurstück", SearchFilters())["doc_type"] == {"baugenehmigung": 1}
 
 

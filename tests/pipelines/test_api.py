@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
@@ -297,3 +299,43 @@ def test_document_page_previews_pdf_and_akte(world: World) -> None:
     assert f'href="/ui/dokumente/{doc_id}"' in akte
     assert bau.get(f"/ui/dokumente/{world.ids['grundsteuerbescheid']}").status_code == 404
     assert bau.get("/static/eakte.css").status_code == 200
+
+
+def test_unit_and_year_facets_sort_and_paging_on_the_search_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registratur = _signed_in(world, "registratur")
+    page = registratur.get("/ui/", params={"q": "Musterstadt"}).text
+    assert "6.1.3 Baugenehmigungsverfahren (1)" in page and "9.2.1 Grundsteuer (1)" in page
+    year = world.archive.get(world.ids["baugenehmigung"])["document_date"][:4]
+    assert f">{year} (2)<" in page
+    narrowed = registratur.get("/ui/", params={"q": "Musterstadt", "einheit": "6.1.3"}).text
+    assert "1 Treffer" in narrowed and 'aria-current="true">6.1.3' in narrowed
+    assert registratur.get("/ui/", params={"jahr": "1999"}).text.count("0 Treffer") == 1
+
+    import pipelines.ui
+
+    monkeypatch.setattr(pipelines.ui, "PAGE_SIZE", 1)
+    for sortierung in ("date_desc", "relevance"):
+        seen, params = [], {"q": "Musterstadt", "sortierung": sortierung}
+        while True:
+            html = registratur.get("/ui/", params=params).text
+            seen += re.findall(r'href="/ui/dokumente/([0-9a-f-]{36})"', html)
+            more = re.search(r'href="\?([^"]+)" rel="next"', html)
+            if not more:
+                break
+            params = dict(parse_qsl(more.group(1).replace("&amp;", "&")))
+        assert sorted(seen) == sorted(world.ids.values()), sortierung
+
+
+def test_errors_on_the_clerks_pages_are_german_pages(world: World) -> None:
+    bau = _signed_in(world, "bau")
+    hidden = bau.get(f"/ui/dokumente/{world.ids['grundsteuerbescheid']}")
+    missing = bau.get("/ui/dokumente/00000000-0000-0000-0000-000000000000")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text and "Nicht gefunden" in hidden.text
+    assert hidden.headers["content-type"].startswith("text/html")
+    bad = bau.get("/ui/", params={"q": "x", "seite": "zwei"})
+    assert bad.status_code == 422 and "Ungültige Angabe" in bad.text
+    cursor = bau.get("/ui/", params={"weiter": "kaputt", "sortierung": "date_desc", "q": "x"})
+    assert cursor.status_code == 422 and "Ungültige Angabe" in cursor.text
