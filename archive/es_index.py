@@ -87,6 +87,7 @@ class ElasticsearchIndex:
         filters: SearchFilters,
         limit: int = 10,
         *,
+        offset: int = 0,
         sort: str = "relevance",
         after: int | None = None,
     ) -> list[Hit]:
@@ -102,6 +103,7 @@ class ElasticsearchIndex:
                 index=self.name,
                 query=body,
                 size=max(1, limit),
+                from_=offset,
                 **ordered,
                 highlight={
                     "fields": {"body": {"fragment_size": 240, "number_of_fragments": 1}},

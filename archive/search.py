@@ -148,11 +148,12 @@ class SearchIndex(Protocol):
         filters: SearchFilters,
         limit: int = 10,
         *,
+        offset: int = 0,
         sort: str = "relevance",
         after: int | None = None,
     ) -> list[Hit]:
-        """The best `limit` hits in `sort` order (SORTS); with a date order, only those after
-        the `order_key` `after`, which is how callers page deep into results."""
+        """`limit` hits in `sort` order (SORTS) from the `offset`th on; with a date order,
+        only those after the `order_key` `after`, which is how callers page deep."""
 
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
         """Matching documents counted per value of each field in FACETS and per year of

@@ -45,6 +45,7 @@ _PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
 _MAX_PARTS = 16
 _RELOAD_EVERY = 0.1  # seconds
+_VOCABULARY_EVERY = 30.0  # seconds
 
 
 def _schema() -> tantivy.Schema:
@@ -89,6 +90,9 @@ class TantivyIndex:
         # compound parts: the terms of each text field, and the terms each stem occurs in
         self._terms_lock = threading.Lock()
         self._terms_state: tuple[int, int] | None = None
+        self._vocabulary_read = 0.0
+        self._vocabulary_stale = False  # this process wrote: read again before searching
+        self._vocabulary_refreshing = False
         self._vocabulary: dict[str, list[tuple[str, int]]] = {}
         self._containing: dict[str, list[str]] = {}
 
@@ -120,7 +124,7 @@ class TantivyIndex:
                 writer.add_document(tantivy.Document(**fields))
                 count += 1
             writer.commit()
-        self._reload()
+        self._wrote()
         return count
 
     def delete(self, document_id: str) -> None:
@@ -128,7 +132,7 @@ class TantivyIndex:
             writer = self._writer_()
             writer.delete_documents_by_term("id", document_id)
             writer.commit()
-        self._reload()
+        self._wrote()
 
     def search(
         self,
@@ -136,17 +140,23 @@ class TantivyIndex:
         filters: SearchFilters,
         limit: int = 10,
         *,
+        offset: int = 0,
         sort: str = "relevance",
         after: int | None = None,
     ) -> list[Hit]:
         searcher = self._searcher()
         text_query, full = self._build(query, filters, searcher, sort, after)
         if sort == "relevance":
-            result = searcher.search(full, limit=max(1, limit), count=False)
+            result = searcher.search(full, limit=max(1, limit), count=False, offset=offset)
         else:
             order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
             result = searcher.search(
-                full, limit=max(1, limit), count=False, order_by_field="order", order=order
+                full,
+                limit=max(1, limit),
+                count=False,
+                order_by_field="order",
+                order=order,
+                offset=offset,
             )
         snippets = (
             tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
@@ -308,35 +318,53 @@ class TantivyIndex:
         return tantivy.Query.boolean_query(words)
 
     def _terms_holding(self, stem: str, field_name: str, searcher: tantivy.Searcher) -> list[str]:
-        """The stem itself and the most frequent indexed terms that hold it, found once per
-        index state and kept.
+        """The stem itself and the most frequent indexed terms that hold it.
 
         Walking the term dictionary per query costs tens of milliseconds at 100,000
         documents; the union of hundreds of rare terms (mostly OCR misreadings such as
         "grundsteucr") costs milliseconds more and adds few hits, so a stem stands for at
-        most `_MAX_PARTS` compounds per field, the most frequent first.
+        most `_MAX_PARTS` compounds per field, the most frequent first. The terms come from a
+        copy of the term dictionary (0.35 s to read at 100,000 documents). It is read again
+        when this process wrote, before the next search; when another process wrote (an
+        ingest), in the background at most every `_VOCABULARY_EVERY` seconds, so searches
+        never wait for it: meanwhile new compounds match as whole words only.
         """
-        state = (searcher.num_docs, searcher.num_segments)
+        self._refresh_vocabulary(searcher)
+        key = f"{field_name}\0{stem}"
         with self._terms_lock:
-            if state != self._terms_state:
-                self._vocabulary = {
-                    f: sorted(searcher.terms_with_prefix(f, ""), key=lambda t: -t[1])
-                    for f in _TEXT_FIELDS
-                }
-                self._containing = {}
-                self._terms_state = state
-            key = f"{field_name}\0{stem}"
             if key not in self._containing:
                 if len(self._containing) >= _CACHED_STEMS:
                     self._containing.clear()
-                vocabulary = self._vocabulary[field_name]
-                if len(stem) < _MIN_PART:
-                    found = [t for t, _ in vocabulary if t == stem]
-                else:
-                    found = [t for t, _ in vocabulary if stem in t]
-                    found = ([stem] if stem in found else []) + [t for t in found if t != stem]
-                self._containing[key] = found[: _MAX_PARTS + 1]
+                vocabulary = self._vocabulary.get(field_name, [])
+                holding = [] if len(stem) < _MIN_PART else [t for t, _ in vocabulary if stem in t]
+                self._containing[key] = [stem, *[t for t in holding if t != stem][:_MAX_PARTS]]
             return self._containing[key]
+
+    def _refresh_vocabulary(self, searcher: tantivy.Searcher) -> None:
+        state = (searcher.num_docs, searcher.num_segments)
+        with self._terms_lock:
+            fresh = state == self._terms_state and not self._vocabulary_stale
+            if fresh or self._vocabulary_refreshing:
+                return
+            if self._terms_state is not None and not self._vocabulary_stale:
+                if time.monotonic() - self._vocabulary_read < _VOCABULARY_EVERY:
+                    return
+                self._vocabulary_refreshing = True
+                threading.Thread(
+                    target=self._read_vocabulary, args=(searcher,), daemon=True
+                ).start()
+                return
+        self._read_vocabulary(searcher)  # first search, or after this process wrote
+
+    def _read_vocabulary(self, searcher: tantivy.Searcher) -> None:
+        state = (searcher.num_docs, searcher.num_segments)
+        vocabulary = {
+            f: sorted(searcher.terms_with_prefix(f, ""), key=lambda t: -t[1]) for f in _TEXT_FIELDS
+        }
+        with self._terms_lock:
+            self._vocabulary, self._containing = vocabulary, {}
+            self._terms_state, self._vocabulary_read = state, time.monotonic()
+            self._vocabulary_stale = self._vocabulary_refreshing = False
 
     def _searcher(self) -> tantivy.Searcher:
         """A searcher that sees what other processes committed up to `_RELOAD_EVERY` ago
@@ -348,6 +376,11 @@ class TantivyIndex:
     def _reload(self) -> None:
         self.index.reload()
         self._reloaded = time.monotonic()
+
+    def _wrote(self) -> None:
+        self._reload()
+        with self._terms_lock:
+            self._vocabulary_stale = True
 
     def _parse(self, text: str) -> tantivy.Query:
         try:

@@ -167,6 +167,37 @@ def _direct(data_dir: Path, clients: int, requests: int) -> dict[str, Any]:
     return {"sequential": _percentiles(sequential), "concurrent": _percentiles(concurrent)}
 
 
+def _deep_paging(data_dir: Path) -> dict[str, float]:
+    """Median ms for a page of 20 at the start and deep into the results: a date-order page
+    after a cursor at the 50,000th hit, and the relevance page at offset 9,980."""
+    from archive.search import order_key
+    from archive.tantivy_index import TantivyIndex
+
+    index = TantivyIndex(data_dir / "index")
+    everything = SearchFilters(visible=Visibility(None, tax=True))
+    walk = index.search("", everything, 50_000, sort="date_desc")
+    deep = order_key(walk[-1].document_id, walk[-1].document_date)
+
+    def median_ms(call) -> float:  # type: ignore[no-untyped-def]
+        samples = []
+        for _ in range(30):
+            start = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - start)
+        return round(statistics.median(samples) * 1000, 2)
+
+    return {
+        "date_first_page": median_ms(lambda: index.search("", everything, 20, sort="date_desc")),
+        "date_after_50000": median_ms(
+            lambda: index.search("", everything, 20, sort="date_desc", after=deep)
+        ),
+        "relevance_first_page": median_ms(lambda: index.search("Bescheid", everything, 20)),
+        "relevance_offset_9980": median_ms(
+            lambda: index.search("Bescheid", everything, 20, offset=9_980)
+        ),
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -228,6 +259,8 @@ def run(  # type: ignore[no-untyped-def]
             server.wait(10)
         say("index directly")
         direct = _direct(data_dir, clients, requests)
+        say("deep paging")
+        paging = _deep_paging(data_dir)
     return {
         "documents": documents,
         "clients": clients,
@@ -235,6 +268,7 @@ def run(  # type: ignore[no-untyped-def]
         "index_seconds": round(index_s, 1),
         "http": _percentiles(latencies) | {"errors": errors},
         "index_direct": direct,
+        "paging_ms": paging,
         "cpus": os.cpu_count(),
     }
 
@@ -271,6 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table.add_row(name, *(f"{r[k]:.1f}" for k in ("p50", "p90", "p99", "mean")))
     Console().print(table)
     print(f"indexing took {result['index_seconds']} s; HTTP errors: {result['http']['errors']}")
+    print("page of 20, median ms:", ", ".join(f"{k} {v}" for k, v in result["paging_ms"].items()))
     return 0
 
 

@@ -254,7 +254,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
             visible=visibility(who),
         )
         after = decode_cursor(cursor, sort) if cursor is not None else None
-        hits = archive.index.search(q, filters, offset + limit, sort=sort, after=after)[offset:]
+        hits = archive.index.search(q, filters, limit, offset=offset, sort=sort, after=after)
         facets = archive.index.facets(q, filters)
         service.log(who, "search", q=q, hits=len(hits))
         last = hits[-1] if len(hits) == limit and sort != "relevance" else None

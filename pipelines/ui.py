@@ -146,8 +146,8 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
         try:
             after = decode_cursor(weiter, sort) if weiter and sort != "relevance" else None
             hits = archive.index.search(
-                q[:500], filters, (0 if after else offset) + PAGE_SIZE, sort=sort, after=after
-            )[0 if after else offset :]
+                q[:500], filters, PAGE_SIZE, offset=0 if after else offset, sort=sort, after=after
+            )
             found = archive.index.facets(q[:500], filters)
             any_type = archive.index.facets(q[:500], replace(filters, doc_type=None))
         except SearchQueryError:

@@ -266,3 +266,15 @@ def test_cursor_pages_visit_every_document_once_in_order(index: SearchIndex, sor
         seen.extend(h.document_id for h in page)
         after = order_key(page[-1].document_id, page[-1].document_date)
     assert seen == whole  # nothing skipped or repeated, also across the two of one day
+
+
+def test_offset_pages_a_ranking_without_gaps(index: SearchIndex) -> None:
+    _dated(index)
+    whole = [h.document_id for h in index.search("", SearchFilters(), 50, sort="date_asc")]
+    paged = [
+        h.document_id
+        for offset in range(0, len(whole), 4)
+        for h in index.search("", SearchFilters(), 4, offset=offset, sort="date_asc")
+    ]
+    assert paged == whole
+    assert index.search("", SearchFilters(), 4, offset=len(whole)) == []
