@@ -104,7 +104,12 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 async def _http_load(
-    host: str, port: int, tokens: dict[str, str], clients: int, requests: int
+    host: str,
+    port: int,
+    tokens: dict[str, str],
+    clients: int,
+    requests: int,
+    throughput: list[float],
 ) -> tuple[list[float], int]:
     """`clients` keep-alive connections, each sending its next query when the last is answered.
 
@@ -141,7 +146,9 @@ async def _http_load(
         finally:
             writer.close()
 
+    started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
+    throughput.append(len(latencies) / (time.perf_counter() - started))
     return latencies, errors
 
 
@@ -249,10 +256,11 @@ def run(  # type: ignore[no-untyped-def]
             else:
                 raise RuntimeError("eakte serve did not become ready")
             say("warming up")
-            asyncio.run(_http_load("127.0.0.1", port, tokens, clients, 200))
+            throughput: list[float] = []
+            asyncio.run(_http_load("127.0.0.1", port, tokens, clients, 200, throughput))
             say(f"HTTP: {requests} requests from {clients} clients")
             latencies, errors = asyncio.run(
-                _http_load("127.0.0.1", port, tokens, clients, requests)
+                _http_load("127.0.0.1", port, tokens, clients, requests, throughput)
             )
         finally:
             server.terminate()
@@ -266,7 +274,8 @@ def run(  # type: ignore[no-untyped-def]
         "clients": clients,
         "requests": requests,
         "index_seconds": round(index_s, 1),
-        "http": _percentiles(latencies) | {"errors": errors},
+        "http": _percentiles(latencies)
+        | {"errors": errors, "requests_per_second": round(throughput[-1], 1)},
         "index_direct": direct,
         "paging_ms": paging,
         "cpus": os.cpu_count(),
@@ -304,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, r in rows:
         table.add_row(name, *(f"{r[k]:.1f}" for k in ("p50", "p90", "p99", "mean")))
     Console().print(table)
-    print(f"indexing took {result['index_seconds']} s; HTTP errors: {result['http']['errors']}")
+    print(
+        f"indexing took {result['index_seconds']} s; HTTP: "
+        f"{result['http']['requests_per_second']} requests/s, {result['http']['errors']} errors"
+    )
     print("page of 20, median ms:", ", ".join(f"{k} {v}" for k, v in result["paging_ms"].items()))
     return 0
 
