@@ -48,6 +48,13 @@ class BlobStore:
         os.chmod(target, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         return digest
 
+    def delete(self, sha256: str) -> None:
+        """Remove a blob; only an approved disposal calls this."""
+        target = self.path(sha256)
+        if target.exists():
+            os.chmod(target, stat.S_IWUSR | stat.S_IRUSR)
+            target.unlink()
+
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 

@@ -77,6 +77,7 @@ class Document(Base):
     label_source: Mapped[str] = mapped_column(String(12), default="rule", server_default="rule")
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vorgang_id: Mapped[str | None] = mapped_column(ForeignKey("vorgaenge.id"), index=True)
 
     pages: Mapped[list[Page]] = relationship(order_by="Page.number", cascade="all, delete-orphan")
     identifiers: Mapped[list[Identifier]] = relationship(cascade="all, delete-orphan")
@@ -103,7 +104,8 @@ class Identifier(Base):
 
 
 class AuditEvent(Base):
-    """Append-only: the archive inserts events and never updates or deletes them."""
+    """Append-only and hash-chained: each event carries the hash of the one before it
+    (`archive.audit_chain`), so an altered, removed, inserted or reordered event shows."""
 
     __tablename__ = "audit_events"
 
@@ -113,6 +115,125 @@ class AuditEvent(Base):
     document_id: Mapped[str | None] = mapped_column(String(36), index=True)
     batch_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest event's id and hash, in one row every audit write updates first: the update
+    serialises writers (two processes never chain onto the same event) and removing events
+    from the end of the trail shows against it."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Akte(Base):
+    """A file (Akte) under its Aktenzeichen, with the state of its retention and hand-over.
+
+    The id is a UUID that stays the same in every xdomea message about the file.
+    """
+
+    __tablename__ = "akten"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    aktenzeichen: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    aktenplan_unit: Mapped[str] = mapped_column(String(40), index=True)
+    organisation_unit: Mapped[str | None] = mapped_column(String(40))
+    opened: Mapped[date] = mapped_column(Date)
+    closed: Mapped[date | None] = mapped_column(Date)  # zdA
+    retention_end: Mapped[date | None] = mapped_column(Date)  # None: permanent or not yet known
+    offer_id: Mapped[str | None] = mapped_column(String(36))  # xdomea process id of the offer
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    appraisal: Mapped[str | None] = mapped_column(String(1))  # A (archive) | V (destroy)
+    appraised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    transferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    transfer_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Vorgang(Base):
+    """A transaction inside an Akte; scanned documents join the Vorgang of their batch."""
+
+    __tablename__ = "vorgaenge"
+    __table_args__ = (UniqueConstraint("akte_id", "batch_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), index=True)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+
+
+class AkteEvent(Base):
+    """A named event of a file that a retention period may run from (e.g. demolition)."""
+
+    __tablename__ = "akte_events"
+    __table_args__ = (UniqueConstraint("akte_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Hold(Base):
+    """A legal hold: blocks disposal and hand-over of its files until released."""
+
+    __tablename__ = "holds"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    selector: Mapped[str] = mapped_column(Text)  # "akte:<AZ>" or "query:<words>"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(120))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[str | None] = mapped_column(String(120))
+    akten: Mapped[list[HoldAkte]] = relationship(cascade="all, delete-orphan")
+
+
+class HoldAkte(Base):
+    __tablename__ = "hold_akten"
+
+    hold_id: Mapped[str] = mapped_column(ForeignKey("holds.id"), primary_key=True)
+    akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), primary_key=True)
+
+
+class RetentionRuleRow(Base):
+    """The retention rule of an Aktenplan unit as last applied: a changed file plan shows
+    against it, and the files of a changed unit are recomputed (and the change audited)."""
+
+    __tablename__ = "retention_rules"
+
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    years: Mapped[int | None] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    plan_version: Mapped[str] = mapped_column(String(120))
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Disposal(Base):
+    """A proposed, then approved destruction of a file; the record is kept for ever."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), index=True)
+    aktenzeichen: Mapped[str] = mapped_column(String(80))
+    grounds: Mapped[str] = mapped_column(Text)  # appraised V, or transferred and confirmed
+    legal_basis: Mapped[str] = mapped_column(Text)
+    retention_end: Mapped[date | None] = mapped_column(Date)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    proposed_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    documents: Mapped[list] = mapped_column(JSON, default=list)  # what was destroyed
 
 
 class ApiToken(Base):

@@ -19,10 +19,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.akten import Rule, file_document
 from archive.atomic import atomic_copy, atomic_write_bytes
+from archive.audit import append_event, verify_audit
+from archive.audit_chain import Break
 from archive.blobs import BlobStore, sha256_file
 from archive.catalog import open_catalog, sqlite_url
 from archive.models import AuditEvent, Batch, BatchItem, Document, Identifier, Page
@@ -149,7 +152,19 @@ class Archive:
             facts = {**record.facts, "sha256_pdfa": sha_pdfa}
             self._write_sidecar(record, sha_pdfa, facts)
             with self._session() as session:
-                session.add(_document_row(record, sha_pdfa, facts))
+                row = _document_row(record, sha_pdfa, facts)
+                session.add(row)
+                session.flush()
+                file_document(
+                    session,
+                    row,
+                    Rule.of(record.facts["retention"]) if "retention" in record.facts else None,
+                    title=f"{record.facts.get('aktenplan_title', record.aktenplan_unit)}"
+                    f" {row.aktenzeichen}",
+                    organisation_unit=(record.facts.get("transfer_note") or {}).get(
+                        "organisation_unit"
+                    ),
+                )
                 self._audit(
                     session,
                     "archived",
@@ -438,6 +453,8 @@ class Archive:
         with self._session() as session:
             documents = session.scalars(select(Document)).all()
             for doc in documents:
+                if doc.status == "disposed":  # destroyed by an approved disposal: no content
+                    continue
                 for role, sha in (("original", doc.sha256_original), ("PDF/A", doc.sha256_pdfa)):
                     referenced.add(sha)
                     if not self.blobs.exists(sha):
@@ -457,7 +474,7 @@ class Archive:
                         )
                 if doc.id not in indexed:
                     problems.append(f"{doc.id}: archived but not in the search index")
-            known = {doc.id for doc in documents}
+            known = {doc.id for doc in documents if doc.status != "disposed"}
         problems += [
             f"{doc_id}: in the search index but not in the catalog"
             for doc_id in sorted(indexed - known)
@@ -467,7 +484,40 @@ class Archive:
             for sha in self.blobs
             if sha not in referenced
         ]
+        broken = self.verify_audit()
+        if broken is not None:
+            problems.append(f"audit trail: {broken.reason}")
         return problems
+
+    def erase_document(self, session: Session, doc: Document) -> None:
+        """The catalog side of a disposal: text, identifiers and title go, a tombstone with
+        ids and hashes stays. `delete_content` removes the files after the commit."""
+        session.execute(delete(Page).where(Page.document_id == doc.id))
+        session.execute(delete(Identifier).where(Identifier.document_id == doc.id))
+        doc.status, doc.title, doc.facts = "disposed", "", {"disposed": True}
+        session.flush()
+
+    def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
+        """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
+        with self._session() as session:
+            kept = set(
+                session.scalars(
+                    select(Document.sha256_original).where(Document.status != "disposed")
+                )
+            ) | set(
+                session.scalars(select(Document.sha256_pdfa).where(Document.status != "disposed"))
+            )
+        for sha in hashes:
+            if sha not in kept:
+                self.blobs.delete(sha)
+        for document_id in document_ids:
+            self._sidecar_path(document_id).unlink(missing_ok=True)
+            self.index.delete(document_id)
+
+    def verify_audit(self) -> Break | None:
+        """The first broken link of the audit trail's hash chain, or None."""
+        with self._session() as session:
+            return verify_audit(session)
 
     def counts(self, batch_id: str) -> dict[str, int]:
         with self._session() as session:
@@ -507,15 +557,7 @@ class Archive:
         batch_id: str | None,
         detail: dict[str, Any],
     ) -> None:
-        session.add(
-            AuditEvent(
-                at=now(),
-                event=event,
-                document_id=document_id,
-                batch_id=batch_id,
-                detail=_as_json(detail),
-            )
-        )
+        append_event(session, event, document_id, batch_id, _as_json(detail))
 
     @staticmethod
     def _upsert_item(session: Session, batch_id: str, item: BatchItemRecord) -> None:

@@ -29,6 +29,14 @@ from pipelines.cli_common import (
 )
 from pipelines.config import Settings, load_settings, open_index
 from pipelines.inputs import discover
+from pipelines.records_cli import (
+    akte_app,
+    audit_app,
+    aussonderung_app,
+    dispose_app,
+    hold_app,
+    retention_app,
+)
 from pipelines.review_cli import app as review_app
 from pipelines.runtime import prepare_prefect
 from pipelines.token_cli import app as token_app
@@ -257,6 +265,12 @@ app.add_typer(server_app, name="server")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(review_app, name="review")
 app.add_typer(token_app, name="token")
+app.add_typer(akte_app, name="akte")
+app.add_typer(hold_app, name="hold")
+app.add_typer(retention_app, name="retention")
+app.add_typer(aussonderung_app, name="aussonderung")
+app.add_typer(dispose_app, name="dispose")
+app.add_typer(audit_app, name="audit")
 
 
 @server_app.command("status")

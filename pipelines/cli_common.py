@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,4 +50,17 @@ def file_plan_for(settings: Settings) -> FilePlan:
         return load_file_plan(settings.file_plan)
     except FilePlanError as exc:
         console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def acting_user(by: str | None, settings: Settings) -> str:
+    """Who acts, for the catalog and the audit trail: --by, EAKTE_USER, the login name."""
+    if by and by.strip():
+        return by.strip()
+    if settings.user and settings.user.strip():
+        return settings.user.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:  # no login name, e.g. a container without a passwd entry
+        console.print("[red]cannot tell who is acting: give --by or set EAKTE_USER[/red]")
         raise typer.Exit(2) from exc

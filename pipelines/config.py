@@ -27,6 +27,11 @@ class Settings(BaseModel):
     es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
     es_index: str = "eakte-documents"
     user: str | None = None  # who records review decisions; None: the login name
+    # the parties of the hand-over to the archive (xdomea Kopf): us, and the archive
+    authority_name: str = "Stadtverwaltung Musterstadt"
+    authority_code: str = "musterstadt"
+    archive_name: str = "Stadtarchiv Musterstadt"
+    archive_code: str = "stadtarchiv-musterstadt"
 
 
 class ConfigError(ValueError):
@@ -43,6 +48,10 @@ _ENV = {
     "EAKTE_ES_URL": "es_url",
     "EAKTE_ES_INDEX": "es_index",
     "EAKTE_USER": "user",
+    "EAKTE_AUTHORITY_NAME": "authority_name",
+    "EAKTE_AUTHORITY_CODE": "authority_code",
+    "EAKTE_ARCHIVE_NAME": "archive_name",
+    "EAKTE_ARCHIVE_CODE": "archive_code",
 }
 
 

@@ -7,7 +7,6 @@ trained on. Type, label, Aktenplan unit and tax secrecy come from the configured
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -17,13 +16,13 @@ from classifiers.fileplan import DocTypeRule, FilePlan
 from pipelines.cli_common import (
     DataOption,
     JsonOption,
+    acting_user,
     console,
     file_plan_for,
     open_archive,
     out,
     settings_for,
 )
-from pipelines.config import Settings
 from pipelines.views import print_review_queue
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def list_command(data: DataOption = None, as_json: JsonOption = False) -> None:
 def accept(doc_id: DocIdArgument, by: ByOption = None, data: DataOption = None) -> None:
     """Confirm a document's type as the classifier filed it."""
     settings = settings_for(data)
-    reviewer = _reviewer(by, settings)
+    reviewer = acting_user(by, settings)
     plan = file_plan_for(settings)
     archive = open_archive(settings)
     try:
@@ -81,7 +80,7 @@ def relabel(
 ) -> None:
     """Correct a document's type to TYPE, a document type of the file plan."""
     settings = settings_for(data)
-    reviewer = _reviewer(by, settings)
+    reviewer = acting_user(by, settings)
     rule = _doc_type(file_plan_for(settings), doc_type, accepting=False)
     archive = open_archive(settings)
     try:
@@ -120,17 +119,6 @@ def _decide(archive: Archive, doc_id: str, reviewer: str, rule: DocTypeRule) -> 
     )
 
 
-def _reviewer(by: str | None, settings: Settings) -> str:
-    """The name written into the catalog and audit trail: --by, EAKTE_USER, the login name."""
-    if by and by.strip():
-        return by.strip()
-    if settings.user and settings.user.strip():
-        return settings.user.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError) as exc:  # no login name, e.g. a container without a passwd entry
-        console.print("[red]cannot tell who is reviewing: give --by or set EAKTE_USER[/red]")
-        raise typer.Exit(2) from exc
 
 
 def _doc_type(plan: FilePlan, key: str, *, accepting: bool) -> DocTypeRule:
