@@ -33,6 +33,7 @@ def store_document(
     tax_secret: bool = False,
     aktenzeichen: str | None = None,
     files: tuple[Path, Path] | None = None,
+    document_date: date = date(2024, 6, 1),
 ) -> str:
     """Archive a small made-up document directly, as if a batch had filed it.
 
@@ -63,7 +64,7 @@ def store_document(
         identifiers=(
             (IdentifierRecord("aktenzeichen", aktenzeichen, aktenzeichen),) if aktenzeichen else ()
         ),
-        document_date=date(2024, 6, 1),
+        document_date=document_date,
         pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
         ocr_applied=True,
         ocr_confidence=88.0,
