@@ -7,6 +7,7 @@ batch can call it from many threads.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -174,6 +175,7 @@ class Archive:
                         "sha256_original": record.sha256_original,
                         "sha256_pdfa": sha_pdfa,
                         "status": record.status,
+                        "transfer_note_sha256": transfer_note_hash(facts),
                     },
                 )
                 self._upsert_item(
@@ -452,6 +454,10 @@ class Archive:
         indexed = self.index.document_ids()
         with self._session() as session:
             documents = session.scalars(select(Document)).all()
+            notes = {
+                e.document_id: e.detail.get("transfer_note_sha256")
+                for e in session.scalars(select(AuditEvent).where(AuditEvent.event == "archived"))
+            }
             for doc in documents:
                 if doc.status == "disposed":  # destroyed by an approved disposal: no content
                     continue
@@ -474,6 +480,10 @@ class Archive:
                         )
                 if doc.id not in indexed:
                     problems.append(f"{doc.id}: archived but not in the search index")
+                if notes.get(doc.id) != transfer_note_hash(doc.facts or {}):
+                    problems.append(
+                        f"{doc.id}: transfer note differs from the one recorded when archived"
+                    )
             known = {doc.id for doc in documents if doc.status != "disposed"}
         problems += [
             f"{doc_id}: in the search index but not in the catalog"
@@ -708,9 +718,22 @@ _SIDECAR_FIELDS = (
 
 def _sidecar_differences(data: dict[str, Any], doc: Document) -> list[str]:
     defaults = {"label_source": "rule"}
-    return [
+    differ = [
         name for name in _SIDECAR_FIELDS if data.get(name, defaults.get(name)) != getattr(doc, name)
     ]
+    if (data.get("facts") or {}).get("transfer_note") != (doc.facts or {}).get("transfer_note"):
+        differ.append("transfer_note")
+    return differ
+
+
+def transfer_note_hash(facts: dict[str, Any]) -> str | None:
+    """SHA-256 of the transfer note as archived; the audit chain keeps it, so a note altered
+    in catalog and sidecar alike still shows."""
+    note = facts.get("transfer_note")
+    if note is None:
+        return None
+    canonical = json.dumps(note, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _as_json(value: dict[str, Any]) -> dict[str, Any]:

@@ -114,3 +114,33 @@ def test_catalog_survives_reopening(tmp_path: Path, files: tuple[Path, Path]) ->
     again = Archive(tmp_path / "data")
     assert again.find(record.sha256_original) == (record.document_id, "b1")
     again.close()
+
+
+def test_an_altered_transfer_note_is_found_even_when_catalog_and_sidecar_agree(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    import dataclasses
+    import json
+    import sqlite3
+
+    original, pdfa = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "Karton 1")
+    note = {"operator": "M. Muster", "scanner": "Fujitsu fi-7160", "dpi": 300}
+    record = dataclasses.replace(_record(original, pdfa), facts={"transfer_note": note})
+    archive.store(record, original, pdfa)
+    assert archive.verify() == []
+    forged = {**note, "operator": "jemand anderes"}
+    sidecar = archive._sidecar_path(record.document_id)
+    data = json.loads(sidecar.read_text("utf-8"))
+    data["facts"]["transfer_note"] = forged
+    sidecar.write_text(json.dumps(data), "utf-8")
+    assert any("transfer_note" in p for p in archive.verify())  # sidecar against catalog
+    with sqlite3.connect(tmp_path / "data" / "catalog.sqlite") as db:
+        facts = json.loads(db.execute("SELECT facts FROM documents").fetchone()[0])
+        facts["transfer_note"] = forged
+        db.execute("UPDATE documents SET facts = ?", (json.dumps(facts),))
+    problems = archive.verify()
+    assert problems == [
+        f"{record.document_id}: transfer note differs from the one recorded when archived"
+    ]
