@@ -9,6 +9,7 @@ from the file plan, which this library does not read: callers pass them as `Rule
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import append_event
 from archive.models import Akte, AkteEvent, Document, Hold, HoldAkte, RetentionRuleRow, Vorgang
-from archive.retention import retention_end, retention_state
+from archive.retention import STATES, is_due, retention_end, retention_state
 
 
 class RecordsError(ValueError):
@@ -269,3 +270,33 @@ def state_of(akte: Akte, today: date, held: set[str]) -> str:
         transferred=akte.transfer_confirmed_at is not None or akte.transferred_at is not None,
         disposed=akte.disposed_at is not None,
     )
+
+
+def retention_report(
+    session: Session, rules: Mapping[str, Rule], today: date, horizon: date
+) -> dict[str, Any]:
+    """Files counted by retention state, and the files due by `horizon` with their basis."""
+    held = held_akte_ids(session)
+    akten = list(session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen)))
+    counts = Counter(state_of(a, today, held) for a in akten)
+    due = [
+        {"aktenzeichen": a.aktenzeichen, "title": a.title, "unit": a.aktenplan_unit,
+         "retention_end": a.retention_end.isoformat(),
+         "legal_basis": rules[a.aktenplan_unit].describe() if a.aktenplan_unit in rules else "-",
+         "state": state_of(a, today, held)}
+        for a in akten
+        if a.disposed_at is None and a.retention_end is not None
+        and (is_due(a.retention_end, today) or a.retention_end < horizon)
+    ]  # fmt: skip
+    unfiled = session.scalar(
+        select(func.count())
+        .select_from(Document)
+        .where(Document.vorgang_id.is_(None), Document.status != "disposed")
+    )
+    return {
+        "date": today.isoformat(),
+        "due_before": horizon.isoformat(),
+        "counts": {s: counts.get(s, 0) for s in STATES},
+        "due": due,
+        "unfiled_documents": int(unfiled or 0),
+    }

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -341,44 +340,14 @@ def retention_report(
     data: DataOption = None,
 ) -> None:
     """Files by retention state, and the files due (with their legal basis)."""
-    from sqlalchemy import select
-
-    from archive.akten import held_akte_ids, state_of
-    from archive.models import Akte, Document
-    from archive.retention import STATES, is_due
+    from archive.akten import retention_report as build_report
 
     if fmt not in ("table", "csv", "json", "html"):
         _fail(f"unknown format {fmt!r}: table, csv, json or html")
     today = _today()
     horizon = _date(due_before) if due_before else today
     with _records(data) as r, r.archive.transaction() as session:
-        held = held_akte_ids(session)
-        akten = list(session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen)))
-        counts = Counter(state_of(a, today, held) for a in akten)
-        due = [
-            {"aktenzeichen": a.aktenzeichen, "title": a.title, "unit": a.aktenplan_unit,
-             "retention_end": a.retention_end.isoformat(),
-             "legal_basis": r.rules[a.aktenplan_unit].describe()
-             if a.aktenplan_unit in r.rules else "-",
-             "state": state_of(a, today, held)}
-            for a in akten
-            if a.disposed_at is None and a.retention_end is not None
-            and (is_due(a.retention_end, today) or a.retention_end < horizon)
-        ]  # fmt: skip
-        unfiled = len(
-            session.scalars(
-                select(Document.id).where(
-                    Document.vorgang_id.is_(None), Document.status != "disposed"
-                )
-            ).all()
-        )
-    report = {
-        "date": today.isoformat(),
-        "due_before": horizon.isoformat(),
-        "counts": {s: counts.get(s, 0) for s in STATES},
-        "due": due,
-        "unfiled_documents": unfiled,
-    }
+        report = build_report(session, r.rules, today, horizon)
     text = _render(report, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -404,7 +373,7 @@ def _render(report: dict[str, Any], fmt: str) -> str:
         from jinja2 import Environment, PackageLoader, select_autoescape
 
         env = Environment(loader=PackageLoader("pipelines"), autoescape=select_autoescape())
-        return env.get_template("aufbewahrung.html").render(r=report, labels=STATE_LABELS)
+        return env.get_template("aufbewahrung_bericht.html").render(r=report, labels=STATE_LABELS)
     console_buffer = io.StringIO()
     from rich.console import Console
 

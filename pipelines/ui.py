@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
+from archive.akten import Rule
 from archive.search import SORTS, SearchFilters, SearchQueryError, order_key
 from classifiers.fileplan import FilePlan
 from pipelines.api import (
@@ -53,6 +54,7 @@ _templates.env.filters["filtern"] = lambda base, change: {
     k: v for k, v in {**base, **change}.items() if v not in (None, "")
 }
 _ERRORS = {
+    403: ("Kein Zugriff", "Diese Seite ist der Registratur und der Administration vorbehalten."),
     404: ("Nicht gefunden", "Dieses Dokument oder diese Akte gibt es nicht, oder Sie dürfen sie nicht sehen."),
     422: ("Ungültige Angabe", "Die Adresse enthält eine ungültige Angabe. Bitte die Suche neu beginnen."),
 }  # fmt: skip
@@ -70,6 +72,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
     router = APIRouter(prefix="/ui", include_in_schema=False)
     labels = {t.key: t.label for t in plan.types}
     unit_titles = {u.id: u.title for u in plan.units}
+    rules = {u.id: Rule.of(u.retention.model_dump()) for u in plan.units}
 
     def who(request: Request) -> Principal:
         secret = request.cookies.get(COOKIE)
@@ -185,6 +188,20 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
     @router.get("/dokumente/{document_id}/seiten/{number}.png")
     def preview(request: Request, document_id: str, number: int) -> Response:
         return service.page_png(who(request), document_id, number)
+
+    @router.get("/aufbewahrung")
+    def retention(request: Request) -> HTMLResponse:
+        """The records manager's view: files by retention state, and the files due."""
+        from archive.akten import retention_report
+        from pipelines.records_cli import STATE_LABELS
+
+        caller = who(request)
+        if not caller.can_read_access_log:
+            raise HTTPException(403, "records managers and administrators only")
+        today = date.today()
+        with archive.transaction() as session:
+            report = retention_report(session, rules, today, today)
+        return page(request, "aufbewahrung.html", who=caller, r=report, labels=STATE_LABELS)
 
     @router.get("/akten/{aktenzeichen:path}")
     def akte(request: Request, aktenzeichen: str) -> HTMLResponse:

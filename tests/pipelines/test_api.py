@@ -339,3 +339,14 @@ def test_errors_on_the_clerks_pages_are_german_pages(world: World) -> None:
     assert bad.status_code == 422 and "Ungültige Angabe" in bad.text
     cursor = bau.get("/ui/", params={"weiter": "kaputt", "sortierung": "date_desc", "q": "x"})
     assert cursor.status_code == 422 and "Ungültige Angabe" in cursor.text
+
+
+def test_retention_view_for_records_managers_only(world: World) -> None:
+    registratur = _signed_in(world, "registratur")
+    page = registratur.get("/ui/aufbewahrung")
+    assert page.status_code == 200 and "Akten nach Status" in page.text
+    assert "aktiv" in page.text and 'href="/ui/aufbewahrung"' in page.text
+    bau = _signed_in(world, "bau")
+    refused = bau.get("/ui/aufbewahrung")
+    assert refused.status_code == 403 and "Kein Zugriff" in refused.text
+    assert 'href="/ui/aufbewahrung"' not in bau.get("/ui/").text

@@ -109,8 +109,13 @@ def test_sign_in_search_facet_open_download_and_akte(
     assert page.get_by_role("table").get_by_role("link").count() == 1
     page.screenshot(path=shots / "akte.png", full_page=True)
 
+    page.get_by_role("link", name="Aufbewahrung").click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert page.get_by_role("table").count() == 2  # states; files due
+    page.screenshot(path=shots / "aufbewahrung.png", full_page=True)
+
     page.get_by_role("button", name="Abmelden").click()
     page.wait_for_url(f"{base_url}/ui/anmelden")
     context.close()
-    for name in ("anmelden", "suche", "dokument", "akte"):
+    for name in ("anmelden", "suche", "dokument", "akte", "aufbewahrung"):
         assert (shots / f"{name}.png").stat().st_size > 5_000
