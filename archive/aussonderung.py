@@ -156,9 +156,7 @@ def transfer(
         for process_id in sorted({a.offer_id for a in ready if a.offer_id}):
             akten = [a for a in ready if a.offer_id == process_id]
             entries = [_entry(session, archive, a, rules) for a in akten]
-            pdfs = {
-                d.id: archive.blobs.path(d.sha256) for e in entries for d in e.documents
-            }
+            pdfs = {d.id: archive.blobs.path(d.sha256) for e in entries for d in e.documents}
             name, package = transfer_package(
                 process_id, entries, pdfs, sender, receiver, version=version
             )
@@ -218,4 +216,3 @@ def _write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
     return path
-

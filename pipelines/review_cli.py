@@ -119,8 +119,6 @@ def _decide(archive: Archive, doc_id: str, reviewer: str, rule: DocTypeRule) -> 
     )
 
 
-
-
 def _doc_type(plan: FilePlan, key: str, *, accepting: bool) -> DocTypeRule:
     try:
         return plan.doc_type(key)
