@@ -287,7 +287,8 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     def document(who: Caller, document_id: str) -> dict[str, Any]:
         doc = service.visible_document(who, document_id)
         service.log(who, "view", document_id)
-        return {k: v for k, v in doc.items() if k not in _HIDDEN}
+        shown = {k: v for k, v in doc.items() if k not in _HIDDEN}
+        return shown | {"transfer_note": doc["facts"].get("transfer_note")}
 
     @app.get("/api/v1/documents/{document_id}/pdf", tags=["documents"])
     def pdf(who: Caller, document_id: str) -> FileResponse:

@@ -29,6 +29,7 @@ from pipelines.cli_common import (
 )
 from pipelines.config import Settings, load_settings, open_index
 from pipelines.inputs import discover
+from pipelines.manifest import ManifestError, load_batch_manifest
 from pipelines.records_cli import (
     akte_app,
     audit_app,
@@ -89,7 +90,8 @@ def run_ingest(
 ) -> dict[str, Any]:
     try:
         sources = discover(paths, exclude=settings.data_dir)
-    except FileNotFoundError as exc:
+        manifest = load_batch_manifest(paths, settings.file_plan)
+    except (FileNotFoundError, ManifestError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if not sources:
@@ -122,7 +124,9 @@ def run_ingest(
 
         progress.set_listener(advance)
         try:
-            return run_batch([str(s) for s in sources], batch_id, batch or batch_id, settings)
+            return run_batch(
+                [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest
+            )
         finally:
             progress.set_listener(None)
 

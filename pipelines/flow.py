@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ from classifiers.model import TextModel
 from classifiers.rules import Classification
 from pipelines import progress
 from pipelines.config import Settings, open_index
+from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
+from pipelines.transfer_note import build_transfer_note, toolchain_versions
 from scanners import (
     OcrSettings,
     PreparedInput,
@@ -70,6 +73,8 @@ class Context:
     threshold: float
     batch_id: str
     workdir: Path
+    batch_name: str = ""
+    manifest: BatchManifest | None = None  # what the scanning team stated about the batch
 
 
 @task(name="intake", cache_policy=NO_CACHE)
@@ -111,8 +116,12 @@ def document_task(source: Path, ctx: Context) -> dict[str, Any]:
 
 
 def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]:
+    # For the transfer note: when the scan arrived here, and when it was scanned (the file's
+    # modification time: the one trace of that moment every delivered file has).
+    ingested_at = datetime.now().astimezone()
     try:
         sha = sha256_file(source)
+        captured_at = datetime.fromtimestamp(source.stat().st_mtime).astimezone()
     except OSError as exc:
         raise RejectedInput(source, f"cannot be read: {exc.strerror or exc}") from exc
     line["sha256"] = sha
@@ -162,8 +171,33 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
                 "status": status,
             },
         )
+        # Hashed here, not by the archive, so the note can hold it; the blob store hashes the
+        # same bytes again when it stores them, and `eakte verify` re-checks both.
+        note = build_transfer_note(
+            document_id=document_id,
+            batch_id=ctx.batch_id,
+            batch_name=ctx.batch_name or ctx.batch_id,
+            manifest=ctx.manifest,
+            source_name=str(source),
+            source_kind=prepared.kind,
+            captured_at=captured_at,
+            ingested_at=ingested_at,
+            scan=scan,
+            expected_pages=prepared.pages,
+            languages=ctx.ocr.languages,
+            deskew=ctx.ocr.deskew,
+            rotate_pages=ctx.ocr.rotate_pages,
+            low_confidence=LOW_OCR_CONFIDENCE,
+            software=toolchain_versions(),
+            sha256_original=sha,
+            sha256_pdfa=sha256_file(scan.pdfa),
+        )
         record = _record(
             source, sha, document_id, prepared, scan, classification, extraction, status, ctx
+        )
+        # In the facts, so catalog and JSON sidecar both hold it beside the document.
+        record = replace(
+            record, facts={**record.facts, "transfer_note": note.model_dump(mode="json")}
         )
         status = archive_step(record, source, scan.pdfa, ctx.archive)
     return {
@@ -212,6 +246,12 @@ def _record(
     unit = ctx.plan.unit(classification.unit)
     doc_type = ctx.plan.doc_type(classification.doc_type)
     aktenzeichen = tuple(i.value for i in extraction.identifiers if i.kind == "aktenzeichen")
+    facts: dict[str, Any] = {}
+    default = ctx.manifest.default_aktenzeichen if ctx.manifest else None
+    if not aktenzeichen and default:
+        # The box's Akte, stated by the scanning team; marked so nobody takes it as read.
+        aktenzeichen = (default,)
+        facts["aktenzeichen_source"] = "batch manifest (default_aktenzeichen)"
     return DocumentRecord(
         document_id=document_id,
         sha256_original=sha,
@@ -246,15 +286,23 @@ def _record(
             "retention": unit.retention.model_dump(),
             "software": scan.software,
             "ocr_seconds": round(scan.seconds, 2),
+            **facts,
         },
     )
 
 
 @flow(name="eakte-ingest", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def ingest_batch(
-    sources: list[str], batch_id: str, batch_name: str, settings: Settings
+    sources: list[str],
+    batch_id: str,
+    batch_name: str,
+    settings: Settings,
+    manifest: BatchManifest | None = None,
 ) -> dict[str, Any]:
-    """Ingest one batch of scans into the archive under `settings.data_dir`."""
+    """Ingest one batch of scans into the archive under `settings.data_dir`.
+
+    `manifest` is the batch's checked `batch.toml` (see `run_batch`), or None without one.
+    """
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
     archive = Archive(settings.data_dir, index=open_index(settings))
@@ -277,6 +325,8 @@ def ingest_batch(
             else plan.review_threshold,
             batch_id=batch_id,
             workdir=workdir,
+            batch_name=batch_name,
+            manifest=manifest,
         )
         # Longest documents first, so that no core idles at the end on one long file.
         order = sorted(sources, key=lambda s: estimate_pages(Path(s)), reverse=True)
@@ -299,8 +349,21 @@ def ingest_batch(
 
 
 def run_batch(
-    sources: list[str], batch_id: str, batch_name: str, settings: Settings
+    sources: list[str],
+    batch_id: str,
+    batch_name: str,
+    settings: Settings,
+    manifest: BatchManifest | None = None,
 ) -> dict[str, Any]:
-    """Run the flow with as many document threads as the settings allow."""
+    """Run the flow with as many document threads as the settings allow.
+
+    Without `manifest`, the one in the folder all sources share is read and checked here,
+    before the flow starts: a broken manifest (ManifestError) refuses the batch before any
+    document is touched.
+    """
+    if manifest is None:
+        manifest = load_batch_manifest(sources, settings.file_plan)
     runner = ThreadPoolTaskRunner(max_workers=settings.workers)
-    return ingest_batch.with_options(task_runner=runner)(sources, batch_id, batch_name, settings)
+    return ingest_batch.with_options(task_runner=runner)(
+        sources, batch_id, batch_name, settings, manifest
+    )

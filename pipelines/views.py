@@ -135,7 +135,11 @@ def print_document(console: Console, doc: dict[str, Any]) -> None:
     for identifier in doc["identifiers"]:
         facts.add_row(f"[bold]{identifier['kind']}[/]", escape(identifier["raw"]))
     facts.add_row("[bold]dates[/]", escape(", ".join(doc["facts"].get("dates", []))))
+    if doc["facts"].get("aktenzeichen_source"):
+        facts.add_row("[bold]aktenzeichen from[/]", escape(doc["facts"]["aktenzeichen_source"]))
     console.print(Panel(facts, title=escape(doc["title"])))
+    if doc["facts"].get("transfer_note"):
+        print_transfer_note(console, doc["facts"]["transfer_note"])
     pages = Table(title="Pages")
     for column in ("page", "source", "OCR confidence", "characters"):
         pages.add_column(column)
@@ -155,6 +159,61 @@ def print_document(console: Console, doc: dict[str, Any]) -> None:
         audit.add_row(event["at"], event["event"], escape(str(event["detail"])[:200]))
     console.print(audit)
     console.print(Panel(escape(doc["text"]), title="Text"))
+
+
+def print_transfer_note(console: Console, note: dict[str, Any]) -> None:
+    """The Transfervermerk as a records manager reads it before paper may be destroyed."""
+
+    def stated(value: Any) -> str:
+        return "[dim]not stated[/]" if value is None else escape(str(value))
+
+    grid = Table.grid(padding=(0, 2))
+    duplex = note.get("duplex")
+    profile = ", ".join(
+        [
+            f"{note['dpi']} dpi" if note.get("dpi") else "dpi not stated",
+            note.get("colour") or "colour mode not stated",
+            "duplex" if duplex else "simplex" if duplex is False else "duplex not stated",
+        ]
+    )
+    quality = note.get("quality_check", {})
+    result = quality.get("result", "")
+    rows: list[tuple[str, str]] = [
+        ("standard", escape(note.get("standard", ""))),
+        ("batch", escape(f"{note.get('batch_name')} ({note.get('batch_id')})")),
+        ("manifest", stated(note.get("manifest_file"))),
+        ("operator", stated(note.get("operator"))),
+        ("organisation unit", stated(note.get("organisation_unit"))),
+        ("scanner", stated(note.get("scanner"))),
+        ("profile", escape(profile)),
+        ("box / shelf", f"{stated(note.get('box'))} / {stated(note.get('shelf'))}"),
+        ("protection need", stated(note.get("protection_need"))),
+        ("captured at", escape(f"{note.get('captured_at')} ({note.get('captured_at_basis')})")),
+        ("ingested at", escape(str(note.get("ingested_at")))),
+        ("source", escape(f"{note.get('source_name')} ({note.get('source_kind')})")),
+        ("pages", escape(str(note.get("pages")))),
+        ("processing", escape("; ".join(note.get("processing", [])))),
+        (
+            "anomalies",
+            escape("; ".join(f"page {a['page']}: {a['detail']}" for a in note["anomalies"]))
+            if note.get("anomalies")
+            else "none",
+        ),
+        (
+            "quality check",
+            f"[{'green' if result == 'passed' else 'yellow'}]{escape(result)}[/]"
+            + escape("".join(f"\n  ✓ {c}" for c in quality.get("checks", []))),
+        ),
+        (
+            "software",
+            escape(", ".join(f"{k} {v}" for k, v in sorted(note.get("software", {}).items()))),
+        ),
+        ("SHA-256 original", escape(str(note.get("sha256_original")))),
+        ("SHA-256 PDF/A", escape(str(note.get("sha256_pdfa")))),
+    ]
+    for label, value in rows:
+        grid.add_row(f"[bold]{label}[/]", value)
+    console.print(Panel(grid, title="Transfervermerk"))
 
 
 def print_file_plan(console: Console, plan: Any) -> None:

@@ -1,0 +1,183 @@
+"""The batch manifest: `batch.toml` (or `batch.yaml`) in a scan folder says who scanned what, how.
+
+The scanning team writes it once per box. Its facts go into every document's transfer note
+(Transfervermerk, BSI TR-03138), and its `default_aktenzeichen` files documents in which no
+Aktenzeichen was read. A broken manifest refuses the whole batch before any document is
+touched, because archiving a box under a wrong operator or Akte is worse than not archiving it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from classifiers.fileplan import FilePlan, load_file_plan
+
+__all__ = [
+    "MANIFEST_NAMES",
+    "BatchManifest",
+    "ManifestError",
+    "ScanProfile",
+    "find_batch_manifest",
+    "find_manifest",
+    "is_manifest",
+    "load_batch_manifest",
+    "load_manifest",
+]
+
+# File names a manifest may have; `pipelines.inputs.discover` never takes them for scans.
+MANIFEST_NAMES = ("batch.toml", "batch.yaml", "batch.yml")
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message names the file and the problem."""
+
+
+class _Strict(BaseModel):
+    # Numbers are taken as text: `organisation_unit: 63` in YAML means the Amt "63".
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
+
+
+_Text = Field(default=None, min_length=1, max_length=200)
+
+
+class ScanProfile(_Strict):
+    """The scanner settings used for the whole batch (resolution, colour mode, duplex)."""
+
+    dpi: int | None = Field(default=None, ge=50, le=2400)
+    colour: Literal["bw", "grey", "colour"] | None = None
+    duplex: bool | None = None
+
+
+class BatchManifest(_Strict):
+    """What the scanning team states about one batch; every field may be left out."""
+
+    operator: str | None = _Text
+    organisation_unit: str | None = _Text
+    scanner: str | None = _Text
+    box: str | None = _Text
+    shelf: str | None = _Text
+    default_aktenzeichen: str | None = _Text
+    # Schutzbedarf (BSI IT-Grundschutz); None: not stated, which is not the same as "normal".
+    protection_need: Literal["normal", "high", "very_high"] | None = None
+    profile: ScanProfile = ScanProfile()
+    source: str | None = None  # the file it was read from; set by `load_manifest` only
+
+
+def is_manifest(path: Path) -> bool:
+    """True for a file named like a manifest: never a scan, so never a batch input.
+
+    Exact names only: `Batch.TOML` is neither read nor skipped, so it shows up in the report
+    (quarantined, not a document) instead of being silently ignored.
+    """
+    return path.name in MANIFEST_NAMES
+
+
+def find_manifest(folder: Path) -> Path | None:
+    """The manifest directly in `folder`; ManifestError if there is more than one."""
+    found = [folder / name for name in MANIFEST_NAMES if (folder / name).is_file()]
+    if len(found) > 1:
+        raise ManifestError(
+            f"{folder}: more than one batch manifest ({', '.join(p.name for p in found)}); keep one"
+        )
+    return found[0] if found else None
+
+
+def load_manifest(path: Path, plan: FilePlan | None = None) -> BatchManifest:
+    """Read and check one manifest; with `plan`, also check it against the file plan.
+
+    Every problem is a ManifestError naming the file and the field, because the person who
+    fixes it edits that file, not the code.
+    """
+    data = _read(path)
+    if "source" in data:  # set by this loader, so that a note names the file it came from
+        raise ManifestError(f"{path}: invalid batch manifest: source: unknown field")
+    try:
+        manifest = BatchManifest.model_validate({**data, "source": str(path)})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'manifest'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ManifestError(f"{path}: invalid batch manifest: {problems}") from exc
+    if plan is not None:
+        _check_against_plan(path, manifest, plan)
+    return manifest
+
+
+def find_batch_manifest(paths: Iterable[str | Path]) -> Path | None:
+    """The manifest in the deepest folder holding all of `paths` (folders or files), if any.
+
+    Given the folders named on the command line, that is the box's folder even when the scans
+    lie in sub-folders; given only the files of a batch (as the flow is), their common folder.
+    """
+    resolved = [Path(p).resolve() for p in paths]
+    folders = sorted({str(p if p.is_dir() else p.parent) for p in resolved})
+    return find_manifest(Path(os.path.commonpath(folders))) if folders else None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: not UTF-8 text: {exc}") from exc
+    if path.suffix.lower() == ".toml":
+        try:
+            data: object = tomllib.loads(raw)
+        except tomllib.TOMLDecodeError as exc:
+            raise ManifestError(f"{path}: invalid TOML: {exc}") from exc
+    else:
+        try:
+            import yaml  # PyYAML comes with Prefect; imported only for YAML manifests
+        except ImportError as exc:
+            raise ManifestError(f"{path}: YAML is not supported here; use batch.toml") from exc
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ManifestError(f"{path}: invalid YAML: {exc}") from exc
+        data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path}: a batch manifest must be a table of fields")
+    return data
+
+
+def _check_against_plan(path: Path, manifest: BatchManifest, plan: FilePlan) -> None:
+    scopes = plan.organisation_scopes
+    # A plan without organisation units has nothing to check the Amt against: free text.
+    if (
+        manifest.organisation_unit is not None
+        and scopes
+        and manifest.organisation_unit not in scopes
+    ):
+        raise ManifestError(
+            f"{path}: organisation_unit: {manifest.organisation_unit!r} is not an organisation"
+            f" unit of the file plan ({', '.join(sorted(scopes))})"
+        )
+    # A mistyped default would file every unread document of the box into a wrong Akte.
+    akz = manifest.default_aktenzeichen
+    if akz is not None and not re.fullmatch(plan.aktenzeichen_pattern, akz):
+        raise ManifestError(
+            f"{path}: default_aktenzeichen: {akz!r} does not match the file plan's"
+            f" Aktenzeichen pattern {plan.aktenzeichen_pattern}"
+        )
+
+
+def load_batch_manifest(
+    paths: Iterable[str | Path], file_plan: Path | None
+) -> BatchManifest | None:
+    """The checked manifest of a batch (see `find_batch_manifest`); ManifestError if broken.
+
+    The file plan (`None`: the bundled one) is read only when there is a manifest to check.
+    """
+    path = find_batch_manifest(paths)
+    return load_manifest(path, load_file_plan(file_plan)) if path else None

@@ -1,0 +1,233 @@
+"""The transfer note (Transfervermerk, BSI TR-03138 TR-RESISCAN) of one archived scan.
+
+Replacement scanning may only destroy paper if it can be shown who scanned it, when, with
+what device and settings, what happened to the pages, how the result was checked, and that
+the archived files are the ones checked. The note states exactly that, from what the
+pipeline knows; what nobody told it stays None rather than being guessed. It is stored with
+the document (`facts["transfer_note"]`: catalog and JSON sidecar) and holds both SHA-256s,
+so it is bound to the original and to the PDF/A.
+
+`build_transfer_note` is a pure function of its inputs; `toolchain_versions` asks the
+installed tools once per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.metadata
+import subprocess
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pipelines.manifest import BatchManifest
+from scanners import ScanResult
+
+__all__ = [
+    "STANDARD",
+    "PageAnomaly",
+    "QualityCheck",
+    "TransferNote",
+    "build_transfer_note",
+    "toolchain_versions",
+]
+
+STANDARD = "BSI TR-03138 (TR-RESISCAN)"
+# What `captured_at` is: the delivered file says when the scanner wrote it; nothing else does.
+CAPTURE_BASIS = "modification time of the delivered scan file"
+_IMAGE_KINDS = ("tiff", "png", "jpeg")
+
+
+class _Note(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PageAnomaly(_Note):
+    """Something about one page that a person checking the scan should look at."""
+
+    page: int
+    kind: Literal["blank", "low_ocr_confidence", "no_ocr_confidence"]
+    detail: str
+
+
+class QualityCheck(_Note):
+    """The checks every archived scan passed, and remarks on what passed only just.
+
+    A scan that fails a check is quarantined, never archived, so an archived document's
+    result is always "passed" or "passed with remarks".
+    """
+
+    result: Literal["passed", "passed with remarks"]
+    checks: list[str]
+    remarks: list[str]
+
+
+class TransferNote(_Note):
+    """Everything the transfer note of TR-RESISCAN asks for that eakte can know."""
+
+    standard: str = STANDARD
+    document_id: str
+    batch_id: str
+    batch_name: str
+    manifest_file: str | None  # None: the batch had no manifest
+    operator: str | None
+    organisation_unit: str | None
+    scanner: str | None
+    dpi: int | None
+    colour: str | None
+    duplex: bool | None
+    box: str | None
+    shelf: str | None
+    protection_need: str | None
+    source_name: str
+    source_kind: str
+    captured_at: str  # ISO 8601 with zone offset
+    captured_at_basis: str
+    ingested_at: str  # ISO 8601 with zone offset
+    pages: int
+    processing: list[str]
+    anomalies: list[PageAnomaly]
+    quality_check: QualityCheck
+    software: dict[str, str]
+    sha256_original: str
+    sha256_pdfa: str
+
+
+def build_transfer_note(
+    *,
+    document_id: str,
+    batch_id: str,
+    batch_name: str,
+    manifest: BatchManifest | None,
+    source_name: str,
+    source_kind: str,
+    captured_at: datetime,
+    ingested_at: datetime,
+    scan: ScanResult,
+    expected_pages: int,
+    languages: tuple[str, ...],
+    deskew: bool,
+    rotate_pages: bool,
+    low_confidence: float,
+    software: Mapping[str, str],
+    sha256_original: str,
+    sha256_pdfa: str,
+) -> TransferNote:
+    """The note of one scan; times must be zone-aware, so that the note is unambiguous."""
+    for name, moment in (("captured_at", captured_at), ("ingested_at", ingested_at)):
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"{name} must carry a time zone")
+    m = manifest or BatchManifest()
+    anomalies = page_anomalies(scan, low_confidence)
+    return TransferNote(
+        document_id=document_id,
+        batch_id=batch_id,
+        batch_name=batch_name,
+        manifest_file=m.source,
+        operator=m.operator,
+        organisation_unit=m.organisation_unit,
+        scanner=m.scanner,
+        dpi=m.profile.dpi,
+        colour=m.profile.colour,
+        duplex=m.profile.duplex,
+        box=m.box,
+        shelf=m.shelf,
+        protection_need=m.protection_need,
+        source_name=source_name,
+        source_kind=source_kind,
+        captured_at=captured_at.isoformat(timespec="seconds"),
+        captured_at_basis=CAPTURE_BASIS,
+        ingested_at=ingested_at.isoformat(timespec="seconds"),
+        pages=len(scan.pages),
+        processing=processing_steps(scan, source_kind, languages, deskew, rotate_pages),
+        anomalies=anomalies,
+        quality_check=quality_check(scan, expected_pages, anomalies),
+        software={**dict(software), **scan.software},
+        sha256_original=sha256_original,
+        sha256_pdfa=sha256_pdfa,
+    )
+
+
+def processing_steps(
+    scan: ScanResult,
+    source_kind: str,
+    languages: tuple[str, ...],
+    deskew: bool,
+    rotate_pages: bool,
+) -> list[str]:
+    """What the pipeline did to the pages, as settings applied: ocrmypdf does not report which
+    pages it actually rotated or by how much it deskewed, so the note does not claim that."""
+    steps: list[str] = []
+    if source_kind in _IMAGE_KINDS:
+        steps.append(f"{source_kind.upper()} image(s) converted to PDF")
+    if scan.ocr_applied:
+        steps.append(
+            f"OCR by tesseract ({'+'.join(languages)}) on every page; deskew "
+            f"{'on' if deskew else 'off'}; automatic page rotation {'on' if rotate_pages else 'off'}"
+        )
+    else:
+        steps.append("born-digital PDF: its text layer was kept, no OCR")
+    steps.append("converted to PDF/A-2b")
+    return steps
+
+
+def page_anomalies(scan: ScanResult, low_confidence: float) -> list[PageAnomaly]:
+    """Blank pages, pages read with low confidence, and OCR pages without a confidence."""
+    found: list[PageAnomaly] = []
+    for page in scan.pages:
+        if not page.text.strip():
+            found.append(PageAnomaly(page=page.number, kind="blank", detail="no text on the page"))
+        elif page.source == "ocr" and page.confidence is None:
+            found.append(
+                PageAnomaly(
+                    page=page.number,
+                    kind="no_ocr_confidence",
+                    detail="the OCR engine reported no word confidence",
+                )
+            )
+        elif page.confidence is not None and page.confidence < low_confidence:
+            found.append(
+                PageAnomaly(
+                    page=page.number,
+                    kind="low_ocr_confidence",
+                    detail=f"mean word confidence {page.confidence:.1f} below {low_confidence:g}",
+                )
+            )
+    return found
+
+
+def quality_check(
+    scan: ScanResult, expected_pages: int, anomalies: list[PageAnomaly]
+) -> QualityCheck:
+    """The checks `scanners.scan_to_pdfa` made (it rejects any scan failing one) and remarks."""
+    checks = [
+        "PDF/A-2b declared in the XMP metadata and validated (pikepdf)",
+        f"page count: {len(scan.pages)} of {expected_pages} input page(s)",
+        "text recognised on at least one page"
+        if scan.ocr_applied
+        else "text layer present on at least one page",
+    ]
+    remarks = [f"page {a.page}: {a.detail}" for a in anomalies]
+    return QualityCheck(
+        result="passed with remarks" if remarks else "passed", checks=checks, remarks=remarks
+    )
+
+
+@functools.cache
+def toolchain_versions() -> dict[str, str]:
+    """Versions of eakte and the tools under it that the OCR worker does not report itself."""
+    versions: dict[str, str] = {}
+    for name in ("eakte", "pikepdf", "img2pdf"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
+    try:
+        gs = subprocess.run(
+            ["gs", "--version"], capture_output=True, text=True, timeout=10, check=True
+        )
+        versions["ghostscript"] = gs.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass  # not installed: not used, so not listed
+    return versions

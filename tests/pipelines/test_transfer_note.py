@@ -1,0 +1,260 @@
+"""The transfer note (Transfervermerk): built from what the pipeline knows, stored with the scan."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.manifest import BatchManifest, ScanProfile
+from pipelines.transfer_note import STANDARD, TransferNote, build_transfer_note
+from scanners import PageText, ScanResult
+from tests.pipelines.conftest import run_eakte, run_json
+from tests.scanmaker import write_scan
+
+CET = timezone(timedelta(hours=1))
+MANIFEST = BatchManifest(
+    operator="M. Muster",
+    organisation_unit="63",
+    scanner="Fujitsu fi-7160",
+    box="Karton 17",
+    shelf="Regal B-04",
+    default_aktenzeichen="63-BG-2019-0042",
+    protection_need="high",
+    profile=ScanProfile(dpi=300, colour="grey", duplex=True),
+    source="/scans/karton-17/batch.toml",
+)
+
+
+def _scan(*pages: PageText, ocr_applied: bool = True) -> ScanResult:
+    return ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=pages,
+        ocr_applied=ocr_applied,
+        software={"ocrmypdf": "17.0.0", "tesseract": "5.3.0"},
+    )
+
+
+def _note(scan: ScanResult, manifest: BatchManifest | None = MANIFEST, **kw: Any) -> TransferNote:
+    args: dict[str, Any] = {
+        "document_id": "d" * 16,
+        "batch_id": "Karton-17",
+        "batch_name": "Karton 17",
+        "manifest": manifest,
+        "source_name": "/scans/karton-17/a.tif",
+        "source_kind": "tiff",
+        "captured_at": datetime(2026, 11, 20, 9, 15, 3, 500, tzinfo=CET),
+        "ingested_at": datetime(2026, 11, 23, 13, 0, tzinfo=UTC),
+        "scan": scan,
+        "expected_pages": len(scan.pages),
+        "languages": ("deu", "eng"),
+        "deskew": True,
+        "rotate_pages": True,
+        "low_confidence": 70.0,
+        "software": {"eakte": "0.1.0", "ghostscript": "10.0.0"},
+        "sha256_original": "a" * 64,
+        "sha256_pdfa": "b" * 64,
+    }
+    return build_transfer_note(**{**args, **kw})
+
+
+def test_note_holds_every_field_from_manifest_scan_and_hashes() -> None:
+    note = _note(
+        _scan(PageText(1, "Baugenehmigung", 91.0, "ocr"), PageText(2, "Seite 2", 88.5, "ocr"))
+    )
+    assert note.standard == STANDARD
+    assert (note.document_id, note.batch_id, note.batch_name) == (
+        "d" * 16,
+        "Karton-17",
+        "Karton 17",
+    )
+    assert note.manifest_file == "/scans/karton-17/batch.toml"
+    assert (note.operator, note.organisation_unit, note.scanner) == (
+        "M. Muster",
+        "63",
+        "Fujitsu fi-7160",
+    )
+    assert (note.dpi, note.colour, note.duplex) == (300, "grey", True)
+    assert (note.box, note.shelf, note.protection_need) == ("Karton 17", "Regal B-04", "high")
+    assert note.software == {
+        "eakte": "0.1.0",
+        "ghostscript": "10.0.0",
+        "ocrmypdf": "17.0.0",
+        "tesseract": "5.3.0",
+    }
+    assert (note.sha256_original, note.sha256_pdfa) == ("a" * 64, "b" * 64)
+    assert note.pages == 2 and note.anomalies == []
+    assert note.quality_check.result == "passed" and note.quality_check.remarks == []
+    assert "page count: 2 of 2 input page(s)" in note.quality_check.checks
+    assert note.processing[0].startswith("TIFF image(s) converted to PDF")
+    assert "deskew on; automatic page rotation on" in note.processing[1]
+    assert note.processing[-1] == "converted to PDF/A-2b"
+
+
+def test_times_are_iso_8601_with_their_zone() -> None:
+    note = _note(_scan(PageText(1, "Text", 90.0, "ocr")))
+    assert note.captured_at == "2026-11-20T09:15:03+01:00"
+    assert note.ingested_at == "2026-11-23T13:00:00+00:00"
+    assert datetime.fromisoformat(note.captured_at).utcoffset() == timedelta(hours=1)
+    assert "modification time" in note.captured_at_basis
+    with pytest.raises(ValueError, match="captured_at must carry a time zone"):
+        _note(_scan(PageText(1, "Text", 90.0, "ocr")), captured_at=datetime(2026, 11, 20))
+
+
+def test_anomalies_name_blank_and_badly_read_pages() -> None:
+    scan = _scan(
+        PageText(1, "Baugenehmigung", 93.0, "ocr"),
+        PageText(2, "  \n", None, "ocr"),
+        PageText(3, "verschmiert", 41.25, "ocr"),
+        PageText(4, "ohne Wert", None, "ocr"),
+    )
+    note = _note(scan)
+    assert [(a.page, a.kind) for a in note.anomalies] == [
+        (2, "blank"),
+        (3, "low_ocr_confidence"),
+        (4, "no_ocr_confidence"),
+    ]
+    assert "41.2 below 70" in note.anomalies[1].detail
+    assert note.quality_check.result == "passed with remarks"
+    assert note.quality_check.remarks[1].startswith("page 3: mean word confidence")
+
+
+def test_without_manifest_nothing_is_invented() -> None:
+    note = _note(
+        _scan(PageText(1, "Brief", None, "text_layer"), ocr_applied=False),
+        manifest=None,
+        source_kind="pdf",
+    )
+    stated = note.model_dump(
+        include={"manifest_file", "operator", "scanner", "dpi", "colour", "duplex", "box"}
+    )
+    assert set(stated.values()) == {None}
+    assert note.protection_need is None and note.organisation_unit is None
+    assert note.processing == [
+        "born-digital PDF: its text layer was kept, no OCR",
+        "converted to PDF/A-2b",
+    ]
+    assert note.anomalies == []  # a text layer has no OCR confidence to miss
+    assert "text layer present on at least one page" in note.quality_check.checks
+
+
+def test_note_is_plain_json_for_the_facts() -> None:
+    dumped = _note(_scan(PageText(1, "", None, "ocr"))).model_dump(mode="json")
+    assert dumped["anomalies"] == [{"page": 1, "kind": "blank", "detail": "no text on the page"}]
+    assert TransferNote.model_validate(dumped).anomalies[0].page == 1
+
+
+# --------------------------------------------------------------------------- end to end
+
+BATCH_TOML = """
+operator = "M. Muster"
+organisation_unit = "63"
+scanner = "Fujitsu fi-7160"
+box = "Karton 17"
+default_aktenzeichen = "63-BG-2019-0042"
+protection_need = "high"
+
+[profile]
+dpi = 300
+colour = "grey"
+duplex = true
+"""
+
+HEAD = [
+    "Stadt Musterstadt, Der Bürgermeister, Bauordnungsamt",
+    "Rathausplatz 1, 12345 Musterstadt",
+    "",
+    "Herrn Max Mustermann, Lindenstraße 7, 12345 Musterstadt",
+    "",
+    "Musterstadt, den 04.06.2024",
+]
+WITH_AKZ = [
+    *HEAD,
+    "Aktenzeichen: 63-BG-2024-0117",
+    "",
+    "Baugenehmigung",
+    "",
+    "Auf Ihren Bauantrag vom 12.02.2024 wird die Baugenehmigung für die Errichtung",
+    "eines Einfamilienhauses mit Garage erteilt. Die Nebenbestimmungen sind zu beachten.",
+]
+WITHOUT_AKZ = [
+    *HEAD,
+    "",
+    "Eingangsbestätigung",
+    "",
+    "wir bestätigen den Eingang Ihres Schreibens vom 28.05.2024 zu Ihrem Vorhaben.",
+    "Wir werden Ihr Anliegen prüfen und Ihnen so bald wie möglich antworten.",
+]
+
+
+@pytest.mark.slow
+def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    inbox = tmp_path / "karton-17"
+    write_scan([WITH_AKZ], inbox / "genehmigung.tif", "tiff", seed=3)
+    write_scan([WITHOUT_AKZ], inbox / "eingang.png", "png", seed=5)
+    (inbox / "batch.toml").write_text(BATCH_TOML, encoding="utf-8")
+    scanned = datetime(2026, 11, 20, 9, 15, tzinfo=UTC).timestamp()
+    os.utime(inbox / "genehmigung.tif", (scanned, scanned))
+    data = tmp_path / "data"
+
+    report = run_json(
+        "ingest", str(inbox), "--data", str(data), "--batch", "Karton 17", api=prefect_api
+    )
+
+    assert [Path(line["source"]).name for line in report["documents"]] == [
+        "eingang.png",
+        "genehmigung.tif",
+    ]  # the manifest is no input
+    by_name = {Path(line["source"]).name: line for line in report["documents"]}
+    assert all(line["status"] in ("archived", "needs_review") for line in by_name.values())
+    docs = {
+        name: run_json("show", line["document_id"], "--data", str(data), api=prefect_api)
+        for name, line in by_name.items()
+    }
+    for name, doc in docs.items():
+        note = doc["facts"]["transfer_note"]
+        assert note["operator"] == "M. Muster" and note["scanner"] == "Fujitsu fi-7160"
+        assert (note["dpi"], note["colour"], note["duplex"]) == (300, "grey", True)
+        assert note["protection_need"] == "high" and note["organisation_unit"] == "63"
+        assert (note["batch_id"], note["batch_name"]) == ("Karton-17", "Karton 17")
+        assert note["manifest_file"] == str((inbox / "batch.toml").resolve())
+        assert note["sha256_original"] == doc["sha256_original"]
+        assert note["sha256_pdfa"] == doc["sha256_pdfa"]
+        assert doc["sha256_original"] == hashlib.sha256((inbox / name).read_bytes()).hexdigest()
+        assert note["quality_check"]["result"] in ("passed", "passed with remarks")
+        assert {"eakte", "ocrmypdf", "tesseract"} <= set(note["software"])
+        assert datetime.fromisoformat(note["captured_at"]).tzinfo is not None
+    genehmigung, eingang = docs["genehmigung.tif"], docs["eingang.png"]
+    captured = datetime.fromisoformat(genehmigung["facts"]["transfer_note"]["captured_at"])
+    assert captured.timestamp() == scanned
+    assert genehmigung["aktenzeichen"] == "63-BG-2024-0117"  # read, not the default
+    assert "aktenzeichen_source" not in genehmigung["facts"]
+    assert eingang["aktenzeichen"] == "63-BG-2019-0042"
+    assert eingang["facts"]["aktenzeichen"] == ["63-BG-2019-0042"]
+    assert eingang["facts"]["aktenzeichen_source"].startswith("batch manifest")
+
+    shown = run_eakte(
+        "show", by_name["genehmigung.tif"]["document_id"], "--data", str(data), api=prefect_api
+    )
+    assert "Transfervermerk" in shown.stdout and "Fujitsu fi-7160" in shown.stdout
+    assert run_eakte("verify", "--data", str(data), api=prefect_api).returncode == 0
+
+
+@pytest.mark.slow
+def test_broken_manifest_refuses_the_batch_before_any_work(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    inbox = tmp_path / "karton-18"
+    write_scan([WITHOUT_AKZ], inbox / "eingang.png", "png", seed=5)
+    (inbox / "batch.toml").write_text('operator = "M. Muster"\ncolour = "grey"\n')
+    data = tmp_path / "data"
+    result = run_eakte("ingest", str(inbox), "--data", str(data), api=prefect_api, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "batch.toml" in result.stderr and "colour" in result.stderr
+    assert not (data / "catalog.sqlite").exists() or not list((data / "blobs").rglob("*"))
