@@ -1,0 +1,86 @@
+"""The records cycle on a real ingest: scan -> Akte -> zdA -> due -> offer -> appraisal ->
+hand-over -> confirmation -> two-person disposal, with `eakte verify` intact at the end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from archive.xdomea import Party, appraisal_message, confirmation_message, validate
+from tests.pipelines.conftest import run_eakte, run_json
+from tests.scanmaker import write_scan
+
+AZ = "22-GS-2009-00017"
+BESCHEID = [
+    "Stadt Musterstadt - Steueramt",
+    "Rathausplatz 1, 12345 Musterstadt",
+    "",
+    f"Aktenzeichen: {AZ}",
+    "Musterstadt, 12.03.2009",
+    "",
+    "Grundsteuerbescheid für das Kalenderjahr 2009",
+    "",
+    "Die Grundsteuer für den Grundbesitz Lindenweg 4 wird festgesetzt auf 312,40 EUR.",
+    "Der Hebesatz beträgt 420 v. H. des Grundsteuermessbetrags.",
+]
+US = Party(name="Stadtverwaltung Musterstadt", code="musterstadt")
+ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="stadtarchiv-musterstadt")
+
+
+@pytest.mark.slow
+def test_ingest_close_offer_appraise_transfer_confirm_dispose(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    inbox = tmp_path / "karton-3"
+    write_scan([BESCHEID], inbox / "bescheid.png", "png", seed=11)
+    (inbox / "batch.toml").write_text('operator = "A. Beispiel"\norganisation_unit = "22"\n')
+    data = str(tmp_path / "data")
+
+    def eakte(*args: str) -> str:
+        return run_eakte(*args, "--data", data, api=prefect_api).stdout
+
+    report = run_json("ingest", str(inbox), "--data", data, api=prefect_api)
+    (line,) = report["documents"]
+    assert line["status"] in ("archived", "needs_review")
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert (akte["aktenzeichen"], akte["organisation_unit"], akte["documents"]) == (AZ, "22", 1)
+    assert akte["state"] == "active"
+
+    eakte("akte", "close", AZ, "--date", "2010-06-30")
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert (akte["retention_end"], akte["state"]) == ("2020-12-31", "due")
+
+    out = tmp_path / "aussonderung"
+    eakte("aussonderung", "offer", "--out", str(out), "--xdomea-version", "3.0.0")
+    (offer,) = out.glob("*_Aussonderung.Anbieteverzeichnis.0501.xml")
+    assert validate(offer.read_bytes()) == [] and b"schema:3.0.0" in offer.read_bytes()
+    process_id = offer.name.split("_")[0]
+    name, xml = appraisal_message(process_id, {akte["id"]: "A"}, ARCHIVE, US, version="3.0.0")
+    (out / name).write_bytes(xml)
+    eakte("aussonderung", "appraise", str(out / name))
+    eakte("aussonderung", "transfer", "--out", str(out), "--xdomea-version", "3.0.0")
+    (package,) = out.glob("*.0503.zip")
+    doc = run_json("show", line["document_id"], "--data", data, api=prefect_api)
+    with zipfile.ZipFile(package) as zf:
+        (pdf,) = [n for n in zf.namelist() if n.endswith(".pdf")]
+        assert hashlib.sha256(zf.read(pdf)).hexdigest() == doc["sha256_pdfa"]
+    name, xml = confirmation_message(process_id, {akte["id"]: True}, ARCHIVE, US, version="3.0.0")
+    (out / name).write_bytes(xml)
+    eakte("aussonderung", "confirm", str(out / name))
+
+    (proposal,) = run_json("dispose", "propose", "--by", "registratur-1", "--data", data,
+                           api=prefect_api)  # fmt: skip
+    refused = run_eakte("dispose", "approve", proposal["id"], "--by", "registratur-1",
+                        "--data", data, api=prefect_api, check=False)  # fmt: skip
+    assert refused.returncode == 2
+    eakte("dispose", "approve", proposal["id"], "--by", "registratur-2")
+    gone = run_json("show", line["document_id"], "--data", data, api=prefect_api)
+    assert gone["status"] == "disposed" and not Path(doc["pdfa_path"]).exists()
+    assert run_eakte("verify", "--data", data, api=prefect_api).returncode == 0
+    assert "intact" in eakte("audit", "verify")
+    (record,) = json.loads(eakte("dispose", "list", "--json"))
+    assert record["documents"][0]["sha256_original"] == doc["sha256_original"]
