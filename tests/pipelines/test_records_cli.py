@@ -259,7 +259,7 @@ def test_report_formats_and_bad_input(data: Path, tmp_path: Path) -> None:
         assert result.exit_code == 2 and message in said, (args, said)
 
 
-def _handwritten_0502(process_id: str, archive_id: str | None, destroy_id: str) -> str:
+def _handwritten_0502(process_id: str, archive_id: str | None, destroy_id: str | None) -> str:
     """A 0502 Bewertungsverzeichnis as the Stadtarchiv's system would send it."""
     entries = ""
     for file_id, code in ((archive_id, "A"), (destroy_id, "V")):
@@ -295,3 +295,21 @@ HANDWRITTEN_0502 = """<?xml version="1.0" encoding="UTF-8"?>
   </xdomea:Kopf>{entries}
 </xdomea:Aussonderung.Bewertungsverzeichnis.0502>
 """
+
+
+def test_a_hold_placed_after_the_appraisal_stops_the_hand_over(data: Path, tmp_path: Path) -> None:
+    assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
+    out_dir = tmp_path / "a"
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    (offer_file,) = out_dir.glob("*.0501.xml")
+    steuer_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[STEUER_AZ]
+    appraisal = out_dir / "bewertung.xml"
+    appraisal.write_text(_handwritten_0502(offer_file.name.split("_")[0], steuer_id, None), "utf-8")
+    assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
+    hold = _json("hold", "add", "--akte", STEUER_AZ, "--reason", "Betriebsprüfung", data=data)
+    held = eakte("aussonderung", "transfer", "--out", str(out_dir), data=data)
+    assert held.exit_code == 0 and "no file is ready" in held.output
+    assert not list(out_dir.glob("*.0503.zip"))
+    assert eakte("hold", "release", hold["id"], data=data).exit_code == 0
+    assert eakte("aussonderung", "transfer", "--out", str(out_dir), data=data).exit_code == 0
+    assert len(list(out_dir.glob("*.0503.zip"))) == 1
