@@ -94,8 +94,9 @@ def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disp
                 {"document_id": doc.id, "doc_type": doc.doc_type,
                  "document_date": doc.document_date.isoformat() if doc.document_date else None,
                  "sha256_original": doc.sha256_original, "sha256_pdfa": doc.sha256_pdfa,
-                 "pages": doc.page_count}
+                 "pages": doc.page_count, "versions": len(doc.versions)}
             )  # fmt: skip
+            hashes += [sha for v in doc.versions for sha in (v.sha256_original, v.sha256_pdfa)]
             hashes += [doc.sha256_original, doc.sha256_pdfa]
             archive.erase_document(session, doc)
             append_event(session, "document_disposed", doc.id, None, {"disposal_id": disposal.id})

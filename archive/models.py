@@ -80,7 +80,25 @@ class Document(Base):
     vorgang_id: Mapped[str | None] = mapped_column(ForeignKey("vorgaenge.id"), index=True)
 
     pages: Mapped[list[Page]] = relationship(order_by="Page.number", cascade="all, delete-orphan")
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        order_by="DocumentVersion.number", cascade="all, delete-orphan"
+    )
     identifiers: Mapped[list[Identifier]] = relationship(cascade="all, delete-orphan")
+
+
+class DocumentVersion(Base):
+    """One version of a document: its scan and PDF/A. A rescan (a page was unreadable) is a
+    new version of the same document; the older versions' files are kept."""
+
+    __tablename__ = "document_versions"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256_original: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256_pdfa: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Page(Base):

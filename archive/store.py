@@ -29,7 +29,15 @@ from archive.audit import append_event, verify_audit
 from archive.audit_chain import Break
 from archive.blobs import BlobStore, sha256_file
 from archive.catalog import open_catalog, sqlite_url
-from archive.models import AuditEvent, Batch, BatchItem, Document, Identifier, Page
+from archive.models import (
+    AuditEvent,
+    Batch,
+    BatchItem,
+    Document,
+    DocumentVersion,
+    Identifier,
+    Page,
+)
 from archive.records import (
     BatchItemRecord,
     DocumentRecord,
@@ -129,10 +137,13 @@ class Archive:
     # --- documents -----------------------------------------------------------------------
 
     def find(self, sha256: str) -> tuple[str, str] | None:
-        """(document id, batch id) of an archived original with this hash, if any."""
+        """(document id, batch id) of an archived original with this hash, if any: any
+        version of any document, so re-ingesting an older scan cannot fork a document."""
         with self._session() as session:
             row = session.execute(
-                select(Document.id, Document.batch_id).where(Document.sha256_original == sha256)
+                select(DocumentVersion.document_id, DocumentVersion.batch_id).where(
+                    DocumentVersion.sha256_original == sha256
+                )
             ).first()
             return (row[0], row[1]) if row else None
 
@@ -143,7 +154,12 @@ class Archive:
             self._audit(session, event, document_id, batch_id, detail)
 
     def store(self, record: DocumentRecord, original: Path, pdfa: Path) -> str:
-        """Archive one document exactly once; returns the batch status it earned."""
+        """Archive one document exactly once; returns the batch status it earned.
+
+        A record for a document that is archived already (a rescan the batch manifest names)
+        becomes its next version: text, identifiers, classification and transfer note are the
+        new version's, and the earlier versions' originals and PDF/A files are kept.
+        """
         self.blobs.put(original, record.sha256_original)
         sha_pdfa = self.blobs.put(pdfa)
         with self._lock:
@@ -151,46 +167,77 @@ class Archive:
             if existing is not None:
                 return record.status if existing[1] == record.batch_id else "duplicate"
             facts = {**record.facts, "sha256_pdfa": sha_pdfa}
-            self._write_sidecar(record, sha_pdfa, facts)
+            rule = Rule.of(record.facts["retention"]) if "retention" in record.facts else None
             with self._session() as session:
-                row = _document_row(record, sha_pdfa, facts)
-                session.add(row)
+                fresh = _document_row(record, sha_pdfa, facts)
+                doc = session.get(Document, record.document_id)
+                if doc is None:
+                    doc = fresh
+                    doc.versions = [_version(1, record, sha_pdfa)]
+                    session.add(doc)
+                    event, reason, detail = "archived", None, {}
+                elif doc.status == "disposed":
+                    raise UnknownDocumentError(record.document_id)
+                else:
+                    number = len(doc.versions) + 1
+                    detail = {
+                        "version": number,
+                        "previous": {
+                            "sha256_original": doc.sha256_original,
+                            "sha256_pdfa": doc.sha256_pdfa,
+                        },
+                    }
+                    for name in _VERSIONED_FIELDS:
+                        setattr(doc, name, getattr(fresh, name))
+                    doc.pages, doc.identifiers = fresh.pages, fresh.identifiers
+                    doc.reviewed_by = doc.reviewed_at = None  # classified anew
+                    doc.versions.append(_version(number, record, sha_pdfa))
+                    event, reason = "version_added", f"version {number} of {record.document_id}"
                 session.flush()
-                file_document(
-                    session,
-                    row,
-                    Rule.of(record.facts["retention"]) if "retention" in record.facts else None,
-                    title=f"{record.facts.get('aktenplan_title', record.aktenplan_unit)}"
-                    f" {row.aktenzeichen}",
-                    organisation_unit=(record.facts.get("transfer_note") or {}).get(
-                        "organisation_unit"
-                    ),
-                )
-                self._audit(
-                    session,
-                    "archived",
-                    record.document_id,
-                    record.batch_id,
-                    {
-                        "sha256_original": record.sha256_original,
-                        "sha256_pdfa": sha_pdfa,
-                        "status": record.status,
-                        "transfer_note_sha256": transfer_note_hash(facts),
-                    },
-                )
-                self._upsert_item(
-                    session,
-                    record.batch_id,
-                    BatchItemRecord(
-                        record.source_name,
-                        record.sha256_original,
-                        record.status,
-                        record.document_id,
-                        None,
-                    ),
-                )
+                if doc.vorgang_id is None:  # new, or a rescan shows the Aktenzeichen at last
+                    file_document(
+                        session,
+                        doc,
+                        rule,
+                        title=f"{record.facts.get('aktenplan_title', record.aktenplan_unit)}"
+                        f" {doc.aktenzeichen}",
+                        organisation_unit=(record.facts.get("transfer_note") or {}).get(
+                            "organisation_unit"
+                        ),
+                    )
+                self._note_archived(session, event, record, sha_pdfa, facts, reason, **detail)
+                self._write_sidecar(record, sha_pdfa, facts, archived_at=doc.archived_at)
             self.index.add(_index_doc(record))
         return record.status
+
+    def _note_archived(
+        self,
+        session: Session,
+        event: str,
+        record: DocumentRecord,
+        sha_pdfa: str,
+        facts: dict[str, Any],
+        reason: str | None,
+        **detail: Any,
+    ) -> None:
+        """The audit event of an archived document (or version) and its batch item."""
+        self._audit(
+            session,
+            event,
+            record.document_id,
+            record.batch_id,
+            {
+                **detail,
+                "sha256_original": record.sha256_original,
+                "sha256_pdfa": sha_pdfa,
+                "status": record.status,
+                "transfer_note_sha256": transfer_note_hash(facts),
+            },
+        )
+        item = BatchItemRecord(
+            record.source_name, record.sha256_original, record.status, record.document_id, reason
+        )
+        self._upsert_item(session, record.batch_id, item)
 
     def quarantine(self, batch_id: str, source: Path, sha256: str | None, reason: str) -> Path:
         """Copy the input's bytes untouched beside a note of the reason; never moves the original."""
@@ -257,6 +304,17 @@ class Archive:
                     {"kind": i.kind, "value": i.value, "raw": i.raw} for i in doc.identifiers
                 ],
                 "facts": doc.facts,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "sha256_original": v.sha256_original,
+                        "sha256_pdfa": v.sha256_pdfa,
+                        "source_name": v.source_name,
+                        "batch_id": v.batch_id,
+                        "created_at": v.created_at.isoformat(),
+                    }
+                    for v in doc.versions
+                ],
                 "pages": [
                     {
                         "number": p.number,
@@ -454,14 +512,24 @@ class Archive:
         indexed = self.index.document_ids()
         with self._session() as session:
             documents = session.scalars(select(Document)).all()
-            notes = {
+            notes = {  # the newest version's note: later events overwrite earlier ones
                 e.document_id: e.detail.get("transfer_note_sha256")
-                for e in session.scalars(select(AuditEvent).where(AuditEvent.event == "archived"))
+                for e in session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.event.in_(("archived", "version_added")))
+                    .order_by(AuditEvent.id)
+                )
             }
             for doc in documents:
                 if doc.status == "disposed":  # destroyed by an approved disposal: no content
                     continue
-                for role, sha in (("original", doc.sha256_original), ("PDF/A", doc.sha256_pdfa)):
+                blobs = [("original", doc.sha256_original), ("PDF/A", doc.sha256_pdfa)]
+                for v in doc.versions[:-1]:  # the newest version's files are the document's
+                    blobs += [
+                        (f"version {v.number} original", v.sha256_original),
+                        (f"version {v.number} PDF/A", v.sha256_pdfa),
+                    ]
+                for role, sha in blobs:
                     referenced.add(sha)
                     if not self.blobs.exists(sha):
                         problems.append(f"{doc.id}: {role} blob {sha} is missing")
@@ -510,13 +578,13 @@ class Archive:
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
-            kept = set(
-                session.scalars(
-                    select(Document.sha256_original).where(Document.status != "disposed")
-                )
-            ) | set(
-                session.scalars(select(Document.sha256_pdfa).where(Document.status != "disposed"))
-            )
+            kept: set[str] = set()
+            for original, pdfa in session.execute(
+                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(Document.status != "disposed")
+            ):
+                kept |= {original, pdfa}
         for sha in hashes:
             if sha not in kept:
                 self.blobs.delete(sha)
@@ -626,6 +694,25 @@ def _document_row(record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) 
             for p in record.pages
         ],
         identifiers=[Identifier(kind=i.kind, value=i.value, raw=i.raw) for i in record.identifiers],
+    )
+
+
+_VERSIONED_FIELDS = (
+    "sha256_original", "sha256_pdfa", "source_name", "source_kind", "status", "doc_type",
+    "doc_label", "aktenplan_unit", "tax_secret", "confidence", "title", "aktenzeichen",
+    "document_date", "page_count", "ocr_confidence", "ocr_applied", "file_plan_version",
+    "label_source", "facts",
+)  # fmt: skip
+
+
+def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:
+    return DocumentVersion(
+        number=number,
+        sha256_original=record.sha256_original,
+        sha256_pdfa=sha_pdfa,
+        source_name=record.source_name,
+        batch_id=record.batch_id,
+        created_at=now(),
     )
 
 

@@ -137,6 +137,14 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
             "document_id": existing[0],
             "reason": _duplicate_reason(status, existing),
         }
+    replaces = ctx.manifest.replaces.get(source.name) if ctx.manifest else None
+    if replaces is not None:
+        target = ctx.archive.get(replaces)
+        if target is None or target["status"] == "disposed":
+            raise RejectedInput(
+                source, f"the batch manifest names it a rescan of {replaces}, which is not archived"
+            )
+        document_id = replaces
     ctx.archive.audit("received", document_id, ctx.batch_id, {"source": str(source), "sha256": sha})
     with tempfile.TemporaryDirectory(prefix="doc-", dir=ctx.workdir) as tmp:
         workdir = Path(tmp)
@@ -213,9 +221,10 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
             for p in scan.pages
             if p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE
         ],
-        "reason": None
-        if status != "needs_review"
-        else f"classification confidence {classification.confidence:.2f} below {ctx.threshold:.2f}",
+        "reason": f"classification confidence {classification.confidence:.2f} below "
+        f"{ctx.threshold:.2f}"
+        if status == "needs_review"
+        else (f"new version of {replaces}" if replaces else None),
     }
 
 

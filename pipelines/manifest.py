@@ -13,9 +13,9 @@ import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from classifiers.fileplan import FilePlan, load_file_plan
 
@@ -57,6 +57,9 @@ class ScanProfile(_Strict):
     duplex: bool | None = None
 
 
+_DOCUMENT_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
 class BatchManifest(_Strict):
     """What the scanning team states about one batch; every field may be left out."""
 
@@ -69,6 +72,9 @@ class BatchManifest(_Strict):
     # Schutzbedarf (BSI IT-Grundschutz); None: not stated, which is not the same as "normal".
     protection_need: Literal["normal", "high", "very_high"] | None = None
     profile: ScanProfile = ScanProfile()
+    # Rescans: file name in the batch folder -> the id of the archived document it is a new
+    # version of (e.g. a page was unreadable). The old version's files are kept.
+    replaces: dict[str, Annotated[str, StringConstraints(pattern=_DOCUMENT_ID)]] = {}
     source: str | None = None  # the file it was read from; set by `load_manifest` only
 
 

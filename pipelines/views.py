@@ -137,6 +137,12 @@ def print_document(console: Console, doc: dict[str, Any]) -> None:
     facts.add_row("[bold]dates[/]", escape(", ".join(doc["facts"].get("dates", []))))
     if doc["facts"].get("aktenzeichen_source"):
         facts.add_row("[bold]aktenzeichen from[/]", escape(doc["facts"]["aktenzeichen_source"]))
+    for version in doc.get("versions", [])[:-1]:  # earlier versions, kept beside the newest
+        facts.add_row(
+            f"[bold]version {version['number']}[/]",
+            escape(f"{version['created_at'][:10]} {version['source_name']} "
+                   f"(original {version['sha256_original'][:12]}…)"),
+        )  # fmt: skip
     console.print(Panel(facts, title=escape(doc["title"])))
     if doc["facts"].get("transfer_note"):
         print_transfer_note(console, doc["facts"]["transfer_note"])

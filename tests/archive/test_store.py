@@ -144,3 +144,43 @@ def test_an_altered_transfer_note_is_found_even_when_catalog_and_sidecar_agree(
     assert problems == [
         f"{record.document_id}: transfer note differs from the one recorded when archived"
     ]
+
+
+def test_a_rescan_becomes_version_2_and_keeps_version_1(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    import dataclasses
+
+    original, pdfa = files
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("b1", "Karton 1")
+    first = _record(original, pdfa)
+    archive.store(first, original, pdfa)
+    rescan = tmp_path / "in" / "hund-neu.png"
+    rescan.write_bytes(b"\x89PNG\r\n\x1a\n rescanned, page 2 readable now")
+    pdfa2 = tmp_path / "pdfa2.pdf"
+    pdfa2.write_bytes(b"%PDF-1.7 pdfa of the rescan")
+    archive.start_batch("b2", "Nachscan")
+    second = dataclasses.replace(
+        first,
+        sha256_original=sha256_file(rescan),
+        source_name=str(rescan),
+        batch_id="b2",
+        pages=(
+            PageRecord(1, "Die Hundesteuer für Ihren Dackel Waldi wird festgesetzt.", 95.0, "ocr"),
+        ),
+    )
+    assert archive.store(second, rescan, pdfa2) == "archived"
+    assert archive.store(second, rescan, pdfa2) == "archived"  # resumed: nothing twice
+    doc = archive.get(first.document_id)
+    assert doc is not None
+    assert [v["number"] for v in doc["versions"]] == [1, 2]
+    assert doc["versions"][0]["sha256_original"] == first.sha256_original
+    assert doc["sha256_original"] == second.sha256_original and "Waldi" in doc["text"]
+    assert [h.document_id for h in archive.search("Waldi", SearchFilters())] == [first.document_id]
+    assert archive.search("Bello", SearchFilters()) == []
+    assert archive.find(first.sha256_original) == (first.document_id, "b1")  # not a new document
+    assert archive.verify() == []
+    assert any(e["event"] == "version_added" for e in doc["audit"])
+    archive.blobs.delete(first.sha256_original)
+    assert any("version 1 original" in p for p in archive.verify())

@@ -143,4 +143,14 @@ def test_the_named_folder_holds_the_manifest_even_when_scans_lie_deeper(tmp_path
 
 
 def test_an_empty_model_is_a_batch_without_statements() -> None:
-    assert BatchManifest().model_dump(exclude_none=True) == {"profile": {}}
+    assert BatchManifest().model_dump(exclude_none=True) == {"profile": {}, "replaces": {}}
+
+
+def test_rescans_name_the_document_they_replace(tmp_path: Path, plan: FilePlan) -> None:
+    doc_id = "6f1c0a4e-1111-2222-3333-444455556666"
+    path = _write(tmp_path, f'[replaces]\n"bescheid-nachscan.pdf" = "{doc_id}"\n')
+    assert load_manifest(path, plan).replaces == {"bescheid-nachscan.pdf": doc_id}
+    (tmp_path / "b").mkdir()
+    bad = _write(tmp_path / "b", '[replaces]\n"x.pdf" = "../../catalog"\n')
+    with pytest.raises(ManifestError, match=r"batch\.toml.*replaces"):
+        load_manifest(bad, plan)

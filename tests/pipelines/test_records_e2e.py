@@ -84,3 +84,30 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     assert "intact" in eakte("audit", "verify")
     (record,) = json.loads(eakte("dispose", "list", "--json"))
     assert record["documents"][0]["sha256_original"] == doc["sha256_original"]
+
+
+@pytest.mark.slow
+def test_a_rescan_named_in_the_manifest_becomes_the_next_version(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    data = str(tmp_path / "data")
+    first = tmp_path / "karton-4"
+    write_scan([BESCHEID], first / "bescheid.png", "png", seed=11)
+    (line,) = run_json("ingest", str(first), "--data", data, api=prefect_api)["documents"]
+    doc_id = line["document_id"]
+    rescan = tmp_path / "nachscan"
+    amended = [*BESCHEID[:-1], "Der Hebesatz beträgt 420 v. H.; Nachtrag: Flurstück 127/4."]
+    write_scan([amended], rescan / "bescheid-nachscan.png", "png", seed=12)
+    (rescan / "batch.toml").write_text(
+        f'operator = "A. Beispiel"\n[replaces]\n"bescheid-nachscan.png" = "{doc_id}"\n'
+    )
+    (again,) = run_json("ingest", str(rescan), "--data", data, api=prefect_api)["documents"]
+    assert again["document_id"] == doc_id and again["reason"] == f"new version of {doc_id}"
+    doc = run_json("show", doc_id, "--data", data, api=prefect_api)
+    assert [v["number"] for v in doc["versions"]] == [1, 2]
+    assert "Nachtrag" in doc["text"]
+    assert doc["facts"]["transfer_note"]["sha256_original"] == doc["sha256_original"]
+    assert Path(doc["original_path"]).exists()
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert akte["documents"] == 1  # one document, two versions
+    assert run_eakte("verify", "--data", data, api=prefect_api).returncode == 0
