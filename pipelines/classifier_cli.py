@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from classifiers.decide import ModelMismatch, check_model_fits_plan, decide
-from classifiers.evaluation import evaluate_predictions
 from classifiers.fileplan import FilePlan
-from classifiers.model import TextModel, TrainingError, text_sha256, train
-from classifiers.model_file import ModelFileError, save_model
-from pipelines.classifier_views import print_evaluation, print_model
 from pipelines.cli_common import (
     DataOption,
     JsonOption,
@@ -25,8 +20,12 @@ from pipelines.cli_common import (
     settings_for,
 )
 from pipelines.config import Settings
-from pipelines.labelled import LabelledSet, read_labelled_folder
-from pipelines.model_store import current_model_path, load_signed, save_versioned, signing_key
+
+# scikit-learn and SciPy take seconds to import: only the commands that need them load them,
+# so that `eakte search`, `eakte akte` and the rest start at once.
+if TYPE_CHECKING:
+    from classifiers.model import TextModel
+    from pipelines.labelled import LabelledSet
 
 app = typer.Typer(help="Train and measure the document-type classifier.", no_args_is_help=True)
 
@@ -37,6 +36,8 @@ FolderOption = Annotated[
 
 
 def _read_folder(folder: Path) -> LabelledSet:
+    from pipelines.labelled import read_labelled_folder
+
     try:
         from pipelines.labelled import labelled_files
 
@@ -54,6 +55,8 @@ def _read_folder(folder: Path) -> LabelledSet:
 
 
 def _from_archive(settings: Settings, plan: FilePlan) -> LabelledSet:
+    from pipelines.labelled import LabelledSet
+
     archive = open_archive(settings)
     found = LabelledSet()
     try:
@@ -81,6 +84,11 @@ def train_command(
     as_json: JsonOption = False,
 ) -> None:
     """Train from the archive's confirmed documents (or a labelled folder) and keep the model."""
+    from classifiers.model import TrainingError, train
+    from classifiers.model_file import save_model
+    from pipelines.classifier_views import print_model
+    from pipelines.model_store import save_versioned, signing_key
+
     settings = settings_for(data)
     plan = file_plan_for(settings)
     if from_folder is not None:
@@ -118,6 +126,8 @@ def train_command(
 
 
 def _fits(model: TextModel, plan: FilePlan) -> str | None:
+    from classifiers.decide import ModelMismatch, check_model_fits_plan
+
     try:
         check_model_fits_plan(model, plan)
     except ModelMismatch as exc:
@@ -139,6 +149,10 @@ def evaluate_command(
     Documents the model was trained on are left out, so the figures are for unseen documents.
     With a model of the file plan's types the decision is the pipeline's (rules + model).
     """
+    from classifiers.evaluation import evaluate_predictions
+    from classifiers.model import text_sha256
+    from pipelines.classifier_views import print_evaluation
+
     settings = settings_for(data)
     plan = file_plan_for(settings)
     model = _load(model_file, settings)
@@ -175,6 +189,9 @@ def evaluate_command(
 
 
 def _load(model_file: Path | None, settings: Settings) -> TextModel | None:
+    from classifiers.model_file import ModelFileError
+    from pipelines.model_store import current_model_path, load_signed
+
     path = model_file or current_model_path(settings.data_dir)
     if path is None:
         console.print("[yellow]no trained model: measuring the file plan's rules alone[/yellow]")
@@ -189,6 +206,8 @@ def _load(model_file: Path | None, settings: Settings) -> TextModel | None:
 def _predict(
     text: str, plan: FilePlan, model: TextModel | None, with_rules: bool
 ) -> tuple[str, float]:
+    from classifiers.decide import decide
+
     if with_rules:
         decision = decide(text, plan, model)
         return decision.doc_type, decision.confidence
