@@ -53,10 +53,22 @@ def now() -> datetime:
 
 
 def find_akte(session: Session, aktenzeichen: str) -> Akte:
-    akte = session.scalars(select(Akte).where(Akte.aktenzeichen == aktenzeichen)).first()
+    akte = akte_by_number(session, aktenzeichen)
     if akte is None:
         raise RecordsError(f"no Akte {aktenzeichen!r} in the archive")
     return akte
+
+
+def akte_by_number(session: Session, aktenzeichen: str) -> Akte | None:
+    return session.scalars(select(Akte).where(Akte.aktenzeichen == aktenzeichen)).first()
+
+
+def akte_of(session: Session, doc: Document) -> Akte | None:
+    """The Akte a document is filed in, if any."""
+    if doc.vorgang_id is None:
+        return None
+    vorgang = session.get(Vorgang, doc.vorgang_id)
+    return session.get(Akte, vorgang.akte_id) if vorgang else None
 
 
 def file_document(
@@ -71,7 +83,7 @@ def file_document(
     Vorgang of its batch; None for a document without an Aktenzeichen."""
     if not doc.aktenzeichen:
         return None
-    akte = session.scalars(select(Akte).where(Akte.aktenzeichen == doc.aktenzeichen)).first()
+    akte = akte_by_number(session, doc.aktenzeichen)
     if akte is None:
         akte = Akte(
             id=str(uuid.uuid4()),

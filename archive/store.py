@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -23,7 +23,15 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.akten import Rule, file_document
+from archive.akten import (
+    RecordsError,
+    Rule,
+    akte_by_number,
+    akte_of,
+    file_document,
+    held_akte_ids,
+    recompute,
+)
 from archive.atomic import atomic_copy, atomic_write_bytes
 from archive.audit import append_event, verify_audit
 from archive.audit_chain import Break
@@ -367,6 +375,84 @@ class Archive:
                 for doc in rows
             ]
 
+    def file_into(self, document_id: str, aktenzeichen: str, *, by: str, rule: Rule) -> str:
+        """File a document into the Akte `aktenzeichen` (made if new) by hand: one without an
+        Aktenzeichen, or one filed wrongly. Returns the Akte it left, if any.
+
+        Refused for a document whose current Akte is on legal hold or in the hand-over, and
+        into an Akte that was offered, handed over or disposed of.
+        """
+        left: dict[str, str | None] = {}
+
+        def change(session: Session, doc: Document) -> dict[str, Any]:
+            source = akte_of(session, doc)
+            target = akte_by_number(session, aktenzeichen)
+            for akte, role in ((source, "its Akte"), (target, "the Akte")):
+                if akte is not None and (akte.offer_id or akte.disposed_at):
+                    raise RecordsError(
+                        f"{role} {akte.aktenzeichen} is in the hand-over to the archive or "
+                        "disposed of; documents cannot be filed into or out of it"
+                    )
+            if source is not None and source.id in held_akte_ids(session):
+                raise RecordsError(f"its Akte {source.aktenzeichen} is on legal hold")
+            if source is not None and source.aktenzeichen == aktenzeichen:
+                raise RecordsError(f"{document_id} is filed in {aktenzeichen} already")
+            doc.aktenzeichen, doc.vorgang_id = aktenzeichen, None
+            doc.facts = {**doc.facts, "aktenzeichen": [aktenzeichen],
+                         "aktenzeichen_source": f"filed by {by}"}  # fmt: skip
+            session.flush()
+            file_document(session, doc, rule, title=f"{doc.facts.get('aktenplan_title', '')} "
+                          f"{aktenzeichen}".strip())  # fmt: skip
+            if source is not None:
+                recompute(session, source, rule)
+            left["from"] = source.aktenzeichen if source else None
+            return {"by": by, "from": left["from"], "to": aktenzeichen}
+
+        self._amend(document_id, "document_filed", change)
+        return left.get("from") or ""
+
+    def _amend(
+        self,
+        document_id: str,
+        event: str,
+        change: Callable[[Session, Document], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Change one document's catalog row, index entry and sidecar together; audited.
+
+        The index is written just before the catalog commits: when another process holds
+        the index (IndexBusyError, e.g. during an ingest) nothing changes and the step can
+        simply be repeated. Unknown and disposed ids raise UnknownDocumentError.
+        """
+        with self._lock:
+            replaced: IndexDoc | None = None  # the old index entry, until the catalog commits
+            try:
+                with self._session() as session:
+                    doc = session.get(Document, document_id)
+                    if doc is None or doc.status == "disposed":
+                        raise UnknownDocumentError(document_id)
+                    old_entry = _index_doc(_record_from_row(doc))
+                    detail = change(session, doc)
+                    self._audit(session, event, document_id, None, detail)
+                    record = _record_from_row(doc)
+                    sha_pdfa, archived_at = doc.sha256_pdfa, doc.archived_at
+                    reviewed = doc.reviewed_by, doc.reviewed_at
+                    self.index.add(_index_doc(record))
+                    replaced = old_entry
+            except Exception:
+                if replaced is not None:  # the catalog did not commit: put the old entry back
+                    with suppress(Exception):
+                        self.index.add(replaced)
+                raise
+            self._write_sidecar(
+                record,
+                sha_pdfa,
+                {**record.facts, "sha256_pdfa": sha_pdfa},
+                archived_at=archived_at,
+                reviewed_by=reviewed[0],
+                reviewed_at=reviewed[1],
+            )
+        return detail
+
     def review(
         self,
         document_id: str,
@@ -402,36 +488,13 @@ class Archive:
         if derived:
             raise ValueError(f"facts derived by the archive cannot be set: {sorted(derived)}")
         at = now()
-        with self._lock:
-            replaced: IndexDoc | None = None  # the old index entry, until the catalog commits
-            try:
-                with self._session() as session:
-                    doc = session.get(Document, document_id)
-                    if doc is None:
-                        raise UnknownDocumentError(document_id)
-                    old_entry = _index_doc(_record_from_row(doc))
-                    detail = _apply_review(
-                        doc, by, at, doc_type, doc_label, unit, tax_secret, facts_update
-                    )
-                    self._audit(session, "reviewed", document_id, None, detail)
-                    record = _record_from_row(doc)
-                    sha_pdfa, archived_at = doc.sha256_pdfa, doc.archived_at
-                    # The index before the commit: a busy index leaves everything unchanged.
-                    self.index.add(_index_doc(record))
-                    replaced = old_entry
-            except Exception:
-                if replaced is not None:  # the catalog did not commit: put the old entry back
-                    with suppress(Exception):
-                        self.index.add(replaced)
-                raise
-            self._write_sidecar(
-                record,
-                sha_pdfa,
-                {**record.facts, "sha256_pdfa": sha_pdfa},
-                archived_at=archived_at,
-                reviewed_by=by,
-                reviewed_at=at,
-            )
+        detail = self._amend(
+            document_id,
+            "reviewed",
+            lambda _session, doc: _apply_review(
+                doc, by, at, doc_type, doc_label, unit, tax_secret, facts_update
+            ),
+        )
         return ReviewOutcome(
             document_id=document_id,
             decision=detail["decision"],

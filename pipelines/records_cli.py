@@ -243,6 +243,38 @@ def akte_event(
     out.print(f"{aktenzeichen}: {name} on {on}; kept until {end or 'not yet known'}")
 
 
+@akte_app.command("file")
+def akte_file(
+    document_id: Annotated[str, typer.Argument(metavar="DOCUMENT_ID")],
+    aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
+    by: ByOption = None,
+    data: DataOption = None,
+) -> None:
+    """File a document into an Akte by hand (one without an Aktenzeichen, or filed wrongly)."""
+    import re
+
+    from archive.store import UnknownDocumentError
+
+    with _records(data) as r:
+        plan = file_plan_for(r.settings)
+        found = re.search(plan.aktenzeichen_pattern, aktenzeichen)
+        if found is None or found.group(0) != aktenzeichen:
+            _fail(f"{aktenzeichen!r} is not an Aktenzeichen of this file plan")
+        doc = r.archive.get(document_id)
+        if doc is None:
+            _fail(f"no document {document_id} in the archive")
+        try:
+            left = r.archive.file_into(
+                document_id,
+                aktenzeichen,
+                by=acting_user(by, r.settings),
+                rule=r.rules[doc["aktenplan_unit"]],
+            )
+        except UnknownDocumentError as exc:
+            _fail(str(exc))
+    out.print(f"{document_id} filed into {aktenzeichen}" + (f" (was in {left})" if left else ""))
+
+
 # --- legal holds --------------------------------------------------------------------------------
 
 

@@ -313,3 +313,40 @@ def test_a_hold_placed_after_the_appraisal_stops_the_hand_over(data: Path, tmp_p
     assert eakte("hold", "release", hold["id"], data=data).exit_code == 0
     assert eakte("aussonderung", "transfer", "--out", str(out_dir), data=data).exit_code == 0
     assert len(list(out_dir.glob("*.0503.zip"))) == 1
+
+
+def test_filing_by_hand_moves_a_document_between_akten(data: Path, tmp_path: Path) -> None:
+    archive = Archive(data)
+    archive.start_batch("karton-2", "Karton 2")
+    loose = store_document(
+        archive, tmp_path / "in", "lose", "schriftverkehr", "archived", "Anfrage ohne Zeichen",
+        document_date=date(2012, 5, 5),
+    )  # fmt: skip
+    post_doc = archive.search("post-1", SearchFilters(), 1)[0].document_id
+    archive.close()
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unfiled_documents"] == 1
+    filed = eakte("akte", "file", loose, POST_AZ, "--by", "registratur-a", data=data)
+    assert filed.exit_code == 0, filed.output
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unfiled_documents"] == 0
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[POST_AZ]["documents"] == 2
+    # wrongly filed: move it to a new Akte, which is made on the way
+    moved = eakte("akte", "file", post_doc, "10-SV-2012-0004", data=data)
+    assert moved.exit_code == 0 and f"was in {POST_AZ}" in " ".join(moved.output.split())
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[POST_AZ]["documents"] == 1 and akten["10-SV-2012-0004"]["documents"] == 1
+    archive = Archive(data)
+    try:
+        (hit,) = archive.search("", SearchFilters(aktenzeichen="10-SV-2012-0004"), 10)
+        assert hit.document_id == post_doc
+        assert archive.verify() == []
+    finally:
+        archive.close()
+    # a held Akte keeps its documents; a bad Aktenzeichen is refused
+    _json("hold", "add", "--akte", "10-SV-2012-0004", "--reason", "Klage", data=data)
+    held = eakte("akte", "file", post_doc, POST_AZ, data=data)
+    assert held.exit_code == 2 and "legal hold" in " ".join(held.output.split())
+    bad = eakte("akte", "file", loose, "Akte 7", data=data)
+    assert bad.exit_code == 2 and "not an Aktenzeichen" in " ".join(bad.output.split())
