@@ -110,6 +110,24 @@ class Service:
             for h in hits
         ]
 
+    def akte_facts(self, aktenzeichen: str) -> dict[str, Any]:
+        """Title, unit, office, opened, zdA, retention end and state of a filed Akte."""
+        from archive.akten import akte_by_number, held_akte_ids, state_of
+
+        with self.archive.transaction() as session:
+            akte = akte_by_number(session, aktenzeichen)
+            if akte is None:
+                return {}
+            return {
+                "title": akte.title,
+                "aktenplan_unit": akte.aktenplan_unit,
+                "organisation_unit": akte.organisation_unit,
+                "opened": akte.opened.isoformat(),
+                "closed": akte.closed.isoformat() if akte.closed else None,
+                "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
+                "retention_state": state_of(akte, date.today(), held_akte_ids(session)),
+            }
+
     def page_png(self, who: Principal, document_id: str, number: int) -> Response:
         doc = self.visible_document(who, document_id)
         if not 1 <= number <= len(doc["pages"]):
@@ -307,10 +325,10 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
 
     @app.get("/api/v1/files/{aktenzeichen:path}", tags=["files"])
     def akte(who: Caller, aktenzeichen: str) -> dict[str, Any]:
-        return {
-            "aktenzeichen": aktenzeichen,
-            "documents": service.akte_documents(who, aktenzeichen),
-        }
+        """The file's documents the caller may see, and the file's records facts."""
+        documents = service.akte_documents(who, aktenzeichen)  # 404 unless one is visible
+        return {"aktenzeichen": aktenzeichen, **service.akte_facts(aktenzeichen),
+                "documents": documents}  # fmt: skip
 
     @app.get("/api/v1/access-log", tags=["audit"])
     def access_log(

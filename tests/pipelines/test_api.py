@@ -186,6 +186,11 @@ def test_document_metadata_pdf_with_ranges_original_and_preview(world: World) ->
 def test_akte_lists_its_documents_within_scope(world: World) -> None:
     body = world.get(f"/api/v1/files/{BAU_AZ}").json()
     assert [d["document_id"] for d in body["documents"]] == [world.ids["baugenehmigung"]]
+    assert (body["aktenplan_unit"], body["retention_state"], body["closed"]) == (
+        "6.1.3",
+        "active",
+        None,
+    )
     assert world.get(f"/api/v1/files/{TAX_AZ}", "bau").status_code == 404
     assert world.get(f"/api/v1/files/{TAX_AZ}", "steuer").status_code == 200
 
