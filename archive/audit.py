@@ -62,3 +62,17 @@ def verify_audit(session: Session) -> Break | None:
         for r in rows
     )
     return verify_chain(links, (head.last_id, head.last_hash) if head else None)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The newest event's id and hash (0 and GENESIS before the first event)."""
+    row = session.get(AuditHead, 1)
+    return (row.last_id, row.last_hash) if row else (0, GENESIS)
+
+
+def hash_of_event(session: Session, event_id: int) -> str | None:
+    """The recorded hash of one event (GENESIS for 0), or None if there is no such event."""
+    if event_id == 0:
+        return GENESIS
+    row = session.get(AuditEvent, event_id)
+    return row.hash if row else None

@@ -350,3 +350,34 @@ def test_filing_by_hand_moves_a_document_between_akten(data: Path, tmp_path: Pat
     assert held.exit_code == 2 and "legal hold" in " ".join(held.output.split())
     bad = eakte("akte", "file", loose, "Akte 7", data=data)
     assert bad.exit_code == 2 and "not an Aktenzeichen" in " ".join(bad.output.split())
+
+
+def test_an_anchor_kept_outside_shows_a_rewritten_trail(data: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from archive.audit_chain import GENESIS, event_hash
+
+    anchor = tmp_path / "anker.json"
+    assert eakte("audit", "anchor", "--out", str(anchor), data=data).exit_code == 0
+    assert json.loads(anchor.read_text())["event_id"] > 3
+    # a thorough forger: alter event 2 and recompute every hash after it, and the head
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        rows = db.execute(
+            "SELECT id, at, event, document_id, batch_id, detail FROM audit_events ORDER BY id"
+        ).fetchall()
+        previous = GENESIS
+        for event_id, at, event, document_id, batch_id, detail in rows:
+            content = json.loads(detail)
+            if event_id == 2:
+                content["forged"] = True
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            digest = event_hash(previous, event_id, when, event, document_id, batch_id, content)
+            db.execute(
+                "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                (json.dumps(content), previous, digest, event_id),
+            )
+            previous = digest
+        db.execute("UPDATE audit_head SET last_hash = ?", (previous,))
+    assert eakte("audit", "verify", data=data).exit_code == 0  # the chain alone cannot tell
+    caught = eakte("audit", "verify", "--anchor", str(anchor), data=data)
+    assert caught.exit_code == 1 and "rewritten" in " ".join(caught.output.split())
