@@ -272,6 +272,22 @@ def held_akte_ids(session: Session) -> set[str]:
     )
 
 
+def describe_akte(akte: Akte, today: date, held: set[str]) -> dict[str, Any]:
+    """A file's records facts as plain data, for the command line and the API."""
+    return {
+        "id": akte.id,
+        "aktenzeichen": akte.aktenzeichen,
+        "title": akte.title,
+        "aktenplan_unit": akte.aktenplan_unit,
+        "organisation_unit": akte.organisation_unit,
+        "opened": akte.opened.isoformat(),
+        "closed": akte.closed.isoformat() if akte.closed else None,
+        "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
+        "state": state_of(akte, today, held),
+        "appraisal": akte.appraisal,
+    }
+
+
 def state_of(akte: Akte, today: date, held: set[str]) -> str:
     return retention_state(
         end=akte.retention_end,

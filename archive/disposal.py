@@ -97,7 +97,6 @@ def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disp
                  "pages": doc.page_count, "versions": len(doc.versions)}
             )  # fmt: skip
             hashes += [sha for v in doc.versions for sha in (v.sha256_original, v.sha256_pdfa)]
-            hashes += [doc.sha256_original, doc.sha256_pdfa]
             archive.erase_document(session, doc)
             append_event(session, "document_disposed", doc.id, None, {"disposal_id": disposal.id})
         disposal.documents = destroyed

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from archive.access import UNIT_PATTERN, Access, Principal, authenticate, read_access_log
-from archive.search import SearchFilters, SearchQueryError, Visibility, order_key
+from archive.search import SORTS, Hit, SearchFilters, SearchQueryError, Visibility, order_key
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from pipelines.access_log import AccessLogWriter
@@ -111,22 +111,19 @@ class Service:
         ]
 
     def akte_facts(self, aktenzeichen: str) -> dict[str, Any]:
-        """Title, unit, office, opened, zdA, retention end and state of a filed Akte."""
-        from archive.akten import akte_by_number, held_akte_ids, state_of
+        """Title, unit, office, opened, zdA, retention end and state of a filed Akte.
+
+        Not its number of documents: that would count those outside the caller's scope.
+        """
+        from archive.akten import akte_by_number, describe_akte, held_akte_ids
 
         with self.archive.transaction() as session:
             akte = akte_by_number(session, aktenzeichen)
             if akte is None:
                 return {}
-            return {
-                "title": akte.title,
-                "aktenplan_unit": akte.aktenplan_unit,
-                "organisation_unit": akte.organisation_unit,
-                "opened": akte.opened.isoformat(),
-                "closed": akte.closed.isoformat() if akte.closed else None,
-                "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
-                "retention_state": state_of(akte, date.today(), held_akte_ids(session)),
-            }
+            facts = describe_akte(akte, date.today(), held_akte_ids(session))
+        facts["retention_state"] = facts.pop("state")
+        return facts
 
     def page_png(self, who: Principal, document_id: str, number: int) -> Response:
         doc = self.visible_document(who, document_id)
@@ -192,8 +189,14 @@ class SearchPage(BaseModel):
     hits: list[SearchHit]
 
 
-def encode_cursor(sort: str, key: int) -> str:
+def default_sort(requested: str | None, q: str) -> str:
+    """The order asked for, else relevance for words and newest first without them."""
+    return requested if requested in SORTS else ("relevance" if q.strip() else "date_desc")
+
+
+def encode_cursor(sort: str, last: Hit) -> str:
     """An opaque cursor: the order and the last hit's place in it."""
+    key = order_key(last.document_id, last.document_date)
     return base64.urlsafe_b64encode(f"{sort}:{key}".encode()).decode().rstrip("=")
 
 
@@ -259,7 +262,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
             params.offset,
             params.cursor,
         )
-        sort = params.sort or ("relevance" if q.strip() else "date_desc")
+        sort = default_sort(params.sort, q)
         if cursor is not None and (sort == "relevance" or offset):
             raise HTTPException(422, "a cursor pages a date order (sort=date_desc|date_asc) alone")
         filters = SearchFilters(
@@ -282,9 +285,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
             total=sum(facets["status"].values()),
             offset=offset,
             limit=limit,
-            next_cursor=encode_cursor(sort, order_key(last.document_id, last.document_date))
-            if last
-            else None,
+            next_cursor=encode_cursor(sort, last) if last else None,
             facets=facets,
             hits=[
                 SearchHit(

@@ -104,21 +104,9 @@ def _today() -> date:
 
 
 def _akte_json(session: Any, akte: Any, today: date, held: set[str]) -> dict[str, Any]:
-    from archive.akten import documents_of, state_of
+    from archive.akten import describe_akte, documents_of
 
-    return {
-        "id": akte.id,
-        "aktenzeichen": akte.aktenzeichen,
-        "title": akte.title,
-        "aktenplan_unit": akte.aktenplan_unit,
-        "organisation_unit": akte.organisation_unit,
-        "opened": akte.opened.isoformat(),
-        "closed": akte.closed.isoformat() if akte.closed else None,
-        "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
-        "state": state_of(akte, today, held),
-        "appraisal": akte.appraisal,
-        "documents": len(documents_of(session, akte)),
-    }
+    return {**describe_akte(akte, today, held), "documents": len(documents_of(session, akte))}
 
 
 # --- Akten ------------------------------------------------------------------------------------
@@ -135,13 +123,14 @@ def akte_list(
 
     from archive.akten import held_akte_ids
     from archive.models import Akte
+    from archive.search import unit_path
 
     with _records(data) as r, r.archive.transaction() as session:
         held, today = held_akte_ids(session), _today()
         rows = [
             _akte_json(session, a, today, held)
             for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
-            if unit is None or a.aktenplan_unit == unit or a.aktenplan_unit.startswith(unit + ".")
+            if unit is None or unit in unit_path(a.aktenplan_unit)
         ]
     if as_json:
         out.print_json(json.dumps(rows))

@@ -26,12 +26,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
 from archive.akten import Rule
-from archive.search import SORTS, SearchFilters, SearchQueryError, order_key
+from archive.search import SORTS, SearchFilters, SearchQueryError
 from classifiers.fileplan import FilePlan
 from pipelines.api import (
     MAX_OFFSET,
     Service,
     decode_cursor,
+    default_sort,
     encode_cursor,
     visibility,
 )
@@ -128,7 +129,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
         weiter: str | None = None,
     ) -> HTMLResponse:
         caller = who(request)
-        sort = sortierung if sortierung in SORTS else ("relevance" if q.strip() else "date_desc")
+        sort = default_sort(sortierung, q)
         context: dict[str, Any] = {
             "who": caller, "q": q, "typ": typ, "einheit": einheit, "jahr": jahr,
             "sortierung": sortierung if sortierung in SORTS else "", "labels": labels, "einheiten": unit_titles,
@@ -162,7 +163,7 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
         last = hits[-1] if len(hits) == PAGE_SIZE else None
         more = None
         if last and sort != "relevance":
-            more = {"weiter": encode_cursor(sort, order_key(last.document_id, last.document_date))}
+            more = {"weiter": encode_cursor(sort, last)}
         elif last and offset + PAGE_SIZE < MAX_OFFSET:
             more = {"seite": offset // PAGE_SIZE + 1}
         context.update(
