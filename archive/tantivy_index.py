@@ -146,18 +146,11 @@ class TantivyIndex:
     ) -> list[Hit]:
         searcher = self._searcher()
         text_query, full = self._build(query, filters, searcher, sort, after)
-        if sort == "relevance":
-            result = searcher.search(full, limit=max(1, limit), count=False, offset=offset)
-        else:
+        ordered: dict[str, object] = {}
+        if sort != "relevance":
             order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
-            result = searcher.search(
-                full,
-                limit=max(1, limit),
-                count=False,
-                order_by_field="order",
-                order=order,
-                offset=offset,
-            )
+            ordered = {"order_by_field": "order", "order": order}
+        result = searcher.search(full, limit=max(1, limit), count=False, offset=offset, **ordered)
         snippets = (
             tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
             if text_query is not None
@@ -294,6 +287,7 @@ class TantivyIndex:
         finds "Bauantrag" (ranked below whole words). Each word (stemmed like the index)
         becomes a choice of exact terms: itself and the indexed terms that hold it.
         """
+        self._refresh_vocabulary(searcher)  # once per query, not per word and field
         words = []
         for stem in _ANALYZER.analyze(text):
             choices = [
@@ -307,14 +301,7 @@ class TantivyIndex:
                 for field_name in _TEXT_FIELDS
                 for term in self._terms_holding(stem, field_name, searcher)
             ]
-            words.append(
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.boolean_query(
-                        choices or [(tantivy.Occur.MustNot, tantivy.Query.all_query())]
-                    ),
-                )
-            )
+            words.append((tantivy.Occur.Must, tantivy.Query.boolean_query(choices)))
         return tantivy.Query.boolean_query(words)
 
     def _terms_holding(self, stem: str, field_name: str, searcher: tantivy.Searcher) -> list[str]:
@@ -329,7 +316,6 @@ class TantivyIndex:
         ingest), in the background at most every `_VOCABULARY_EVERY` seconds, so searches
         never wait for it: meanwhile new compounds match as whole words only.
         """
-        self._refresh_vocabulary(searcher)
         key = f"{field_name}\0{stem}"
         with self._terms_lock:
             if key not in self._containing:
