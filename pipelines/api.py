@@ -82,11 +82,14 @@ class Service:
         self.access_log.record(Access(who, action, document_id, detail))
 
     def visible_document(self, who: Principal, document_id: str) -> dict[str, Any]:
-        """The document's facts, or 404 alike for a bad id, a missing one and one out of scope."""
+        """The document's facts, or 404 alike for a bad id, a missing, a disposed and an
+        out-of-scope one."""
         if not _DOCUMENT_ID.fullmatch(document_id):
             raise HTTPException(404, "no such document")
         doc = self.archive.get(document_id)
-        if doc is None or not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
+        if doc is None or doc["status"] == "disposed":  # destroyed: only its tombstone is left
+            raise HTTPException(404, "no such document")
+        if not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
             raise HTTPException(404, "no such document")
         return doc
 

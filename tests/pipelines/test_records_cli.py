@@ -161,6 +161,26 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
     assert all(r["approved_by"] == "registratur-b" and r["proposed_by"] == "registratur-a"
                for r in records)  # fmt: skip
     assert sum(len(r["documents"]) for r in records) == 3
+    # the API answers a destroyed document as one that never was, not with a missing file
+    from fastapi.testclient import TestClient
+
+    from archive.access import create_token
+    from pipelines.api import create_app
+
+    gone = records[0]["documents"][0]["document_id"]
+    archive = Archive(data)
+    try:
+        with archive.transaction() as s:
+            secret = create_token(s, "registratur", "records_manager", ["all", "tax"])[1]
+        with TestClient(create_app(archive)) as client:
+            for suffix in ("", "/pdf", "/original", "/pages/1.png"):
+                answer = client.get(
+                    f"/api/v1/documents/{gone}{suffix}",
+                    headers={"Authorization": f"Bearer {secret}"},
+                )
+                assert answer.status_code == 404, suffix
+    finally:
+        archive.close()
     assert all(d["sha256_pdfa"] for r in records for d in r["documents"])
     assert eakte("audit", "verify", data=data).exit_code == 0
     report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
