@@ -131,6 +131,16 @@ def documents_of(session: Session, akte: Akte) -> list[Document]:
     )
 
 
+def document_counts(session: Session) -> dict[str, int]:
+    """Akte id -> how many documents it holds, in one query."""
+    rows = session.execute(
+        select(Vorgang.akte_id, func.count(Document.id))
+        .join(Document, Document.vorgang_id == Vorgang.id)
+        .group_by(Vorgang.akte_id)
+    )
+    return {akte_id: count for akte_id, count in rows}
+
+
 def trigger_date(session: Session, akte: Akte, rule: Rule) -> date | None:
     """When the retention period of the file starts to run, if that has happened yet."""
     if rule.trigger == "closing":

@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -375,7 +375,9 @@ class Archive:
                 for doc in rows
             ]
 
-    def file_into(self, document_id: str, aktenzeichen: str, *, by: str, rule: Rule) -> str:
+    def file_into(
+        self, document_id: str, aktenzeichen: str, *, by: str, rules: Mapping[str, Rule]
+    ) -> str:
         """File a document into the Akte `aktenzeichen` (made if new) by hand: one without an
         Aktenzeichen, or one filed wrongly. Returns the Akte it left, if any.
 
@@ -397,14 +399,15 @@ class Archive:
                 raise RecordsError(f"its Akte {source.aktenzeichen} is on legal hold")
             if source is not None and source.aktenzeichen == aktenzeichen:
                 raise RecordsError(f"{document_id} is filed in {aktenzeichen} already")
+            rule = rules.get(doc.aktenplan_unit)
             doc.aktenzeichen, doc.vorgang_id = aktenzeichen, None
             doc.facts = {**doc.facts, "aktenzeichen": [aktenzeichen],
                          "aktenzeichen_source": f"filed by {by}"}  # fmt: skip
             session.flush()
             file_document(session, doc, rule, title=f"{doc.facts.get('aktenplan_title', '')} "
                           f"{aktenzeichen}".strip())  # fmt: skip
-            if source is not None:
-                recompute(session, source, rule)
+            if source is not None and source.aktenplan_unit in rules:
+                recompute(session, source, rules[source.aktenplan_unit])
             left["from"] = source.aktenzeichen if source else None
             return {"by": by, "from": left["from"], "to": aktenzeichen}
 

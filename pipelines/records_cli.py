@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from archive.akten import Rule
     from archive.store import Archive
     from archive.xdomea import Party
+    from classifiers.fileplan import FilePlan
 
 akte_app = typer.Typer(help="Files (Akten): list, show, close (zdA), record events.")
 hold_app = typer.Typer(help="Legal holds: they block disposal and hand-over until released.")
@@ -56,6 +57,7 @@ class Records:
     archive: Archive
     rules: dict[str, Rule]
     settings: Any
+    plan: FilePlan
 
     def party(self, us: bool) -> Party:
         from archive.xdomea import Party
@@ -80,7 +82,7 @@ def _records(data: Path | None) -> Iterator[Records]:
         with archive.transaction() as session:
             for unit in sync_rules(session, rules, f"{plan.name} {plan.version}"):
                 console.print(f"retention rule of {unit} changed: its files were recomputed")
-        yield Records(archive, rules, settings)
+        yield Records(archive, rules, settings, plan)
     except ValueError as exc:  # RecordsError, XdomeaError: the message says what and why
         _fail(str(exc))
     finally:
@@ -103,12 +105,6 @@ def _today() -> date:
     return date.today()
 
 
-def _akte_json(session: Any, akte: Any, today: date, held: set[str]) -> dict[str, Any]:
-    from archive.akten import describe_akte, documents_of
-
-    return {**describe_akte(akte, today, held), "documents": len(documents_of(session, akte))}
-
-
 # --- Akten ------------------------------------------------------------------------------------
 
 
@@ -121,14 +117,14 @@ def akte_list(
     """List the files with their retention state."""
     from sqlalchemy import select
 
-    from archive.akten import held_akte_ids
+    from archive.akten import describe_akte, document_counts, held_akte_ids
     from archive.models import Akte
     from archive.search import unit_path
 
     with _records(data) as r, r.archive.transaction() as session:
-        held, today = held_akte_ids(session), _today()
+        held, today, counts = held_akte_ids(session), _today(), document_counts(session)
         rows = [
-            _akte_json(session, a, today, held)
+            {**describe_akte(a, today, held), "documents": counts.get(a.id, 0)}
             for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
             if unit is None or unit in unit_path(a.aktenplan_unit)
         ]
@@ -156,12 +152,12 @@ def akte_show(
     """One file: its retention, events, holds and documents."""
     from sqlalchemy import select
 
-    from archive.akten import documents_of, find_akte, held_akte_ids
+    from archive.akten import describe_akte, documents_of, find_akte, held_akte_ids
     from archive.models import AkteEvent, Hold, HoldAkte
 
     with _records(data) as r, r.archive.transaction() as session:
         akte = find_akte(session, aktenzeichen)
-        shown = _akte_json(session, akte, _today(), held_akte_ids(session))
+        shown = describe_akte(akte, _today(), held_akte_ids(session))
         rule = r.rules.get(akte.aktenplan_unit)
         shown["retention_rule"] = rule.describe() if rule else None
         shown["events"] = [
@@ -177,6 +173,7 @@ def akte_show(
              "document_date": d.document_date.isoformat() if d.document_date else None}
             for d in documents_of(session, akte)
         ]  # fmt: skip
+        shown["documents"] = len(shown["document_list"])
     if as_json:
         out.print_json(json.dumps(shown))
         return
@@ -245,19 +242,12 @@ def akte_file(
     from archive.store import UnknownDocumentError
 
     with _records(data) as r:
-        plan = file_plan_for(r.settings)
-        found = re.search(plan.aktenzeichen_pattern, aktenzeichen)
+        found = re.search(r.plan.aktenzeichen_pattern, aktenzeichen)
         if found is None or found.group(0) != aktenzeichen:
             _fail(f"{aktenzeichen!r} is not an Aktenzeichen of this file plan")
-        doc = r.archive.get(document_id)
-        if doc is None:
-            _fail(f"no document {document_id} in the archive")
         try:
             left = r.archive.file_into(
-                document_id,
-                aktenzeichen,
-                by=acting_user(by, r.settings),
-                rule=r.rules[doc["aktenplan_unit"]],
+                document_id, aktenzeichen, by=acting_user(by, r.settings), rules=r.rules
             )
         except UnknownDocumentError as exc:
             _fail(str(exc))
