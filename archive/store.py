@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from archive.akten import (
     RecordsError,
@@ -577,7 +577,9 @@ class Archive:
         referenced: set[str] = set()
         indexed = self.index.document_ids()
         with self._session() as session:
-            documents = session.scalars(select(Document)).all()
+            documents = session.scalars(
+                select(Document).options(selectinload(Document.versions))
+            ).all()
             notes = {  # the newest version's note: later events overwrite earlier ones
                 e.document_id: e.detail.get("transfer_note_sha256")
                 for e in session.scalars(

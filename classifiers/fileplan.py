@@ -201,8 +201,11 @@ def load_file_plan(path: Path | None = None) -> FilePlan:
     try:
         return FilePlan.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'plan'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise FilePlanError(f"{where}: invalid file plan: {problems}") from exc
+        raise FilePlanError(f"{where}: invalid file plan: {field_problems(exc, 'plan')}") from exc
+
+
+def field_problems(exc: ValidationError, whole: str) -> str:
+    """Every problem as "field.path: message", for people who fix a TOML file by hand."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}" for err in exc.errors()
+    )

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from classifiers.fileplan import FilePlan, load_file_plan
+from classifiers.fileplan import FilePlan, field_problems, load_file_plan
 
 __all__ = [
     "MANIFEST_NAMES",
@@ -109,11 +109,9 @@ def load_manifest(path: Path, plan: FilePlan | None = None) -> BatchManifest:
     try:
         manifest = BatchManifest.model_validate({**data, "source": str(path)})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'manifest'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ManifestError(f"{path}: invalid batch manifest: {problems}") from exc
+        raise ManifestError(
+            f"{path}: invalid batch manifest: {field_problems(exc, 'manifest')}"
+        ) from exc
     if plan is not None:
         _check_against_plan(path, manifest, plan)
     return manifest
