@@ -25,7 +25,8 @@ from archive.search import (
     date_number,
     from_date_number,
     index_fields,
-    part_snippet,
+    query_words,
+    snippet,
     split_query,
     year_counts,
 )
@@ -182,7 +183,9 @@ class ElasticsearchIndex:
     @staticmethod
     def _hit(hit: dict[str, Any], query: str) -> Hit:
         source = hit["_source"]
-        fragments = hit.get("highlight", {}).get("body") or [part_snippet(source["body"], query)]
+        fragments = hit.get("highlight", {}).get("body") or [
+            snippet(source["body"], [_fold(w) for w in query_words(query)])
+        ]
         return Hit(
             document_id=source["id"],
             score=float(hit["_score"] or 0.0),

@@ -202,21 +202,80 @@ def from_date_number(number: int) -> date:
     return date(number // 10000, number // 100 % 100, number % 100)
 
 
-_WORD = re.compile(r"\w+")
+_QUERY_WORD = re.compile(r"(?<![\w-])(-?)(\w+)(:?)")
+_OPERATORS = {"AND", "OR", "NOT", "IN", "TO"}
+_SHORTEST_PART = 4  # a shorter stem marks only words that begin with it
 
 
-def part_snippet(text: str, query: str, width: int = 240) -> str:
-    """A snippet around the first word that holds a query word inside it, with that word in <b>.
+def query_words(query: str) -> list[str]:
+    """The words a query looks for, without operators, field names and excluded (-) words."""
+    return [
+        word
+        for minus, word, colon in _QUERY_WORD.findall(query)
+        if not (minus or colon or word in _OPERATORS)
+    ]
 
-    For hits on a part of a compound ("Steuer" in "Hundesteuerbescheid"), which the engines'
-    own highlighters do not mark.
+
+_WORD_REST = re.compile(r"\w*")
+
+
+def _occurrences(text: str, stems: list[str]) -> list[tuple[int, int, int]]:
+    """(start, end, which stem) of each word of `text` that holds a stem, in text order."""
+    # the German stemmer folds umlauts (ß: see below); replace() is many times translate()
+    folded = text.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u")
+    if len(folded) != len(text):  # a rare letter whose lower case is longer: no marks
+        return []
+    found: dict[int, tuple[int, int, int]] = {}
+    for which, stem in enumerate(stems):
+        for form in {stem, stem.replace("ss", "ß")}:  # "strass" was cut from "Straße"
+            at = folded.find(form)
+            while at >= 0:
+                start = at
+                while start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                    start -= 1
+                end = _WORD_REST.match(folded, at + len(form)).end()  # type: ignore[union-attr]
+                if start == at or len(stem) >= _SHORTEST_PART:  # short: only at a word's start
+                    found.setdefault(start, (start, end, which))
+                at = folded.find(form, end)
+    return sorted(found.values())
+
+
+def snippet(text: str, stems: Iterable[str], width: int = 240) -> str:
+    """About `width` characters of `text` where the most of `stems` occur, every word that
+    holds one in <b> (a part of a compound too: "steu" marks "Hundesteuerbescheid"), the
+    rest escaped; the start of the text when none occurs.
+
+    `stems`: the query's words as the index analysed them (lower case, maybe stemmed).
     """
-    wanted = [w.lower() for w in _WORD.findall(query) if len(w) >= 4]
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        if any(w in word.lower() for w in wanted):
-            start = max(0, match.start() - width // 3)
-            before = html.escape(text[start : match.start()])
-            after = html.escape(text[match.end() : match.end() + width - (match.start() - start)])
-            return f"{before}<b>{html.escape(word)}</b>{after}".replace("\n", " ")
-    return html.escape(text[:width]).replace("\n", " ")
+    found = _occurrences(text, [s for s in dict.fromkeys(stems) if s])
+    begin = 0
+    if found:
+        lead = width // 4
+
+        def covered(i: int) -> int:
+            edge, stems_in = max(0, found[i][0] - lead) + width, set()
+            for _, end, which in found[i:]:
+                if end > edge:
+                    break
+                stems_in.add(which)
+            return len(stems_in)
+
+        # the first of the windows with the most different words; the first 50 suffice
+        first = max(range(min(len(found), 50)), key=lambda i: (covered(i), -i))
+        begin = max(0, found[first][0] - lead)
+        if begin:  # start at a word
+            space = text.find(" ", begin, found[first][0])
+            begin = space + 1 if space >= 0 else begin
+    end = min(len(text), begin + width)
+    pieces, position = [], begin
+    for start, stop, _ in found:
+        if start >= begin and stop <= end:
+            pieces += [
+                html.escape(text[position:start]),
+                "<b>",
+                html.escape(text[start:stop]),
+                "</b>",
+            ]
+            position = stop
+    pieces.append(html.escape(text[position:end]))
+    return "".join(pieces).replace("\n", " ")

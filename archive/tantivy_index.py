@@ -23,7 +23,8 @@ from archive.search import (
     date_number,
     from_date_number,
     index_fields,
-    part_snippet,
+    query_words,
+    snippet,
     split_query,
     year_counts,
 )
@@ -151,19 +152,10 @@ class TantivyIndex:
             order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
             ordered = {"order_by_field": "order", "order": order}
         result = searcher.search(full, limit=max(1, limit), count=False, offset=offset, **ordered)
-        snippets = (
-            tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
-            if text_query is not None
-            else None
-        )
-        if snippets is not None:
-            snippets.set_max_num_chars(240)
+        stems = _ANALYZER.analyze(" ".join(query_words(query))) if text_query is not None else []
         hits = []
         for key, address in result.hits:
             stored = searcher.doc(address)
-            snippet = snippets.snippet_from_doc(stored).to_html() if snippets else ""
-            if "<b>" not in snippet:
-                snippet = part_snippet(stored.get_first("body") or "", query)
             number = stored.get_first("date")
             hits.append(
                 Hit(
@@ -174,7 +166,7 @@ class TantivyIndex:
                     title=stored.get_first("title") or "",
                     aktenzeichen=tuple(stored.get_all("az")),
                     document_date=from_date_number(number) if number else None,
-                    snippet=snippet.replace("\n", " "),
+                    snippet=snippet(stored.get_first("body") or "", stems),
                 )
             )
         return hits
