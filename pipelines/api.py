@@ -72,8 +72,8 @@ class Service:
 
     def principal_for_secret(self, secret: str) -> Principal | None:
         """The token's holder with "org:" scopes resolved; None: unknown or revoked."""
-        with self.archive.transaction() as s:
-            found = authenticate(s, secret)
+        with self.archive.reading() as connection:
+            found = authenticate(connection, secret)
         return found.with_organisations(self.org_units) if found else None
 
     def log(
