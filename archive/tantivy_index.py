@@ -11,6 +11,7 @@ from pathlib import Path
 
 import tantivy
 
+from archive.compounds import MIN_PART, known_stems, parts_of, stems_of
 from archive.search import (
     FACETS,
     YEAR_BUCKET,
@@ -32,16 +33,7 @@ from archive.search import (
 _TEXT_FIELDS = ["title", "label", "body"]
 _BOOSTS = {"title": 3.0, "label": 2.0, "body": 1.0}
 _WRITER_HEAP = 64 * 1024 * 1024
-# The same analysis as the built-in "de_stem" tokenizer, to stem query words ourselves.
-_ANALYZER = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(40))
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.stemmer("german"))
-    .build()
-)
 _PLAIN_WORDS = re.compile(r"[\w\s]+")
-_MIN_PART = 4  # shorter parts ("bau") would match half the dictionary
 _PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
 _MAX_PARTS = 16
@@ -55,6 +47,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("title", stored=True, tokenizer_name="de_stem")
     builder.add_text_field("label", stored=True, tokenizer_name="de_stem")
     builder.add_text_field("body", stored=True, tokenizer_name="de_stem")
+    builder.add_text_field("parts", stored=False, tokenizer_name="whitespace")  # compounds
     builder.add_text_field("doc_type", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("unit", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("unit_path", stored=False, tokenizer_name="raw")
@@ -121,6 +114,8 @@ class TantivyIndex:
             writer = self._writer_()
             for doc in docs:
                 fields = {k: v for k, v in index_fields(doc).items() if v is not None}
+                words = stems_of(f"{doc.title} {doc.doc_label} {doc.text}")
+                fields["parts"] = " ".join(sorted(parts_of(words)))
                 writer.delete_documents_by_term("id", doc.document_id)
                 writer.add_document(tantivy.Document(**fields))
                 count += 1
@@ -152,7 +147,7 @@ class TantivyIndex:
             order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
             ordered = {"order_by_field": "order", "order": order}
         result = searcher.search(full, limit=max(1, limit), count=False, offset=offset, **ordered)
-        stems = _ANALYZER.analyze(" ".join(query_words(query))) if text_query is not None else []
+        stems = stems_of(" ".join(query_words(query))) if text_query is not None else []
         hits = []
         for key, address in result.hits:
             stored = searcher.doc(address)
@@ -275,29 +270,39 @@ class TantivyIndex:
     def _words(self, text: str, searcher: tantivy.Searcher) -> tantivy.Query:
         """Every word, in title, label or body, as a whole word or as part of a compound.
 
-        German glues nouns together and the stemmer does not split them, so "Antrag" also
-        finds "Bauantrag" (ranked below whole words). Each word (stemmed like the index)
-        becomes a choice of exact terms: itself and the indexed terms that hold it.
+        "Antrag" also finds "Bauantrag", ranked below whole words. A word of the German
+        word list is one term of the `parts` field, filled at indexing (`archive.compounds`);
+        any other word becomes a choice of the indexed terms that hold it.
         """
-        self._refresh_vocabulary(searcher)  # once per query, not per word and field
-        words = []
-        for stem in _ANALYZER.analyze(text):
+        words, known = [], known_stems()
+        for stem in stems_of(text):
             choices = [
                 (
                     tantivy.Occur.Should,
-                    tantivy.Query.boost_query(
-                        self._term(field_name, term),
-                        _BOOSTS[field_name] * (1.0 if term == stem else _PART_BOOST),
-                    ),
+                    tantivy.Query.boost_query(self._term(field_name, stem), _BOOSTS[field_name]),
                 )
                 for field_name in _TEXT_FIELDS
-                for term in self._terms_holding(stem, field_name, searcher)
             ]
+            if stem in known:
+                part = tantivy.Query.boost_query(self._term("parts", stem), _PART_BOOST)
+                choices.append((tantivy.Occur.Should, part))
+            elif len(stem) >= MIN_PART:
+                self._refresh_vocabulary(searcher)
+                choices.extend(
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.boost_query(
+                            self._term(field_name, term), _BOOSTS[field_name] * _PART_BOOST
+                        ),
+                    )
+                    for field_name in _TEXT_FIELDS
+                    for term in self._terms_holding(stem, field_name)
+                )
             words.append((tantivy.Occur.Must, tantivy.Query.boolean_query(choices)))
         return tantivy.Query.boolean_query(words)
 
-    def _terms_holding(self, stem: str, field_name: str, searcher: tantivy.Searcher) -> list[str]:
-        """The stem itself and the most frequent indexed terms that hold it.
+    def _terms_holding(self, stem: str, field_name: str) -> list[str]:
+        """The most frequent indexed terms that hold a stem outside the word list.
 
         Walking the term dictionary per query costs tens of milliseconds at 100,000
         documents; the union of hundreds of rare terms (mostly OCR misreadings such as
@@ -314,8 +319,8 @@ class TantivyIndex:
                 if len(self._containing) >= _CACHED_STEMS:
                     self._containing.clear()
                 vocabulary = self._vocabulary.get(field_name, [])
-                holding = [] if len(stem) < _MIN_PART else [t for t, _ in vocabulary if stem in t]
-                self._containing[key] = [stem, *[t for t in holding if t != stem][:_MAX_PARTS]]
+                holding = [t for t, _ in vocabulary if stem in t and t != stem]
+                self._containing[key] = holding[:_MAX_PARTS]
             return self._containing[key]
 
     def _refresh_vocabulary(self, searcher: tantivy.Searcher) -> None:
