@@ -136,14 +136,20 @@ async def _http_load(
                 start = time.perf_counter()
                 writer.write(request)
                 status = await reader.readline()
-                length = 0
+                length, close = 0, False
                 while (line := await reader.readline()) not in (b"\r\n", b""):
                     name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
+                    name = name.strip().lower()
+                    if name == b"content-length":
                         length = int(value)
+                    elif name == b"connection":
+                        close = value.strip().lower() == b"close"
                 body = await reader.readexactly(length)
                 latencies.append(time.perf_counter() - start)
                 errors += not (status.split()[1] == b"200" and b'"hits"' in body)
+                if close:  # the server ends connections now and then (Connection: close)
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
         finally:
             writer.close()
 

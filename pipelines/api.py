@@ -31,6 +31,7 @@ from archive.search import SORTS, Hit, SearchFilters, SearchQueryError, Visibili
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from pipelines.access_log import AccessLogWriter
+from pipelines.connections import RecycleConnections
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -234,6 +235,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     )
     app.state.service = service
     mount_ui(app, service, plan)
+    app.add_middleware(RecycleConnections)
 
     @app.exception_handler(SearchQueryError)
     def bad_query(_request: Request, exc: SearchQueryError) -> JSONResponse:
