@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,8 @@ def test_openapi_description_lists_the_endpoints(world: World) -> None:
         "/api/v1/files/{aktenzeichen}",
     ):
         assert path in paths
+    search = paths["/api/v1/search"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert search["schema"]["$ref"].endswith("/SearchPage")
 
 
 @pytest.mark.parametrize("token", [None, "revoked"])
@@ -105,6 +108,37 @@ def test_no_token_or_revoked_token_is_401(world: World, token: str | None) -> No
     assert response.headers["www-authenticate"] == "Bearer"
     bogus = world.client.get("/api/v1/search", headers={"Authorization": "Bearer eakte_nonsense"})
     assert bogus.status_code == 401
+
+
+def _new_token(world: World, name: str) -> str:
+    with world.archive.transaction() as s:
+        world.tokens[name] = create_token(s, name, "clerk", ["all", "tax"])[1]
+    return name
+
+
+def test_a_token_revoked_on_the_command_line_is_refused_at_once(world: World) -> None:
+    from tests.pipelines.test_token_cli import _eakte
+
+    token = _new_token(world, "gleich-widerrufen")
+    assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 200  # remembered
+    revoked = _eakte("token", "revoke", "gleich-widerrufen", "--data", str(world.archive.data_dir))
+    assert revoked.exit_code == 0, revoked.output
+    assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 401
+
+
+def test_a_token_revoked_in_the_catalog_is_refused_within_a_second(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipelines.api
+
+    monkeypatch.setattr(pipelines.api, "_REMEMBER_TOKEN", 0.3)
+    token = _new_token(world, "spaeter-widerrufen")
+    assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 200
+    with world.archive.transaction() as s:
+        revoke_token(s, "spaeter-widerrufen")  # not through `eakte token revoke`
+    assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 200  # remembered
+    time.sleep(0.35)
+    assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 401
 
 
 def test_scanner_tokens_do_not_read_documents(world: World) -> None:

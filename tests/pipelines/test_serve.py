@@ -14,6 +14,7 @@ import httpx
 from archive.access import create_token, read_access_log
 from archive.search import IndexDoc
 from archive.store import Archive
+from pipelines.connections import REQUESTS_PER_CONNECTION
 from tests.pipelines.conftest import EAKTE, ROOT
 
 
@@ -61,6 +62,9 @@ def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Pat
                 http.get("/api/v1/search", params={"q": "Wohnhaus", "limit": 5}) for _ in range(40)
             ]
         assert all(p.status_code == 200 and p.json()["total"] == 30 for p in pages)
+        # one keep-alive connection, ended after 25 requests so that it may go elsewhere
+        closing = [n for n, p in enumerate(pages) if p.headers.get("connection") == "close"]
+        assert closing == [REQUESTS_PER_CONNECTION - 1]
     finally:
         server.send_signal(signal.SIGINT)
         _, stderr = server.communicate(timeout=60)
