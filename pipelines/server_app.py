@@ -7,6 +7,8 @@ EAKTE_DATA, so the workers only read.
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from archive.store import Archive
@@ -18,4 +20,9 @@ from pipelines.config import load_settings, open_index
 def app() -> FastAPI:
     settings = load_settings()
     archive = Archive(settings.data_dir, index=open_index(settings))
-    return create_app(archive, load_file_plan(settings.file_plan))
+    application = create_app(archive, load_file_plan(settings.file_plan))
+    # What start-up made lives as long as the worker: keep it out of the collector's full
+    # passes, which otherwise walk it again and again while requests wait.
+    gc.collect()
+    gc.freeze()
+    return application
