@@ -261,7 +261,12 @@ def snippet(text: str, stems: Iterable[str], width: int = 240) -> str:
             return len(stems_in)
 
         # the first of the windows with the most different words; the first 50 suffice
-        first = max(range(min(len(found), 50)), key=lambda i: (covered(i), -i))
+        first, most, every = 0, 0, len({which for _, _, which in found})
+        for i in range(min(len(found), 50)):
+            if (count := covered(i)) > most:
+                first, most = i, count
+                if most == every:
+                    break
         begin = max(0, found[first][0] - lead)
         if begin:  # start at a word
             space = text.find(" ", begin, found[first][0])
