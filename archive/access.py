@@ -20,6 +20,7 @@ The functions here take a SQLAlchemy session and leave the transaction to the ca
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import uuid
@@ -48,7 +49,6 @@ _UNIT = re.compile(UNIT_PATTERN)
 _ORG = re.compile(r"^org:[\w-]{1,40}$")
 _LOG_READERS = frozenset({"records_manager", "admin"})
 _NAME_MAX = 120
-_REVOCATIONS = "tokens.revoked"  # in the data directory
 
 
 class AccessError(ValueError):
@@ -194,16 +194,17 @@ def authenticate(db: Session | Connection, secret: str) -> Principal | None:
     return principal_for(token)
 
 
-def note_revocation(data_dir: Path) -> None:
-    """Tell serving processes that a token was revoked: they forget the tokens they
-    remember (`revocation_stamp`) instead of trusting them for up to a second more."""
-    (data_dir / _REVOCATIONS).touch()
+def revocations_file(data_dir: Path) -> Path:
+    """Touched by `eakte token revoke`: serving processes then forget the tokens they
+    remember (its modification time, `revocation_stamp`) instead of trusting them for up
+    to a second more."""
+    return data_dir / "tokens.revoked"
 
 
-def revocation_stamp(data_dir: Path) -> int:
-    """Changes whenever `note_revocation` is called for `data_dir`; one stat() call."""
+def revocation_stamp(revocations: Path) -> int:
+    """Changes whenever the revocations file is touched; one stat() call."""
     try:
-        return (data_dir / _REVOCATIONS).stat().st_mtime_ns
+        return os.stat(revocations).st_mtime_ns
     except FileNotFoundError:
         return 0
 

@@ -35,6 +35,7 @@ from archive.access import (
     hash_secret,
     read_access_log,
     revocation_stamp,
+    revocations_file,
 )
 from archive.search import SORTS, Hit, SearchFilters, SearchQueryError, Visibility, order_key
 from archive.store import Archive
@@ -84,6 +85,7 @@ class Service:
     archive: Archive
     access_log: AccessLogWriter
     org_units: Mapping[str, tuple[str, ...]]  # the file plan's organisation scopes
+    revocations: Path  # `revocations_file` of the archive
     # token hash -> (holder, trusted until, revocation stamp when read)
     _known: dict[str, tuple[Principal, float, int]] = field(default_factory=dict, repr=False)
 
@@ -92,10 +94,10 @@ class Service:
 
         A valid token is remembered for `_REMEMBER_TOKEN` seconds: reading it from the
         catalog took a tenth of a search request. `eakte token revoke` makes every server
-        forget at once (`note_revocation`); a token revoked another way ends within that time.
+        forget at once (`revocations_file`); a token revoked another way ends within that time.
         """
         key, now = hash_secret(secret), time.monotonic()
-        stamp = revocation_stamp(self.archive.data_dir)
+        stamp = revocation_stamp(self.revocations)
         known = self._known.get(key)
         if known is not None and known[1] > now and known[2] == stamp:
             return known[0]
@@ -252,7 +254,12 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     from pipelines.ui import mount_ui
 
     plan = plan or load_file_plan()
-    service = Service(archive, AccessLogWriter(archive), plan.organisation_scopes)
+    service = Service(
+        archive,
+        AccessLogWriter(archive),
+        plan.organisation_scopes,
+        revocations_file(archive.data_dir),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]

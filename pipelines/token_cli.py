@@ -88,7 +88,7 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a token; it authenticates no more. Revoking twice keeps the first time."""
-    from archive.access import AccessError, note_revocation, revoke_token
+    from archive.access import AccessError, revocations_file, revoke_token
 
     with _session(data) as session:
         try:
@@ -96,7 +96,7 @@ def revoke(
         except AccessError as exc:
             _fail(exc)
         shown = _token_json(token)
-    note_revocation(settings_for(data).data_dir)  # running servers forget the token now
+    revocations_file(settings_for(data).data_dir).touch()  # running servers forget it now
     if as_json:
         out.print_json(json.dumps(shown))
     else:
