@@ -4,8 +4,9 @@ German glues nouns together and the stemmer does not split them. Each indexed wo
 up for the stems of a German word list (`data/german_stems.txt`, made by
 `tools/german_stems.py`) that it holds; those parts are indexed in a field of their own. A
 query word whose stem is in the list is then one term of that field, whatever compounds
-hold it: at 100,000 documents that is a quarter of the time of trying every indexed term
-that holds the word. Query words outside the list fall back to that.
+hold it: at 100,000 documents that takes 60 % of the time of a choice among the 16 most
+frequent indexed terms that hold it, and leaves none out. Query words outside the list
+fall back to that choice.
 """
 
 from __future__ import annotations
