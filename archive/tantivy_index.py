@@ -11,9 +11,10 @@ from pathlib import Path
 
 import tantivy
 
-from archive.compounds import MIN_PART, known_stems, parts_of, stems_of
+from archive.compounds import known_stems, parts_of, stems_of
 from archive.search import (
     FACETS,
+    MIN_PART,
     Hit,
     IndexBusyError,
     IndexDoc,
@@ -143,13 +144,13 @@ class TantivyIndex:
         after: int | None = None,
     ) -> list[Hit]:
         searcher = self._searcher()
-        text_query, full = self._build(query, filters, searcher, sort, after)
+        full = self._build(query, filters, searcher, sort, after)
         ordered: dict[str, object] = {}
         if sort != "relevance":
             order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
             ordered = {"order_by_field": "order", "order": order}
         result = searcher.search(full, limit=max(1, limit), count=False, offset=offset, **ordered)
-        stems = stems_of(" ".join(query_words(query))) if text_query is not None else []
+        stems = stems_of(" ".join(query_words(query)))  # none without words: no marks
         hits = []
         for key, address in result.hits:
             stored = searcher.doc(address)
@@ -175,11 +176,10 @@ class TantivyIndex:
         searcher: tantivy.Searcher,
         sort: str = "relevance",
         after: int | None = None,
-    ) -> tuple[tantivy.Query | None, tantivy.Query]:
-        """(the query's words, for highlighting; the whole query with every filter)."""
+    ) -> tantivy.Query:
+        """The whole query: its words and identifiers with every filter."""
         split = split_query(query)
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        text_query = None
         if split.text:
             text_query = (
                 self._words(split.text, searcher)
@@ -198,7 +198,6 @@ class TantivyIndex:
                 ]
             )
             must.append((tantivy.Occur.Must, either))
-            text_query = text_query or phrase
         if filters.doc_type:
             must.append((tantivy.Occur.Must, self._term("doc_type", filters.doc_type)))
         if filters.aktenzeichen:
@@ -239,7 +238,7 @@ class TantivyIndex:
             )
         if not must:
             must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        return text_query, tantivy.Query.boolean_query(must)
+        return tantivy.Query.boolean_query(must)
 
     def _visibility(self, filters: SearchFilters) -> list[tantivy.Query]:
         """The permission filter, as clauses of the query itself."""
@@ -257,7 +256,7 @@ class TantivyIndex:
 
     def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
         searcher = self._searcher()
-        _, full = self._build(query, filters, searcher)
+        full = self._build(query, filters, searcher)
         spec: dict[str, object] = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
         spec["year"] = {"terms": {"field": "year", "size": 1000, "order": {"_key": "asc"}}}
         result = searcher.aggregate(full, spec)
