@@ -17,7 +17,8 @@ from pathlib import Path
 
 import tantivy
 
-MIN_PART = 4  # shorter parts ("bau") would match half the dictionary
+from archive.search import MIN_PART
+
 _LIST = Path(__file__).with_name("data") / "german_stems.txt"
 _CACHED_WORDS = 200_000
 # The same analysis as the index's built-in "de_stem" tokenizer.

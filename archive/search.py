@@ -204,7 +204,9 @@ def from_date_number(number: int) -> date:
 
 _QUERY_WORD = re.compile(r"(?<![\w-])(-?)(\w+)(:?)")
 _OPERATORS = {"AND", "OR", "NOT", "IN", "TO"}
-_SHORTEST_PART = 4  # a shorter stem marks only words that begin with it
+# Shorter stems ("bau") are not looked for inside words: they would match half the
+# dictionary; they match and mark only words that begin with them.
+MIN_PART = 4
 
 
 def query_words(query: str) -> list[str]:
@@ -234,7 +236,7 @@ def _occurrences(text: str, stems: list[str]) -> list[tuple[int, int, int]]:
                 while start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
                     start -= 1
                 end = _WORD_REST.match(folded, at + len(form)).end()  # type: ignore[union-attr]
-                if start == at or len(stem) >= _SHORTEST_PART:  # short: only at a word's start
+                if start == at or len(stem) >= MIN_PART:  # short: only at a word's start
                     found.setdefault(start, (start, end, which))
                 at = folded.find(form, end)
     return sorted(found.values())

@@ -16,7 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from archive.compounds import MIN_PART, stems_of
+from archive.compounds import stems_of
+from archive.search import MIN_PART
 
 OUT = Path(__file__).resolve().parents[1] / "archive" / "data" / "german_stems.txt"
 _WORD = re.compile(r"^[A-ZÄÖÜ]?[a-zäöüß]{3,}$")
