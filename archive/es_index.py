@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
@@ -209,6 +209,19 @@ class ElasticsearchIndex:
                 self.client, index=self.name, query={"query": {"match_all": {}}}, _source=False
             )
         }
+
+    def compact(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Elasticsearch's force merge to one segment per shard; it merges on its own."""
+        before = self._segments()
+        self.client.indices.forcemerge(
+            index=self.name, max_num_segments=1, wait_for_completion=True
+        )
+        self.client.indices.refresh(index=self.name)
+        return before, self._segments()
+
+    def _segments(self) -> int:
+        stats = self.client.indices.stats(index=self.name, metric="segments")
+        return int(stats["_all"]["primaries"]["segments"]["count"])
 
     def close(self) -> None:
         self.client.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -163,6 +163,11 @@ class SearchIndex(Protocol):
 
     def count(self) -> int:
         """How many documents the index holds; cheap, unlike document_ids()."""
+
+    def compact(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Merge the index into as few segments as it allows, so that searches touch fewer;
+        returns the segments before and after. `progress(done, total)` follows documents
+        where the backend rewrites them itself."""
 
     def close(self) -> None: ...
 

@@ -6,7 +6,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tantivy
@@ -32,6 +32,8 @@ from archive.search import (
 _TEXT_FIELDS = ["title", "label", "body"]
 _BOOSTS = {"title": 3.0, "label": 2.0, "body": 1.0}
 _WRITER_HEAP = 64 * 1024 * 1024
+# A compaction writes one segment until this much memory is used: about 100,000 documents
+_COMPACT_HEAP = 512 * 1024 * 1024
 _PLAIN_WORDS = re.compile(r"[\w\s]+")
 _PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
@@ -52,13 +54,41 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("unit_path", stored=False, tokenizer_name="raw")
     builder.add_text_field("status", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("az", stored=True, tokenizer_name="raw")
-    builder.add_text_field("ident", stored=False, tokenizer_name="raw")
+    builder.add_text_field("ident", stored=True, tokenizer_name="raw")  # stored: compaction
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_boolean_field("tax", stored=True, indexed=True)
     builder.add_integer_field("order", stored=False, indexed=False, fast=True)
     # the year facet: counting a small column is cheaper than a histogram over `date`
     builder.add_integer_field("year", stored=False, indexed=False, fast=True)
     return builder.build()
+
+
+def _document(doc: IndexDoc) -> tantivy.Document:
+    """The fields of `index_fields`, with the compound parts and the year facet."""
+    fields = {k: v for k, v in index_fields(doc).items() if v is not None}
+    words = stems_of(f"{doc.title} {doc.doc_label} {doc.text}")
+    fields["parts"] = " ".join(sorted(parts_of(words)))
+    if doc.document_date is not None:
+        fields["year"] = doc.document_date.year
+    return tantivy.Document(**fields)
+
+
+def _stored(stored: tantivy.Document) -> IndexDoc:
+    """A document as it was indexed, from its stored fields (for hits and compaction)."""
+    number = stored.get_first("date")
+    return IndexDoc(
+        document_id=stored.get_first("id"),
+        title=stored.get_first("title") or "",
+        doc_type=stored.get_first("doc_type") or "",
+        doc_label=stored.get_first("label") or "",
+        unit=stored.get_first("unit") or "",
+        status=stored.get_first("status") or "",
+        text=stored.get_first("body") or "",
+        aktenzeichen=tuple(stored.get_all("az")),
+        identifiers=tuple(stored.get_all("ident")),
+        document_date=from_date_number(number) if number else None,
+        tax_secret=bool(stored.get_first("tax")),
+    )
 
 
 class TantivyIndex:
@@ -93,17 +123,20 @@ class TantivyIndex:
 
     def _writer_(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            try:
-                self._writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise
-                # Tantivy allows one writer per index; an ingest holds it until its batch ends.
-                raise IndexBusyError(
-                    f"{self.path}: the search index is being written by another process "
-                    "(is an ingest running?); try again when it has finished"
-                ) from exc
+            self._writer = self._open_writer(_WRITER_HEAP)
         return self._writer
+
+    def _open_writer(self, heap: int) -> tantivy.IndexWriter:
+        try:
+            return self.index.writer(heap_size=heap, num_threads=1)
+        except ValueError as exc:
+            if "LockBusy" not in str(exc):
+                raise
+            # Tantivy allows one writer per index; an ingest holds it until its batch ends.
+            raise IndexBusyError(
+                f"{self.path}: the search index is being written by another process "
+                "(is an ingest or a compaction running?); try again when it has finished"
+            ) from exc
 
     def add(self, doc: IndexDoc) -> None:
         self.add_many([doc])
@@ -114,17 +147,48 @@ class TantivyIndex:
         with self._lock:
             writer = self._writer_()
             for doc in docs:
-                fields = {k: v for k, v in index_fields(doc).items() if v is not None}
-                words = stems_of(f"{doc.title} {doc.doc_label} {doc.text}")
-                fields["parts"] = " ".join(sorted(parts_of(words)))
-                if doc.document_date is not None:
-                    fields["year"] = doc.document_date.year
                 writer.delete_documents_by_term("id", doc.document_id)
-                writer.add_document(tantivy.Document(**fields))
+                writer.add_document(_document(doc))
                 count += 1
             writer.commit()
         self._wrote()
         return count
+
+    def compact(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Rewrite every document into one segment; returns the segments before and after.
+
+        Tantivy merges small segments as commits add them, but an archive that grows a
+        document at a time keeps a dozen or more, and every search and facet count pays for
+        each: one segment answers in about three quarters of the time of six. The rewrite
+        reads one snapshot, derives again what is not stored (compound parts, from this
+        version's word list) and commits once, so searches in any process see the old
+        segments or the new one, never a mix. `progress(done, total)` follows the documents.
+        Beyond about 100,000 documents (`_COMPACT_HEAP`) the result is a few large segments.
+        """
+        with self._lock:
+            if self._writer is not None:  # one writer per index: this one needs more memory
+                self._writer.wait_merging_threads()
+                self._writer = None
+            self._reload()
+            searcher = self.index.searcher()
+            before, total = searcher.num_segments, searcher.num_docs
+            writer = self._open_writer(_COMPACT_HEAP)
+            try:
+                writer.delete_all_documents()
+                if total:
+                    everything = searcher.search(tantivy.Query.all_query(), limit=total)
+                    for done, (_, address) in enumerate(everything.hits, 1):
+                        writer.add_document(_document(_stored(searcher.doc(address))))
+                        if progress is not None:
+                            progress(done, total)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+        self._wrote()
+        return before, self.index.searcher().num_segments
 
     def delete(self, document_id: str) -> None:
         with self._lock:
@@ -153,18 +217,17 @@ class TantivyIndex:
         stems = stems_of(" ".join(query_words(query)))  # none without words: no marks
         hits = []
         for key, address in result.hits:
-            stored = searcher.doc(address)
-            number = stored.get_first("date")
+            doc = _stored(searcher.doc(address))
             hits.append(
                 Hit(
-                    document_id=stored.get_first("id"),
+                    document_id=doc.document_id,
                     score=float(key) if sort == "relevance" else 0.0,
-                    doc_type=stored.get_first("doc_type") or "",
-                    doc_label=stored.get_first("label") or "",
-                    title=stored.get_first("title") or "",
-                    aktenzeichen=tuple(stored.get_all("az")),
-                    document_date=from_date_number(number) if number else None,
-                    snippet=snippet(stored.get_first("body") or "", stems),
+                    doc_type=doc.doc_type,
+                    doc_label=doc.doc_label,
+                    title=doc.title,
+                    aktenzeichen=doc.aktenzeichen,
+                    document_date=doc.document_date,
+                    snippet=snippet(doc.text, stems),
                 )
             )
         return hits

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from archive.search import IndexDoc, SearchFilters, SearchIndex, SearchQueryError, split_query
+from archive.search import (
+    IndexDoc,
+    SearchFilters,
+    SearchIndex,
+    SearchQueryError,
+    Visibility,
+    split_query,
+)
 from archive.tantivy_index import TantivyIndex
 
 BAU = IndexDoc(
@@ -278,3 +285,31 @@ def test_offset_pages_a_ranking_without_gaps(index: SearchIndex) -> None:
     ]
     assert paged == whole
     assert index.search("", SearchFilters(), 4, offset=len(whole)) == []
+
+
+def test_compacting_keeps_every_document_and_what_finds_it(index: SearchIndex) -> None:
+    from dataclasses import replace
+
+    for i in range(4):  # one commit each: segments to merge
+        index.add(replace(BAU, document_id=f"doc-bau-{i}", title=f"Bauvorbescheid Scheune {i}",
+                          identifiers=(f"4711-0815-{i}",)))  # fmt: skip
+    queries = ["Baugenehmigungen", "Steuer", "Scheune", "86 095 742 719", "4711/0815/2"]
+    found = {q: _ids(index, q) for q in queries}
+    facets = index.facets("", SearchFilters())
+    without_tax_scope = SearchFilters(visible=Visibility(("2",), tax=False))
+    newest = [h.document_id for h in index.search("", SearchFilters(), 10, sort="date_desc")]
+    assert found["Steuer"] == ["doc-steuer"]  # a part of "Grundsteuerbescheid"
+    assert found["4711/0815/2"] == ["doc-bau-2"]
+
+    before, after = index.compact()
+
+    assert before > after == 1
+    assert index.count() == 6
+    assert {q: _ids(index, q) for q in queries} == found
+    assert index.facets("", SearchFilters()) == facets
+    assert index.facets("Steuer", without_tax_scope)["doc_type"] == {}  # still tax-secret
+    assert [
+        h.document_id for h in index.search("", SearchFilters(), 10, sort="date_desc")
+    ] == newest
+    index.add(replace(BAU, document_id="doc-after", title="Abrissgenehmigung"))
+    assert _ids(index, "Abrissgenehmigung") == ["doc-after"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import archive.tantivy_index as tantivy_index
-from archive.search import IndexDoc, SearchFilters
+from archive.search import IndexBusyError, IndexDoc, SearchFilters
 from archive.tantivy_index import TantivyIndex
 
 
@@ -70,3 +70,49 @@ def test_a_listed_word_finds_every_compound_another_the_most_frequent(
     assert set(_ids(index, "Antrag")) == everyone  # "antrag" is in the word list
     assert set(_ids(index, "Bewehrung")) == everyone - {"selten"}  # the two most frequent
     assert _ids(index, "Bewehrungsskizze") == ["selten"]  # as a whole word, always
+
+
+def _segmented(path: Path, documents: int) -> TantivyIndex:
+    """An index written a document per commit, as an ingest writes it."""
+    index = TantivyIndex(path)
+    for i in range(documents):
+        index.add(_doc(f"d{i}", f"Bauantrag Nummer {i} Bewehrungsplan"))
+    return index
+
+
+def test_compaction_is_seen_by_readers_in_other_processes(tmp_path: Path) -> None:
+    writer = _segmented(tmp_path / "index", 5)
+    reader = TantivyIndex(tmp_path / "index")  # e.g. a worker of `eakte serve`
+    assert len(_ids(reader, "Antrag")) == 5
+    seen: list[tuple[int, int]] = []
+
+    before, after = writer.compact(lambda done, total: seen.append((done, total)))
+
+    assert (before, after) == (5, 1)
+    assert seen == [(i, 5) for i in range(1, 6)]
+    time.sleep(tantivy_index._RELOAD_EVERY)
+    assert reader._searcher().num_segments == 1
+    assert sorted(_ids(reader, "Antrag")) == [f"d{i}" for i in range(5)]
+    assert len(_ids(reader, "Bewehrung")) == 5  # a part outside the word list, too
+
+
+def test_a_failed_compaction_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    index = _segmented(tmp_path / "index", 4)
+
+    def interrupted(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index.compact(interrupted)
+    assert index.count() == 4 and index._searcher().num_segments == 4
+    index.add(_doc("d4", "Bauantrag"))  # the index can still be written
+    assert len(_ids(index, "Bauantrag")) == 5
+
+
+def test_compaction_waits_for_no_one_while_an_ingest_writes(tmp_path: Path) -> None:
+    ingest = _segmented(tmp_path / "index", 2)  # holds the writer until its batch ends
+    with pytest.raises(IndexBusyError, match="ingest or a compaction"):
+        TantivyIndex(tmp_path / "index").compact()
+    ingest.close()
+    assert TantivyIndex(tmp_path / "index").compact() == (2, 1)
