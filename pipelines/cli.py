@@ -28,6 +28,7 @@ from pipelines.cli_common import (
     settings_for,
 )
 from pipelines.config import Settings, load_settings, open_index
+from pipelines.index_cli import app as index_app
 from pipelines.inputs import discover
 from pipelines.manifest import ManifestError, load_batch_manifest
 from pipelines.records_cli import (
@@ -278,6 +279,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(aussonderung_app, name="aussonderung")
 app.add_typer(dispose_app, name="dispose")
 app.add_typer(audit_app, name="audit")
+app.add_typer(index_app, name="index")
 
 
 @server_app.command("status")
