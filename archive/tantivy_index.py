@@ -442,6 +442,10 @@ class TantivyIndex:
     def count(self) -> int:
         return int(self._searcher().num_docs)
 
+    def segments(self) -> int:
+        """How many segments every search walks; `compact` makes it one."""
+        return int(self._searcher().num_segments)
+
     def document_ids(self) -> set[str]:
         searcher = self._searcher()
         total = searcher.num_docs

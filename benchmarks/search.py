@@ -66,7 +66,7 @@ def build(data_dir: Path, documents: int, say) -> dict[str, str]:  # type: ignor
     with archive.transaction() as session:
         for name, scopes in SCOPES.items():
             tokens[name] = create_token(session, f"bench-{name}", "case_system", scopes)[1]
-    batch = 5000
+    batch = max(1, min(5000, documents // 20))  # twenty commits, as batches would make
     for start in range(0, documents, batch):
         say(f"indexing {start:,}/{documents:,}")
         docs = generate(min(batch, documents - start), seed=1000 + start)
@@ -218,19 +218,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run(  # type: ignore[no-untyped-def]
-    documents: int, clients: int, requests: int, say, data: Path | None = None, workers: int = 0
+def _serve_and_load(  # type: ignore[no-untyped-def]
+    data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
 ) -> dict[str, Any]:
+    """Latency and throughput of `requests` searches through a fresh `eakte serve`."""
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = data or Path(tmp) / "data"
-        tokens_file = data_dir / "bench-tokens.json"
-        start = time.perf_counter()
-        if tokens_file.exists():  # --data: built by an earlier run
-            tokens = json.loads(tokens_file.read_text())
-        else:
-            tokens = build(data_dir, documents, say)
-            tokens_file.write_text(json.dumps(tokens))
-        index_s = time.perf_counter() - start
         port = _free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("EAKTE_ES_URL", None)
@@ -265,15 +257,59 @@ def run(  # type: ignore[no-untyped-def]
             say("warming up")
             throughput: list[float] = []
             uvloop.run(_http_load("127.0.0.1", port, tokens, clients, 200, throughput))
-            say(f"HTTP: {requests} requests from {clients} clients")
             latencies, errors = uvloop.run(
                 _http_load("127.0.0.1", port, tokens, clients, requests, throughput)
             )
         finally:
             server.terminate()
             server.wait(10)
-        say("index directly")
-        direct = _direct(data_dir, clients, requests)
+    return _percentiles(latencies) | {
+        "errors": errors,
+        "requests_per_second": round(throughput[-1], 1),
+    }
+
+
+def _measure(  # type: ignore[no-untyped-def]
+    data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
+) -> dict[str, Any]:
+    """The HTTP API and the index directly, on the index as it is now."""
+    from archive.tantivy_index import TantivyIndex
+
+    segments = TantivyIndex(data_dir / "index").segments()
+    say(f"{segments} segment(s): HTTP, {requests} requests from {clients} clients")
+    http = _serve_and_load(data_dir, tokens, clients, requests, workers, say)
+    say(f"{segments} segment(s): the index directly")
+    return {
+        "segments": segments,
+        "http": http,
+        "index_direct": _direct(data_dir, clients, requests),
+    }
+
+
+def run(  # type: ignore[no-untyped-def]
+    documents: int, clients: int, requests: int, say, data: Path | None = None, workers: int = 0
+) -> dict[str, Any]:
+    """Build (or reuse `data`), measure the index as written, compact it, measure again."""
+    from archive.tantivy_index import TantivyIndex
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = data or Path(tmp) / "data"
+        tokens_file = data_dir / "bench-tokens.json"
+        start = time.perf_counter()
+        if tokens_file.exists():  # --data: built by an earlier run
+            tokens = json.loads(tokens_file.read_text())
+        else:
+            tokens = build(data_dir, documents, say)
+            tokens_file.write_text(json.dumps(tokens))
+        index_s = time.perf_counter() - start
+        as_written = _measure(data_dir, tokens, clients, requests, workers, say)
+        say("eakte index compact")
+        start = time.perf_counter()
+        index = TantivyIndex(data_dir / "index")
+        index.compact()
+        index.close()
+        compact_s = time.perf_counter() - start
+        compacted = _measure(data_dir, tokens, clients, requests, workers, say)
         say("deep paging")
         paging = _deep_paging(data_dir)
     return {
@@ -281,9 +317,9 @@ def run(  # type: ignore[no-untyped-def]
         "clients": clients,
         "requests": requests,
         "index_seconds": round(index_s, 1),
-        "http": _percentiles(latencies)
-        | {"errors": errors, "requests_per_second": round(throughput[-1], 1)},
-        "index_direct": direct,
+        "compact_seconds": round(compact_s, 1),
+        "as_written": as_written,
+        "compacted": compacted,
         "paging_ms": paging,
         "cpus": os.cpu_count(),
     }
@@ -312,17 +348,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for column in ("", "p50 ms", "p90 ms", "p99 ms", "mean ms"):
         table.add_column(column, justify="right")
-    rows = (
-        ("HTTP API", result["http"]),
-        ("index, concurrent", result["index_direct"]["concurrent"]),
-        ("index, one at a time", result["index_direct"]["sequential"]),
-    )
-    for name, r in rows:
-        table.add_row(name, *(f"{r[k]:.1f}" for k in ("p50", "p90", "p99", "mean")))
+    for layout in ("as_written", "compacted"):
+        measured = result[layout]
+        where = f"{measured['segments']} segment(s)"
+        rows = (
+            (f"HTTP API, {where}", measured["http"]),
+            (f"index, concurrent, {where}", measured["index_direct"]["concurrent"]),
+            (f"index, one at a time, {where}", measured["index_direct"]["sequential"]),
+        )
+        for name, r in rows:
+            table.add_row(name, *(f"{r[k]:.1f}" for k in ("p50", "p90", "p99", "mean")))
     Console().print(table)
     print(
-        f"indexing took {result['index_seconds']} s; HTTP: "
-        f"{result['http']['requests_per_second']} requests/s, {result['http']['errors']} errors"
+        f"indexing took {result['index_seconds']} s, compacting {result['compact_seconds']} s; "
+        + "; ".join(
+            f"HTTP with {result[k]['segments']} segment(s): "
+            f"{result[k]['http']['requests_per_second']} requests/s, "
+            f"{result[k]['http']['errors']} errors"
+            for k in ("as_written", "compacted")
+        )
     )
     print("page of 20, median ms:", ", ".join(f"{k} {v}" for k, v in result["paging_ms"].items()))
     return 0

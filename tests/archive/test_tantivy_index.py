@@ -91,7 +91,7 @@ def test_compaction_is_seen_by_readers_in_other_processes(tmp_path: Path) -> Non
     assert (before, after) == (5, 1)
     assert seen == [(i, 5) for i in range(1, 6)]
     time.sleep(tantivy_index._RELOAD_EVERY)
-    assert reader._searcher().num_segments == 1
+    assert reader.segments() == 1
     assert sorted(_ids(reader, "Antrag")) == [f"d{i}" for i in range(5)]
     assert len(_ids(reader, "Bewehrung")) == 5  # a part outside the word list, too
 
@@ -105,7 +105,7 @@ def test_a_failed_compaction_leaves_the_index_as_it_was(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         index.compact(interrupted)
-    assert index.count() == 4 and index._searcher().num_segments == 4
+    assert index.count() == 4 and index.segments() == 4
     index.add(_doc("d4", "Bauantrag"))  # the index can still be written
     assert len(_ids(index, "Bauantrag")) == 5
 
