@@ -212,14 +212,15 @@ class ElasticsearchIndex:
 
     def compact(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Elasticsearch's force merge to one segment per shard; it merges on its own."""
-        before = self._segments()
+        before = self.segments()
         self.client.indices.forcemerge(
             index=self.name, max_num_segments=1, wait_for_completion=True
         )
         self.client.indices.refresh(index=self.name)
-        return before, self._segments()
+        return before, self.segments()
 
-    def _segments(self) -> int:
+    def segments(self) -> int:
+        self.client.indices.refresh(index=self.name)
         stats = self.client.indices.stats(index=self.name, metric="segments")
         return int(stats["_all"]["primaries"]["segments"]["count"])
 

@@ -164,6 +164,9 @@ class SearchIndex(Protocol):
     def count(self) -> int:
         """How many documents the index holds; cheap, unlike document_ids()."""
 
+    def segments(self) -> int:
+        """How many segments a search walks (per shard, summed); `compact` reduces them."""
+
     def compact(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Merge the index into as few segments as it allows, so that searches touch fewer;
         returns the segments before and after. `progress(done, total)` follows documents

@@ -166,9 +166,7 @@ class TantivyIndex:
         Beyond about 100,000 documents (`_COMPACT_HEAP`) the result is a few large segments.
         """
         with self._lock:
-            if self._writer is not None:  # one writer per index: this one needs more memory
-                self._writer.wait_merging_threads()
-                self._writer = None
+            self._settle_writer()  # one writer per index: compaction needs a larger one
             self._reload()
             searcher = self.index.searcher()
             before, total = searcher.num_segments, searcher.num_docs
@@ -443,8 +441,18 @@ class TantivyIndex:
         return int(self._searcher().num_docs)
 
     def segments(self) -> int:
-        """How many segments every search walks; `compact` makes it one."""
-        return int(self._searcher().num_segments)
+        """How many segments every search walks; `compact` makes it one. The merges this
+        process's writer has started are waited for first, so they are counted done."""
+        with self._lock:
+            self._settle_writer()
+        self._reload()
+        return int(self.index.searcher().num_segments)
+
+    def _settle_writer(self) -> None:
+        """Let the writer finish its merges and give up the index (the next write reopens)."""
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
 
     def document_ids(self) -> set[str]:
         searcher = self._searcher()
@@ -456,6 +464,4 @@ class TantivyIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._writer is not None:
-                self._writer.wait_merging_threads()
-                self._writer = None
+            self._settle_writer()

@@ -28,7 +28,7 @@ from classifiers.extract import Extraction, extract
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
 from classifiers.rules import Classification
-from pipelines import progress
+from pipelines import index_upkeep, progress
 from pipelines.config import Settings, open_index
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
@@ -97,6 +97,11 @@ def classify_step(
 @task(name="archive", cache_policy=NO_CACHE)
 def archive_step(record: DocumentRecord, source: Path, pdfa: Path, archive: Archive) -> str:
     return archive.store(record, source, pdfa)
+
+
+@task(name="compact-index", cache_policy=NO_CACHE)
+def compact_index_task(archive: Archive) -> dict[str, Any]:
+    return index_upkeep.tidy(archive.index)
 
 
 @task(name="document", cache_policy=NO_CACHE)
@@ -342,6 +347,7 @@ def ingest_batch(
         futures = {s: document_task.submit(Path(s), quote(ctx)) for s in order}
         lines = [futures[source].result() for source in sources]
         archive.finish_batch(batch_id)
+        search_index = compact_index_task(quote(archive))
         counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
         for line in lines:
             counts[line["status"]] += 1
@@ -350,6 +356,7 @@ def ingest_batch(
             "batch": batch_name,
             "classifier": model.info.training_set_sha256[:8] if model else "rules",
             "warnings": [model_warning] if model_warning else [],
+            "search_index": search_index,
             "counts": counts,
             "documents": lines,
         }

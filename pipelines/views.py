@@ -54,6 +54,17 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
     console.print(f"{len(report['documents'])} input(s)  {counts}")
     for warning in report.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    search_index = report.get("search_index") or {}
+    if "compacted_from" in search_index:
+        console.print(
+            f"search index compacted: {search_index['compacted_from']} segments "
+            f"-> {search_index['segments']}"
+        )
+    if "compaction_skipped" in search_index:
+        console.print(
+            "[yellow]warning:[/yellow] search index not compacted: "
+            f"{escape(search_index['compaction_skipped'])}"
+        )
 
 
 def _highlight(snippet: str) -> str:

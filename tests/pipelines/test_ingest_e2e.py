@@ -198,3 +198,12 @@ def test_verify_detects_a_flipped_byte(batch: dict, prefect_api: str, tmp_path: 
     result = run_eakte("verify", "--data", str(data), api=prefect_api, check=False)
     assert result.returncode == 1
     assert f"{doc['document_id']}: PDF/A blob" in result.stdout
+
+
+def test_the_batch_leaves_the_search_index_with_few_segments(batch: dict) -> None:
+    from archive.tantivy_index import TantivyIndex
+    from pipelines.index_upkeep import COMPACT_ABOVE
+
+    search_index = batch["report"]["search_index"]
+    assert 1 <= search_index["segments"] <= COMPACT_ABOVE
+    assert TantivyIndex(batch["data"] / "index").segments() == search_index["segments"]
