@@ -39,6 +39,9 @@ _PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
 _MAX_PARTS = 16
 _RELOAD_EVERY = 0.1  # seconds
+# In the index directory while a compaction holds the writer: other writers wait for it
+_COMPACTING = "eakte-compacting"
+_WAIT_FOR_COMPACTION = 1800.0  # seconds
 _VOCABULARY_EVERY = 30.0  # seconds
 
 
@@ -127,16 +130,22 @@ class TantivyIndex:
         return self._writer
 
     def _open_writer(self, heap: int) -> tantivy.IndexWriter:
-        try:
-            return self.index.writer(heap_size=heap, num_threads=1)
-        except ValueError as exc:
-            if "LockBusy" not in str(exc):
-                raise
-            # Tantivy allows one writer per index; an ingest holds it until its batch ends.
-            raise IndexBusyError(
-                f"{self.path}: the search index is being written by another process "
-                "(is an ingest or a compaction running?); try again when it has finished"
-            ) from exc
+        """Tantivy allows one writer per index. An ingest holds it until its batch ends:
+        another writer is refused. A compaction holds it for a bounded time: another writer
+        (the next document of an ingest) waits for it to finish."""
+        deadline = time.monotonic() + _WAIT_FOR_COMPACTION
+        while True:
+            try:
+                return self.index.writer(heap_size=heap, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                if not (self.path / _COMPACTING).exists() or time.monotonic() > deadline:
+                    raise IndexBusyError(
+                        f"{self.path}: the search index is being written by another process "
+                        "(is an ingest or a compaction running?); try again when it has finished"
+                    ) from exc
+            time.sleep(0.2)
 
     def add(self, doc: IndexDoc) -> None:
         self.add_many([doc])
@@ -171,6 +180,8 @@ class TantivyIndex:
             searcher = self.index.searcher()
             before, total = searcher.num_segments, searcher.num_docs
             writer = self._open_writer(_COMPACT_HEAP)
+            marker = self.path / _COMPACTING
+            marker.touch()
             try:
                 writer.delete_all_documents()
                 if total:
@@ -185,6 +196,7 @@ class TantivyIndex:
                 raise
             finally:
                 writer.wait_merging_threads()
+                marker.unlink(missing_ok=True)
         self._wrote()
         return before, self.index.searcher().num_segments
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from archive.search import IndexBusyError, SearchIndex
 
-COMPACT_ABOVE = 8  # segments; Tantivy's merge policy keeps up to 7 of a size by itself
+COMPACT_ABOVE = 4  # segments: at 100,000 documents each costs a search about 0.06 ms of CPU
 
 
 def tidy(index: SearchIndex, above: int = COMPACT_ABOVE) -> dict[str, Any]:

@@ -116,3 +116,29 @@ def test_compaction_waits_for_no_one_while_an_ingest_writes(tmp_path: Path) -> N
         TantivyIndex(tmp_path / "index").compact()
     ingest.close()
     assert TantivyIndex(tmp_path / "index").compact() == (2, 1)
+
+
+def test_a_writer_waits_for_a_compaction_instead_of_failing(tmp_path: Path) -> None:
+    import threading
+
+    index = _segmented(tmp_path / "index", 3)
+    halfway, go_on = threading.Event(), threading.Event()
+
+    def slow(done: int, total: int) -> None:
+        halfway.set()
+        assert go_on.wait(10)
+
+    compaction = threading.Thread(target=index.compact, args=(slow,))
+    compaction.start()
+    assert halfway.wait(10)
+    ingest = TantivyIndex(tmp_path / "index")  # the next document of a running ingest
+    added = threading.Thread(target=ingest.add, args=(_doc("later", "Bauantrag"),))
+    added.start()
+    time.sleep(0.5)
+    assert added.is_alive()  # waiting, not failed
+    go_on.set()
+    compaction.join(10)
+    added.join(10)
+    assert not added.is_alive()
+    assert len(_ids(ingest, "Bauantrag")) == 4
+    assert not (tmp_path / "index" / tantivy_index._COMPACTING).exists()
