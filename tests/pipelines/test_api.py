@@ -84,6 +84,7 @@ def test_health_and_readiness(world: World) -> None:
     assert world.client.get("/healthz").json() == {"status": "ok"}
     ready = world.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["indexed_documents"] == 2
+    assert ready.json()["index_segments"] == 2  # a commit per document, not merged yet
 
 
 def test_openapi_description_lists_the_endpoints(world: World) -> None:
