@@ -49,6 +49,6 @@ def compact(data: DataOption = None) -> None:
     finally:
         archive.close()
     out.print(
-        f"{documents:,} documents: {before} segments before, {after} after "
+        f"{documents:,} documents; segments: {before} before, {after} after "
         f"({time.monotonic() - started:.1f} s)"
     )

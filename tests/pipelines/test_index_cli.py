@@ -33,7 +33,7 @@ def test_compact_leaves_one_segment_and_every_document_findable(
     result = runner.invoke(app, ["index", "compact", "--data", str(folder)])
 
     assert result.exit_code == 0, result.output
-    assert "3 documents: 3 segments before, 1 after" in result.stdout
+    assert "3 documents; segments: 3 before, 1 after" in result.stdout
     assert _found(folder, "Schreibens") == before
     assert _found(folder, "drei") == [ids[2]]
 
