@@ -216,11 +216,10 @@ class ElasticsearchIndex:
         self.client.indices.forcemerge(
             index=self.name, max_num_segments=1, wait_for_completion=True
         )
-        self.client.indices.refresh(index=self.name)
         return before, self.segments()
 
     def segments(self) -> int:
-        self.client.indices.refresh(index=self.name)
+        self.client.indices.refresh(index=self.name)  # count what searches see
         stats = self.client.indices.stats(index=self.name, metric="segments")
         return int(stats["_all"]["primaries"]["segments"]["count"])
 

@@ -110,7 +110,7 @@ def test_a_failed_compaction_leaves_the_index_as_it_was(tmp_path: Path) -> None:
     assert len(_ids(index, "Bauantrag")) == 5
 
 
-def test_compaction_waits_for_no_one_while_an_ingest_writes(tmp_path: Path) -> None:
+def test_compaction_is_refused_while_an_ingest_writes(tmp_path: Path) -> None:
     ingest = _segmented(tmp_path / "index", 2)  # holds the writer until its batch ends
     with pytest.raises(IndexBusyError, match="ingest or a compaction"):
         TantivyIndex(tmp_path / "index").compact()
