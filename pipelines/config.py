@@ -24,6 +24,8 @@ class Settings(BaseModel):
     review_threshold: float | None = Field(default=None, ge=0, le=1)  # None: the file plan's
     max_megapixels: float = Field(default=250, gt=0)
     deskew: bool = True
+    # seconds tesseract may spend on one page before it is kept as an image and named for rescan
+    ocr_page_timeout: float = Field(default=60, gt=0)
     es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
     es_index: str = "eakte-documents"
     user: str | None = None  # who records review decisions; None: the login name
@@ -45,6 +47,7 @@ _ENV = {
     "EAKTE_WORKERS": "workers",
     "EAKTE_REVIEW_THRESHOLD": "review_threshold",
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
+    "EAKTE_OCR_PAGE_TIMEOUT": "ocr_page_timeout",
     "EAKTE_ES_URL": "es_url",
     "EAKTE_ES_INDEX": "es_index",
     "EAKTE_USER": "user",

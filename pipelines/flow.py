@@ -55,10 +55,12 @@ REPORT_FIELDS = (
     "pages",
     "ocr_confidence",
     "low_confidence_pages",
+    "unrecognised_pages",
     "reason",
     "quarantine_copy",
 )
-# Pages read with less mean word confidence than this are listed for the scanning team to check.
+# Pages read with less mean word confidence than this are listed for the scanning team to check
+# (`low_confidence_pages`), together with pages the OCR engine gave up on (`unrecognised_pages`).
 LOW_OCR_CONFIDENCE = 70.0
 
 
@@ -164,6 +166,7 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
                 "ocr_applied": scan.ocr_applied,
                 "mean_confidence": scan.mean_confidence,
                 "page_confidence": [p.confidence for p in scan.pages],
+                "unrecognised_pages": scan.unrecognised_pages,
                 "seconds": round(scan.seconds, 2),
                 "software": scan.software,
             },
@@ -224,8 +227,9 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
         "low_confidence_pages": [
             p.number
             for p in scan.pages
-            if p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE
+            if not p.recognised or (p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE)
         ],
+        "unrecognised_pages": scan.unrecognised_pages,
         "reason": f"classification confidence {classification.confidence:.2f} below "
         f"{ctx.threshold:.2f}"
         if status == "needs_review"
@@ -333,6 +337,7 @@ def ingest_batch(
                 languages=settings.languages,
                 deskew=settings.deskew,
                 max_pixels=int(settings.max_megapixels * 1e6),
+                page_timeout_s=settings.ocr_page_timeout,
             ),
             threshold=settings.review_threshold
             if settings.review_threshold is not None

@@ -49,7 +49,7 @@ class PageAnomaly(_Note):
     """Something about one page that a person checking the scan should look at."""
 
     page: int
-    kind: Literal["blank", "low_ocr_confidence", "no_ocr_confidence"]
+    kind: Literal["blank", "not_recognised", "low_ocr_confidence", "no_ocr_confidence"]
     detail: str
 
 
@@ -175,10 +175,20 @@ def processing_steps(
 
 
 def page_anomalies(scan: ScanResult, low_confidence: float) -> list[PageAnomaly]:
-    """Blank pages, pages read with low confidence, and OCR pages without a confidence."""
+    """Pages not recognised, blank pages, pages read with low confidence, and OCR pages
+    without a confidence."""
     found: list[PageAnomaly] = []
     for page in scan.pages:
-        if not page.text.strip():
+        if not page.recognised:
+            found.append(
+                PageAnomaly(
+                    page=page.number,
+                    kind="not_recognised",
+                    detail="not recognised: the OCR engine ran out of time on it; the page is "
+                    "archived as an image without text and should be rescanned",
+                )
+            )
+        elif not page.text.strip():
             found.append(PageAnomaly(page=page.number, kind="blank", detail="no text on the page"))
         elif page.source == "ocr" and page.confidence is None:
             found.append(

@@ -42,9 +42,10 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
             f"{line['confidence']:.2f}" if line.get("confidence") is not None else "",
             str(line.get("pages") or ""),
             f"[{_confidence_style(ocr)}]{ocr:.0f}[/]" if ocr is not None else "",
-            f"[red]{', '.join(map(str, line['low_confidence_pages']))}[/]"
-            if line.get("low_confidence_pages")
-            else "",
+            ", ".join(
+                f"[red]{page}{' (not recognised)' if page in (line.get('unrecognised_pages') or []) else ''}[/]"
+                for page in line.get("low_confidence_pages") or []
+            ),
             escape((line.get("reason") or "")[:160]),
         )
     console.print(table)

@@ -1,41 +1,71 @@
-"""ocrmypdf plugin that keeps tesseract's mean word confidence per page.
+"""ocrmypdf plugin that keeps tesseract's mean word confidence per page, and which pages it
+gave up on.
 
 ocrmypdf reads tesseract's hOCR but does not report its word confidences (`x_wconf`); this
 engine wraps the built-in one and writes `<page>.json` into the directory given by the
-`eakte_confidence_dir` option.
+plugin's own option `eakte_confidence_dir` (declared through `register_options`). A page on
+which tesseract ran into ocrmypdf's `--tesseract-timeout` is kept by ocrmypdf as an image
+without text; the record says so (`recognised: false`), so that the page can be named for
+rescanning instead of being mistaken for a blank one.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
+from pydantic import BaseModel
 
 _WCONF = re.compile(r"x_wconf (\d+)")
 _PAGE_NUMBER = re.compile(r"^(\d+)")
 
 
+class EakteOptions(BaseModel):
+    """The plugin's options; ocrmypdf passes `eakte_<field>` keywords into this namespace."""
+
+    confidence_dir: str | None = None
+
+
 class ConfidenceTesseract(TesseractOcrEngine):
     @staticmethod
     def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options: Any) -> None:
+        started = time.monotonic()
         TesseractOcrEngine.generate_hocr(input_file, output_hocr, output_text, options)
-        target = getattr(options, "eakte_confidence_dir", None)
+        elapsed = time.monotonic() - started
+        target = options.eakte.confidence_dir
         match = _PAGE_NUMBER.match(Path(input_file).name)
         if not target or not match:
             return
-        scores = [int(value) for value in _WCONF.findall(Path(output_hocr).read_text("utf-8"))]
+        hocr = Path(output_hocr).read_text("utf-8") if Path(output_hocr).exists() else ""
+        timeout = float(options.tesseract.timeout)
+        # ocrmypdf writes an empty hOCR both for a page tesseract calls empty and for one it
+        # gave up on; only the second takes the whole time-out.
+        recognised = bool(hocr) or timeout == 0 or elapsed < timeout
+        scores = [int(value) for value in _WCONF.findall(hocr)]
         page = int(match.group(1))
         mean = sum(scores) / len(scores) if scores else 0.0
-        record = {"page": page, "confidence": round(mean, 1), "words": len(scores)}
+        record = {
+            "page": page,
+            "confidence": round(mean, 1),
+            "words": len(scores),
+            "recognised": recognised,
+            "seconds": round(elapsed, 2),
+        }
         (Path(target) / f"{page:06d}.json").write_text(json.dumps(record))
 
 
 def tesseract_version() -> str:
     return str(TesseractOcrEngine.version())
+
+
+@hookimpl
+def register_options() -> dict[str, type[BaseModel]]:
+    return {"eakte": EakteOptions}
 
 
 @hookimpl

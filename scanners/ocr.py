@@ -34,8 +34,12 @@ class OcrSettings:
     rotate_pages: bool = True
     max_pixels: int = 250_000_000
     default_dpi: int = 300
-    timeout_base_s: float = 120.0
-    timeout_per_page_s: float = 90.0
+    # tesseract's time per page (ocrmypdf's --tesseract-timeout): a page that runs out is kept
+    # as an image without text and named for rescanning; the rest of the document goes on.
+    page_timeout_s: float = 60.0
+    # A generous bound on the whole document, only for a truly stuck process.
+    timeout_base_s: float = 300.0
+    timeout_per_page_s: float = 180.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class PageText:
     text: str
     confidence: float | None  # mean word confidence 0..100 from tesseract; None for a text layer
     source: Literal["ocr", "text_layer"]
+    recognised: bool = True  # False: tesseract ran out of time; the page is an image only
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,11 @@ class ScanResult:
     @property
     def text(self) -> str:
         return "\n\f".join(page.text for page in self.pages)
+
+    @property
+    def unrecognised_pages(self) -> list[int]:
+        """Pages the OCR engine gave up on (kept as images without text): rescan them."""
+        return [page.number for page in self.pages if not page.recognised]
 
     @property
     def mean_confidence(self) -> float | None:
@@ -83,6 +93,7 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             "mode": "skip" if born_digital else "force",
             "max_image_mpixels": settings.max_pixels / 1e6,
             "pdfa_backend": "auto",
+            "page_timeout": settings.page_timeout_s,
         }
         (work / "confidence").mkdir()
         timeout = settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
@@ -160,11 +171,16 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
     )
     texts = sidecar.split("\f")
     confidences: dict[int, float] = {}
+    unrecognised: set[int] = set()
     for item in (work / "confidence").glob("*.json"):
         data = json.loads(item.read_text())
         confidences[int(data["page"])] = float(data["confidence"])
+        if not data.get("recognised", True):
+            unrecognised.add(int(data["page"]))
     return tuple(
-        PageText(
+        PageText(number, "", None, "ocr", recognised=False)
+        if number in unrecognised
+        else PageText(
             number,
             texts[number - 1].strip() if number - 1 < len(texts) else "",
             confidences.get(number),

@@ -34,6 +34,8 @@ def main(job_file: str) -> int:
             progress_bar=False,
             max_image_mpixels=job["max_image_mpixels"],
             pdfa_backend=job["pdfa_backend"],
+            tesseract_timeout=job["page_timeout"],
+            tesseract_non_ocr_timeout=job["page_timeout"],
             plugins=[confidence_plugin.__file__],
             eakte_confidence_dir=job["confidence_dir"],
         )

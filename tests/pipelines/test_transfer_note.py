@@ -111,13 +111,16 @@ def test_anomalies_name_blank_and_badly_read_pages() -> None:
         PageText(2, "  \n", None, "ocr"),
         PageText(3, "verschmiert", 41.25, "ocr"),
         PageText(4, "ohne Wert", None, "ocr"),
+        PageText(5, "", None, "ocr", recognised=False),
     )
     note = _note(scan)
     assert [(a.page, a.kind) for a in note.anomalies] == [
         (2, "blank"),
         (3, "low_ocr_confidence"),
         (4, "no_ocr_confidence"),
+        (5, "not_recognised"),
     ]
+    assert "rescanned" in note.anomalies[3].detail
     assert "41.2 below 70" in note.anomalies[1].detail
     assert note.quality_check.result == "passed with remarks"
     assert note.quality_check.remarks[1].startswith("page 3: mean word confidence")

@@ -96,3 +96,20 @@ def test_ocr_that_overruns_its_time_is_stopped_and_rejected(tmp_path: Path) -> N
         ["pgrep", "-f", "scanners.ocr_worker"], capture_output=True, text=True
     )
     assert leftover.stdout.strip() == ""
+
+
+def test_a_page_tesseract_gives_up_on_is_kept_as_an_image_and_named(tmp_path: Path) -> None:
+    """The smudged page takes tesseract minutes; with a per-page bound it is skipped, the
+    document is still made (the clean page read) and the page is named for rescanning."""
+    from tests.scanmaker import render_page
+
+    page = ["Hundesteuerbescheid 2024", "Die Hundesteuer wird auf 120,00 Euro festgesetzt."] * 3
+    clean, smudged = render_page(page, seed=1), render_page(page, noise=0.42, seed=1)
+    source = tmp_path / "verschmiert.tif"
+    clean.save(source, save_all=True, append_images=[smudged], dpi=(300, 300))
+    prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
+    result = scan_to_pdfa(prepared, tmp_path / "out.pdf", OcrSettings(page_timeout_s=20))
+    assert result.unrecognised_pages == [2]
+    assert result.pages[1].text == "" and result.pages[1].confidence is None
+    assert "Hundesteuer" in result.pages[0].text and result.pages[0].recognised
+    assert verify_pdfa(result.pdfa, expected_pages=2) == []
