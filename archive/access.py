@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog import open_catalog, sqlite_url
-from archive.models import AccessLogEntry, ApiToken
+from archive.catalog.models import AccessLogEntry, ApiToken
 from archive.search import unit_path
 
 ROLES = ("clerk", "case_system", "records_manager", "scanner", "admin")

@@ -23,21 +23,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.akten import (
-    RecordsError,
-    Rule,
-    akte_by_number,
-    akte_of,
-    file_document,
-    held_akte_ids,
-    recompute,
-)
 from archive.atomic import atomic_copy, atomic_write_bytes
 from archive.audit import append_event, verify_audit
-from archive.audit_chain import Break
+from archive.audit.chain import Break
 from archive.blobs import BlobStore, sha256_file
 from archive.catalog import open_catalog, sqlite_url
-from archive.models import (
+from archive.catalog.models import (
     AuditEvent,
     Batch,
     BatchItem,
@@ -46,7 +37,7 @@ from archive.models import (
     Identifier,
     Page,
 )
-from archive.records import (
+from archive.documents import (
     BatchItemRecord,
     DocumentRecord,
     IdentifierRecord,
@@ -54,8 +45,17 @@ from archive.records import (
     ReviewItem,
     ReviewOutcome,
 )
+from archive.records.akten import (
+    RecordsError,
+    Rule,
+    akte_by_number,
+    akte_of,
+    file_document,
+    held_akte_ids,
+    recompute,
+)
 from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
-from archive.tantivy_index import TantivyIndex
+from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
 # Identifiers that make a document tax data (§ 30 AO) whatever its type.

@@ -101,7 +101,7 @@ def extract_all(docs: Sequence[GeneratedDoc]) -> list[Extraction]:
 
 def ocr_texts(docs: Sequence[GeneratedDoc], workdir: Path, progress: bool = True) -> list[str]:
     """Render each document as a scan in a rotating font and read it back with tesseract."""
-    from tests.scanmaker import render_page
+    from scanmaker import render_page
 
     texts = []
     items: Sequence[tuple[int, GeneratedDoc]] = list(enumerate(docs))

@@ -27,8 +27,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from scanmaker import PdfCodec, page_from_corpus_text, sample_documents, write_scan
 from scanners.intake import prepare_input
-from tests.scanmaker import PdfCodec, page_from_corpus_text, sample_documents, write_scan
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -133,7 +133,7 @@ def _law_sections() -> Iterator[tuple[str, str]]:
 
 
 def _letter_pages() -> Iterator[list[str]]:
-    """Endless first pages: the fictional Musterstadt letters from tests.scanmaker."""
+    """Endless first pages: the fictional Musterstadt letters from scanmaker."""
     letters = [doc.pages[0] for doc in sample_documents()]
     index = 0
     while True:
@@ -610,9 +610,9 @@ def _run(pages_min: int, jobs: int, timestamp: str, work: Path) -> int:
             "single_page_files": sum(f.pages == 1 for f in files),
             "multi_page_files": sum(f.pages > 1 for f in files),
             "formats": formats,
-            "text": f"letters from tests.scanmaker + law text from {GESETZE}"
+            "text": f"letters from scanmaker + law text from {GESETZE}"
             if GESETZE.is_dir()
-            else "letters from tests.scanmaker + built-in appendix lines",
+            else "letters from scanmaker + built-in appendix lines",
             "list": [
                 {"name": f.path.name, "fmt": f.fmt, "pages": f.pages, "bytes": f.bytes}
                 for f in files

@@ -160,7 +160,7 @@ async def _http_load(
 
 
 def _direct(data_dir: Path, clients: int, requests: int) -> dict[str, Any]:
-    from archive.tantivy_index import TantivyIndex
+    from archive.search.tantivy import TantivyIndex
 
     index = TantivyIndex(data_dir / "index")
     rng = random.Random(0)
@@ -185,7 +185,7 @@ def _deep_paging(data_dir: Path) -> dict[str, float]:
     """Median ms for a page of 20 at the start and deep into the results: a date-order page
     after a cursor at the 50,000th hit, and the relevance page at offset 9,980."""
     from archive.search import order_key
-    from archive.tantivy_index import TantivyIndex
+    from archive.search.tantivy import TantivyIndex
 
     index = TantivyIndex(data_dir / "index")
     everything = SearchFilters(visible=Visibility(None, tax=True))
@@ -230,7 +230,7 @@ def _serve_and_load(  # type: ignore[no-untyped-def]
             [
                 sys.executable,
                 "-m",
-                "pipelines",
+                "eakte",
                 "serve",
                 "--data",
                 str(data_dir),
@@ -273,7 +273,7 @@ def _measure(  # type: ignore[no-untyped-def]
     data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
 ) -> dict[str, Any]:
     """The HTTP API and the index directly, on the index as it is now."""
-    from archive.tantivy_index import TantivyIndex
+    from archive.search.tantivy import TantivyIndex
 
     segments = TantivyIndex(data_dir / "index").segments()
     say(f"{segments} segment(s): HTTP, {requests} requests from {clients} clients")
@@ -290,7 +290,7 @@ def run(  # type: ignore[no-untyped-def]
     documents: int, clients: int, requests: int, say, data: Path | None = None, workers: int = 0
 ) -> dict[str, Any]:
     """Build (or reuse `data`), measure the index as written, compact it, measure again."""
-    from archive.tantivy_index import TantivyIndex
+    from archive.search.tantivy import TantivyIndex
 
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = data or Path(tmp) / "data"

@@ -21,7 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from archive.blobs import sha256_file
-from archive.records import BatchItemRecord, DocumentRecord, IdentifierRecord, PageRecord
+from archive.documents import BatchItemRecord, DocumentRecord, IdentifierRecord, PageRecord
 from archive.store import TAX_IDENTIFIER_KINDS, Archive, document_id_for
 from classifiers.decide import decide
 from classifiers.extract import Extraction, extract
@@ -29,9 +29,9 @@ from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
 from classifiers.rules import Classification
 from pipelines import index_upkeep, progress
-from pipelines.config import Settings, open_index
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
+from pipelines.settings import Settings, open_index
 from pipelines.transfer_note import build_transfer_note, toolchain_versions
 from scanners import (
     OcrSettings,

@@ -16,10 +16,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from archive.compounds import stems_of
 from archive.search import MIN_PART
+from archive.search.compounds import stems_of
 
-OUT = Path(__file__).resolve().parents[1] / "archive" / "data" / "german_stems.txt"
+OUT = Path(__file__).resolve().parents[1] / "archive" / "search" / "data" / "german_stems.txt"
 _WORD = re.compile(r"^[A-ZÄÖÜ]?[a-zäöüß]{3,}$")
 
 

@@ -1,7 +1,7 @@
 """Regenerate ``pipelines/samples/``: the synthetic scans the demo and smoke tests ingest.
 
 Deterministic (fixed seeds, no timestamps in the files), so re-running it changes nothing
-unless ``tests/scanmaker.py`` changed. Includes one broken PDF so the demo shows quarantine.
+unless ``scanmaker/__init__.py`` changed. Includes one broken PDF so the demo shows quarantine.
 
     .venv/bin/python tools/make_samples.py [OUT_DIR]
 """
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from tests.scanmaker import SampleDoc, sample_documents, write_scan  # noqa: E402
+from scanmaker import SampleDoc, sample_documents, write_scan  # noqa: E402
 
 EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "png": "png", "jpeg": "jpg", "born_digital_pdf": "pdf"}
 FORMAT_NOTES = {
@@ -62,12 +62,12 @@ def _readme(docs: list[SampleDoc], out: Path) -> str:
             "All documents here are **synthetic**: fictional people, the fictional town",
             '"Musterstadt", made-up amounts. Every Steuernummer, Steuer-IdNr and IBAN is',
             "constructed to pass its check-digit/format validation but belongs to nobody.",
-            "The scans are rendered with `tests/scanmaker.py` (DejaVu fonts, 300 dpi, about",
+            "The scans are rendered with `scanmaker/__init__.py` (DejaVu fonts, 300 dpi, about",
             "1° skew, speckle and blur) so they look like office scanner output.",
             "",
             "Regenerate (deterministic) with `.venv/bin/python tools/make_samples.py`.",
             "The expected type and identifiers of each file are in",
-            "`tests.scanmaker.sample_documents()`.",
+            "`scanmaker.sample_documents()`.",
             "",
             "| file | pages | format | expected type | Aktenzeichen | size |",
             "|---|---|---|---|---|---|",
@@ -106,7 +106,7 @@ def make_samples(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "pipelines" / "samples"
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "eakte" / "samples"
     for path in make_samples(out):
         print(f"{path.stat().st_size // 1024:6d} KB  {path}")
     return 0

@@ -27,7 +27,7 @@ from archive.access import (
     read_access_log,
     revoke_token,
 )
-from archive.models import ApiToken, Base
+from archive.catalog.models import ApiToken, Base
 from archive.store import Archive
 
 

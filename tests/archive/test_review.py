@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.blobs import sha256_file
-from archive.records import DocumentRecord, IdentifierRecord, PageRecord
+from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
 from archive.search import IndexBusyError, SearchFilters
 from archive.store import Archive, UnknownDocumentError, document_id_for
 

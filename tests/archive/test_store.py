@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from archive.blobs import sha256_file
-from archive.records import DocumentRecord, IdentifierRecord, PageRecord
+from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
 from archive.search import SearchFilters
 from archive.store import Archive, document_id_for
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.fileplan import FilePlan, FilePlanError, load_file_plan
-from tests.scanmaker import DOC_TYPES
+from scanmaker import DOC_TYPES
 
 REQUIRED_KEYS = set(DOC_TYPES)  # the types the sample generator writes documents for
 TAX_KEYS = {k for k in REQUIRED_KEYS if k.endswith("steuerbescheid")}

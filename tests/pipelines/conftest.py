@@ -15,7 +15,7 @@ import pytest
 from pipelines.orchestrator import ensure_local_server, stop_local_server
 
 ROOT = Path(__file__).resolve().parents[2]
-EAKTE = [sys.executable, "-m", "pipelines"]
+EAKTE = [sys.executable, "-m", "eakte"]
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,7 @@ def run_json(*args: str, api: str | None) -> dict:
 
 def copy_samples(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    for sample in (ROOT / "pipelines" / "samples").iterdir():
+    for sample in (ROOT / "eakte" / "samples").iterdir():
         shutil.copy2(sample, target / sample.name)
     return target
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive.search import IndexDoc, SearchFilters
-from archive.tantivy_index import TantivyIndex
+from archive.search.tantivy import TantivyIndex
 from pipelines.index_upkeep import tidy
 
 

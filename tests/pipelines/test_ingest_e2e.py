@@ -10,9 +10,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from scanmaker import render_page, sample_documents
 from scanners import verify_pdfa
 from tests.pipelines.conftest import copy_samples, run_eakte, run_json
-from tests.scanmaker import render_page, sample_documents
 
 pytestmark = pytest.mark.slow
 
@@ -207,7 +207,7 @@ def test_verify_detects_a_flipped_byte(batch: dict, prefect_api: str, tmp_path: 
 
 
 def test_the_batch_leaves_the_search_index_with_few_segments(batch: dict) -> None:
-    from archive.tantivy_index import TantivyIndex
+    from archive.search.tantivy import TantivyIndex
     from pipelines.index_upkeep import COMPACT_ABOVE
 
     search_index = batch["report"]["search_index"]

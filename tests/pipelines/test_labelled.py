@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.labelled import labelled_files, read_labelled_folder
-from tests.scanmaker import write_scan
+from scanmaker import write_scan
 
 LETTER = ["Stadt Musterstadt", "Baugenehmigung", "Ihr Bauantrag vom 3. Mai wird genehmigt."]
 

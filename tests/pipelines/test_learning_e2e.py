@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.model_store import current_model_path
+from scanmaker import write_scan
+from tests.eakte.cli.test_classifier import _folder, _texts
 from tests.pipelines.conftest import run_eakte, run_json
-from tests.pipelines.test_classifier_cli import _folder, _texts
-from tests.scanmaker import write_scan
 
 pytestmark = pytest.mark.slow
 

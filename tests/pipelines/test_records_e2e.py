@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.xdomea import Party, appraisal_message, confirmation_message, validate
+from archive.records.xdomea import Party, appraisal_message, confirmation_message, validate
+from scanmaker import write_scan
 from tests.pipelines.conftest import run_eakte, run_json
-from tests.scanmaker import write_scan
 
 AZ = "22-GS-2009-00017"
 BESCHEID = [

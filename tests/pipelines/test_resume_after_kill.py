@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from scanmaker import write_scan
 from tests.pipelines.conftest import EAKTE, ROOT, run_eakte, run_json
-from tests.scanmaker import write_scan
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import pytest
 
 from pipelines.manifest import BatchManifest, ScanProfile
 from pipelines.transfer_note import STANDARD, TransferNote, build_transfer_note
+from scanmaker import write_scan
 from scanners import PageText, ScanResult
 from tests.pipelines.conftest import run_eakte, run_json
-from tests.scanmaker import write_scan
 
 CET = timezone(timedelta(hours=1))
 MANIFEST = BatchManifest(

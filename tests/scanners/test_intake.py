@@ -87,7 +87,7 @@ def test_image_with_alpha_channel_is_converted(tmp_path: Path) -> None:
 
 
 def test_born_digital_pdf_keeps_its_text_layer(tmp_path: Path) -> None:
-    from tests.scanmaker import write_scan
+    from scanmaker import write_scan
 
     path = write_scan(
         [["Bescheid über die Hundesteuer für das Jahr 2024"] * 3],
@@ -100,7 +100,7 @@ def test_born_digital_pdf_keeps_its_text_layer(tmp_path: Path) -> None:
 
 
 def test_scanned_pdf_has_no_text_layer(tmp_path: Path) -> None:
-    from tests.scanmaker import write_scan
+    from scanmaker import write_scan
 
     path = write_scan([["Bescheid über die Hundesteuer"]], tmp_path / "s.pdf", "pdf")
     prepared = prepare_input(path, tmp_path, max_pixels=LIMIT, default_dpi=300)
@@ -125,7 +125,7 @@ def test_invisible_ocr_layer_is_not_taken_as_born_digital(tmp_path: Path) -> Non
     """A scan that carries an earlier OCR layer (invisible text) is OCR'd again."""
     import ocrmypdf
 
-    from tests.scanmaker import write_scan
+    from scanmaker import write_scan
 
     scan = write_scan(
         [["Bescheid über die Hundesteuer für das Jahr 2024"] * 4], tmp_path / "s.pdf", "pdf"

@@ -5,8 +5,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from scanmaker import write_scan
 from scanners import OcrSettings, RejectedInput, prepare_input, scan_to_pdfa, verify_pdfa
-from tests.scanmaker import write_scan
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_character_accuracy_on_a_skewed_page_of_the_abgabenordnung(tmp_path: Pat
     """Tesseract's own text, not a re-extraction, keeps lines apart on skewed scans."""
     import difflib
 
-    from tests.scanmaker import page_from_corpus_text
+    from scanmaker import page_from_corpus_text
 
     text = (GESETZE / "ao_1977.md").read_text("utf-8")
     start = text.index("§ 147")
@@ -101,7 +101,7 @@ def test_ocr_that_overruns_its_time_is_stopped_and_rejected(tmp_path: Path) -> N
 def test_a_page_tesseract_gives_up_on_is_kept_as_an_image_and_named(tmp_path: Path) -> None:
     """The smudged page takes tesseract minutes; with a per-page bound it is skipped, the
     document is still made (the clean page read) and the page is named for rescanning."""
-    from tests.scanmaker import render_page
+    from scanmaker import render_page
 
     page = ["Hundesteuerbescheid 2024", "Die Hundesteuer wird auf 120,00 Euro festgesetzt."] * 3
     clean, smudged = render_page(page, seed=1), render_page(page, noise=0.42, seed=1)

@@ -1,0 +1,67 @@
+"""What every `eakte` sub-command shares: consoles, common options, settings and the archive."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from classifiers.fileplan import FilePlan, FilePlanError, load_file_plan
+from eakte.config import ConfigError, load_settings
+from pipelines.settings import Settings, open_index
+
+console = Console(stderr=True)
+out = Console()
+
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def settings_for(data: Path | None, **overrides: Any) -> Settings:
+    """Settings with command-line overrides; a configuration error ends the command (exit 2)."""
+    try:
+        return load_settings(data_dir=data, **overrides)
+    except ConfigError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def require_archive(settings: Settings) -> None:
+    if not (settings.data_dir / "catalog.sqlite").exists():
+        console.print(f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]")
+        raise typer.Exit(2)
+
+
+def open_archive(settings: Settings):  # type: ignore[no-untyped-def]
+    """The archive in the settings' data directory, with its configured index."""
+    from archive.store import Archive
+
+    require_archive(settings)
+    return Archive(settings.data_dir, index=open_index(settings))
+
+
+def file_plan_for(settings: Settings) -> FilePlan:
+    """The configured file plan; a broken plan ends the command (exit 2) naming the problem."""
+    try:
+        return load_file_plan(settings.file_plan)
+    except FilePlanError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def acting_user(by: str | None, settings: Settings) -> str:
+    """Who acts, for the catalog and the audit trail: --by, EAKTE_USER, the login name."""
+    if by and by.strip():
+        return by.strip()
+    if settings.user and settings.user.strip():
+        return settings.user.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:  # no login name, e.g. a container without a passwd entry
+        console.print("[red]cannot tell who is acting: give --by or set EAKTE_USER[/red]")
+        raise typer.Exit(2) from exc

@@ -1,0 +1,54 @@
+"""`eakte index compact`: keep the search index in as few segments as searches like best.
+
+Every ingested document is one commit, and every commit leaves a small segment. The index
+merges them as it goes, but an archive that grows a document at a time keeps a dozen or
+more, and each search and facet count pays for every one. Compacting rewrites the index into
+one segment; run it at night, or after a large batch (see the README).
+"""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from eakte.cli.common import DataOption, console, open_archive, out, settings_for
+
+app = typer.Typer(help="Maintain the search index.", no_args_is_help=True)
+
+
+@app.command("compact")
+def compact(data: DataOption = None) -> None:
+    """Rewrite the search index into one segment. Searches go on meanwhile.
+
+    Refused while an ingest is writing the index (exit 1): run it when no batch is running.
+    """
+    from archive.search import IndexBusyError
+
+    settings = settings_for(data)
+    archive = open_archive(settings)
+    started = time.monotonic()
+    try:
+        with Progress(
+            TextColumn("[bold]Compacting the search index"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("compact", total=None)
+            before, after = archive.index.compact(
+                lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        documents = archive.index.count()
+    except IndexBusyError as exc:
+        console.print(f"nothing changed: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    finally:
+        archive.close()
+    out.print(
+        f"{documents:,} documents; segments: {before} before, {after} after "
+        f"({time.monotonic() - started:.1f} s)"
+    )

@@ -1,0 +1,46 @@
+"""The values a batch and the archive run with, and the search index they select.
+
+`eakte.config` fills them from `eakte.toml` and EAKTE_* variables; flows take them as given.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from archive.search import SearchIndex
+
+
+class Settings(BaseModel):
+    """Everything an `eakte` command may be told; each field has a working default."""
+
+    data_dir: Path = Path("eakte-data")
+    file_plan: Path | None = None  # None: the bundled plan for a tax office and building authority
+    languages: tuple[str, ...] = ("deu", "eng")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    review_threshold: float | None = Field(default=None, ge=0, le=1)  # None: the file plan's
+    max_megapixels: float = Field(default=250, gt=0)
+    deskew: bool = True
+    # seconds tesseract may spend on one page before it is kept as an image and named for rescan
+    ocr_page_timeout: float = Field(default=60, gt=0)
+    es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
+    es_index: str = "eakte-documents"
+    user: str | None = None  # who records review decisions; None: the login name
+    # the parties of the hand-over to the archive (xdomea Kopf): us, and the archive
+    authority_name: str = "Stadtverwaltung Musterstadt"
+    authority_code: str = "musterstadt"
+    archive_name: str = "Stadtarchiv Musterstadt"
+    archive_code: str = "stadtarchiv-musterstadt"
+
+
+def open_index(settings: Settings) -> SearchIndex:
+    """The configured search index: Elasticsearch when EAKTE_ES_URL is set, else Tantivy."""
+    if settings.es_url:
+        from archive.search.elastic import ElasticsearchIndex
+
+        return ElasticsearchIndex(settings.es_url, settings.es_index)
+    from archive.search.tantivy import TantivyIndex
+
+    return TantivyIndex(settings.data_dir / "index")

@@ -1,0 +1,43 @@
+"""The audit trail in the catalog: one chain, also when several processes write at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.store import Archive
+
+ROOT = Path(__file__).resolve().parents[3]
+WRITER = """
+import sys
+from pathlib import Path
+from archive.store import Archive
+archive = Archive(Path(sys.argv[1]))
+for n in range(int(sys.argv[3])):
+    archive.audit("test_event", None, sys.argv[2], {"n": n, "writer": sys.argv[2]})
+"""
+
+
+def test_processes_writing_at_once_keep_one_unbroken_chain(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    Archive(data).close()
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(data), f"w{i}", "150"], cwd=ROOT)
+        for i in range(3)
+    ]
+    assert [w.wait(120) for w in writers] == [0, 0, 0]
+    archive = Archive(data)
+    try:
+        assert archive.verify_audit() is None
+        with archive.transaction() as session:
+            from sqlalchemy import func, select
+
+            from archive.catalog.models import AuditEvent
+
+            count = session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "test_event")
+            )
+        assert count == 450
+    finally:
+        archive.close()

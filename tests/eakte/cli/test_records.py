@@ -1,0 +1,403 @@
+"""Records management through the command line, on a small archive: the full cycle from filing
+to disposal, legal holds, two-person approval, rule changes and a tampered audit trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archive.records.xdomea import (
+    Party,
+    confirmation_message,
+    parse_appraisal,
+    validate,
+)
+from archive.search import SearchFilters
+from archive.store import Archive
+from eakte.cli import common as cli_common
+from eakte.cli.app import app
+from tests.eakte.cli.test_review import store_document
+
+runner = CliRunner()
+STEUER_AZ = "22-GS-2009-00017"  # tax file: 10 years from closing
+POST_AZ = "10-SV-2012-0003"  # correspondence: 6 years from closing
+BAU_AZ = "63-BG-1978-0042"  # building file: 10 years from demolition
+US = Party(name="Stadtverwaltung Musterstadt", code="musterstadt")
+ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="stadtarchiv-musterstadt")
+
+
+def eakte(*args: str, data: Path) -> object:
+    result = runner.invoke(app, [*args, "--data", str(data)])
+    return result
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_common.out, "_width", 200)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    archive = Archive(tmp_path / "data")
+    archive.start_batch("karton-1", "Karton 1")
+    for name, doc_type, unit, az, day in (
+        ("steuer-1", "grundsteuerbescheid", "9.2.1", STEUER_AZ, date(2009, 2, 1)),
+        ("steuer-2", "grundsteuerbescheid", "9.2.1", STEUER_AZ, date(2010, 2, 1)),
+        ("post-1", "schriftverkehr", "0.2.1", POST_AZ, date(2012, 4, 3)),
+        ("bau-1", "baugenehmigung", "6.1.3", BAU_AZ, date(1978, 9, 12)),
+    ):
+        store_document(
+            archive, folder, name, doc_type, "archived", f"Text {name} Musterstadt",
+            unit=unit, tax_secret=unit.startswith("9"), aktenzeichen=az, document_date=day,
+        )  # fmt: skip
+    archive.close()
+    yield tmp_path / "data"
+
+
+def _json(*args: str, data: Path) -> object:
+    result = eakte(*args, "--json", data=data)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _states(data: Path) -> dict[str, str]:
+    return {a["aktenzeichen"]: a["state"] for a in _json("akte", "list", data=data)}
+
+
+def test_documents_are_filed_into_akten_with_vorgang_and_retention(data: Path) -> None:
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert set(akten) == {STEUER_AZ, POST_AZ, BAU_AZ}
+    assert akten[STEUER_AZ]["documents"] == 2 and akten[STEUER_AZ]["opened"] == "2009-02-01"
+    assert all(a["state"] == "active" and a["retention_end"] is None for a in akten.values())
+    shown = _json("akte", "show", BAU_AZ, data=data)
+    assert "Abriss" in shown["retention_rule"] and len(shown["document_list"]) == 1
+
+
+def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
+    data: Path, tmp_path: Path
+) -> None:
+    assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
+    assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
+    assert eakte("akte", "event", BAU_AZ, "Abriss des Gebäudes (Beseitigung der baulichen Anlage)",
+                 "--date", "2001-03-01", data=data).exit_code == 0  # fmt: skip
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[STEUER_AZ]["retention_end"] == "2020-12-31"
+    assert akten[POST_AZ]["retention_end"] == "2019-12-31"
+    assert akten[BAU_AZ]["retention_end"] == "2011-12-31"
+    assert set(_states(data).values()) == {"due"}
+
+    # a legal hold keeps the building file out of the hand-over
+    hold = _json("hold", "add", "--akte", BAU_AZ, "--reason", "Nachbarschaftsklage VG 5 K 12/24",
+                 data=data)  # fmt: skip
+    assert hold["akten"] == [BAU_AZ]
+    out_dir = tmp_path / "aussonderung"
+    offered = eakte("aussonderung", "offer", "--out", str(out_dir), data=data)
+    assert offered.exit_code == 0, offered.output
+    (offer_file,) = out_dir.glob("*_Aussonderung.Anbieteverzeichnis.0501.xml")
+    offer_xml = offer_file.read_bytes()
+    assert validate(offer_xml) == []
+    assert STEUER_AZ.encode() in offer_xml and POST_AZ.encode() in offer_xml
+    assert BAU_AZ.encode() not in offer_xml
+    process_id = offer_file.name.split("_")[0]
+    ids = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}
+    assert _states(data) == {STEUER_AZ: "offered", POST_AZ: "offered", BAU_AZ: "on_hold"}
+
+    # the archive's appraisal, written by hand as it arrives: the tax file A, the letters V
+    appraisal = out_dir / f"{process_id}_Aussonderung.Bewertungsverzeichnis.0502.xml"
+    appraisal.write_text(_handwritten_0502(process_id, ids[STEUER_AZ], ids[POST_AZ]), "utf-8")
+    assert validate(appraisal.read_bytes()) == []
+    assert parse_appraisal(appraisal.read_bytes()).decisions == {
+        ids[STEUER_AZ]: "A", ids[POST_AZ]: "V"
+    }  # fmt: skip
+    applied = eakte("aussonderung", "appraise", str(appraisal), data=data)
+    assert applied.exit_code == 0, applied.output
+    assert _states(data)[STEUER_AZ] == "appraised"
+
+    transferred = eakte("aussonderung", "transfer", "--out", str(out_dir), data=data)
+    assert transferred.exit_code == 0, transferred.output
+    (package,) = out_dir.glob("*_Aussonderung.Aussonderung.0503.zip")
+    with zipfile.ZipFile(package) as zf:
+        names = zf.namelist()
+        (xml_name,) = [n for n in names if n.endswith(".xml")]
+        message = zf.read(xml_name)
+        assert validate(message) == []
+        assert ids[STEUER_AZ].encode() in message and ids[POST_AZ].encode() not in message
+        assert len([n for n in names if n.endswith(".pdf")]) == 2  # both tax documents
+    assert _states(data)[STEUER_AZ] == "transferred"
+
+    name, receipt = confirmation_message(process_id, {ids[STEUER_AZ]: True}, ARCHIVE, US)
+    (out_dir / name).write_bytes(receipt)
+    assert eakte("aussonderung", "confirm", str(out_dir / name), data=data).exit_code == 0
+
+    # disposal: the letters (V) and the handed-over tax file; not the held building file
+    proposals = _json("dispose", "propose", "--by", "registratur-a", data=data)
+    assert {p["aktenzeichen"] for p in proposals} == {STEUER_AZ, POST_AZ}
+    first = proposals[0]["id"]
+    same = eakte("dispose", "approve", first, "--by", "Registratur-A", data=data)
+    assert same.exit_code == 2 and "another person" in " ".join(same.output.split())
+    for proposal in proposals:
+        approved = eakte("dispose", "approve", proposal["id"], "--by", "registratur-b", data=data)
+        assert approved.exit_code == 0, approved.output
+    states = _states(data)
+    assert states == {STEUER_AZ: "disposed", POST_AZ: "disposed", BAU_AZ: "on_hold"}
+
+    archive = Archive(data)
+    try:
+        assert archive.search("Musterstadt", SearchFilters(), 10)[0].aktenzeichen == (BAU_AZ,)
+        assert len(archive.search("Musterstadt", SearchFilters(), 10)) == 1
+        assert len(list(archive.blobs)) == 2  # the building file's original and PDF/A
+        assert archive.verify() == []  # tombstones need no blobs; the chain still holds
+    finally:
+        archive.close()
+    records = _json("dispose", "list", data=data)
+    assert all(r["approved_by"] == "registratur-b" and r["proposed_by"] == "registratur-a"
+               for r in records)  # fmt: skip
+    assert sum(len(r["documents"]) for r in records) == 3
+    # the API answers a destroyed document as one that never was, not with a missing file
+    from fastapi.testclient import TestClient
+
+    from archive.access import create_token
+    from eakte.web.api import create_app
+
+    gone = records[0]["documents"][0]["document_id"]
+    archive = Archive(data)
+    try:
+        with archive.transaction() as s:
+            secret = create_token(s, "registratur", "records_manager", ["all", "tax"])[1]
+        with TestClient(create_app(archive)) as client:
+            for suffix in ("", "/pdf", "/original", "/pages/1.png"):
+                answer = client.get(
+                    f"/api/v1/documents/{gone}{suffix}",
+                    headers={"Authorization": f"Bearer {secret}"},
+                )
+                assert answer.status_code == 404, suffix
+    finally:
+        archive.close()
+    assert all(d["sha256_pdfa"] for r in records for d in r["documents"])
+    assert eakte("audit", "verify", data=data).exit_code == 0
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["counts"]["disposed"] == 2 and report["counts"]["on_hold"] == 1
+
+
+def test_a_hold_blocks_disposal_until_released(data: Path, tmp_path: Path) -> None:
+    assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
+    out_dir = tmp_path / "a"
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    (offer_file,) = out_dir.glob("*.0501.xml")
+    process_id = offer_file.name.split("_")[0]
+    post_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[POST_AZ]
+    appraisal = out_dir / "bewertung.xml"
+    appraisal.write_text(_handwritten_0502(process_id, None, post_id), "utf-8")
+    assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
+    proposal = _json("dispose", "propose", "--by", "a", data=data)[0]["id"]
+    hold = _json("hold", "add", "--query", "post-1", "--reason", "Auskunftsersuchen", data=data)
+    assert hold["akten"] == [POST_AZ]
+    blocked = eakte("dispose", "approve", proposal, "--by", "b", data=data)
+    assert blocked.exit_code == 2 and "legal hold" in " ".join(blocked.output.split())
+    assert _json("dispose", "propose", "--by", "a", data=data) == []
+    assert eakte("hold", "release", hold["id"], "--by", "a", data=data).exit_code == 0
+    assert eakte("dispose", "approve", proposal, "--by", "b", data=data).exit_code == 0
+
+
+def test_changing_a_rule_recomputes_its_files_and_is_audited(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
+    plan = (Path(__file__).parents[3] / "classifiers" / "default_fileplan.toml").read_text("utf-8")
+    changed = plan.replace('id = "0.2.1"', 'id = "0.2.1"', 1).replace(
+        'retention = { years = 6, trigger = "closing"',
+        'retention = { years = 30, trigger = "closing"',
+        1,
+    )
+    assert changed != plan
+    (tmp_path / "plan.toml").write_text(changed, "utf-8")
+    monkeypatch.setenv("EAKTE_FILE_PLAN", str(tmp_path / "plan.toml"))
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[POST_AZ]["retention_end"] == "2043-12-31"
+    archive = Archive(data)
+    try:
+        with archive.transaction() as s:
+            from sqlalchemy import select
+
+            from archive.catalog.models import AuditEvent
+
+            events = [e.detail for e in s.scalars(select(AuditEvent).where(
+                AuditEvent.event == "retention_rule_changed"))]  # fmt: skip
+    finally:
+        archive.close()
+    assert events and events[0]["old"]["years"] == 6 and events[0]["new"]["years"] == 30
+    assert events[0]["akten_recomputed"] == [POST_AZ]
+
+
+def test_a_tampered_audit_event_is_found_and_named(data: Path) -> None:
+    assert eakte("audit", "verify", data=data).exit_code == 0
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        (event_id,) = db.execute(
+            "SELECT id FROM audit_events WHERE detail LIKE '%9.2.1%' ORDER BY id LIMIT 1"
+        ).fetchone()
+        db.execute(
+            "UPDATE audit_events SET detail = replace(detail, '9.2.1', '9.2.2') WHERE id = ?",
+            (event_id,),
+        )
+    broken = eakte("audit", "verify", data=data)
+    assert broken.exit_code == 1 and f"event {event_id}" in " ".join(broken.output.split())
+    assert f"event {event_id}" in " ".join(eakte("verify", data=data).output.split())
+
+
+def test_report_formats_and_bad_input(data: Path, tmp_path: Path) -> None:
+    assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
+    csv_text = eakte("retention", "report", "--format", "csv", data=data).stdout
+    assert csv_text.splitlines()[0].startswith("aktenzeichen,") and STEUER_AZ in csv_text
+    html = tmp_path / "bericht.html"
+    assert (
+        eakte("retention", "report", "--format", "html", "--out", str(html), data=data).exit_code
+        == 0
+    )
+    assert "§ 147 Abs. 3 AO" in html.read_text("utf-8") and 'lang="de"' in html.read_text("utf-8")
+    future = json.loads(eakte("retention", "report", "--format", "json", "--due-before", "2100-01-01",
+                              data=data).stdout)  # fmt: skip
+    assert [d["aktenzeichen"] for d in future["due"]] == [STEUER_AZ]
+    for args, message in (
+        (("akte", "close", "00-XX-0000-0", "--date", "2020-01-01"), "no Akte"),
+        (("akte", "close", STEUER_AZ, "--date", "2020-01-01"), "closed already"),
+        (("akte", "close", POST_AZ, "--date", "gestern"), "not a date"),
+        (("retention", "report", "--format", "pdf"), "unknown format"),
+        (("hold", "add", "--reason", "x"), "exactly one"),
+        (("hold", "release", "nope"), "no legal hold"),
+        (("aussonderung", "appraise", str(tmp_path / "fehlt.xml")), "no such file"),
+    ):
+        result = eakte(*args, data=data)
+        said = " ".join(result.output.split())  # the console wraps long lines
+        assert result.exit_code == 2 and message in said, (args, said)
+
+
+def _handwritten_0502(process_id: str, archive_id: str | None, destroy_id: str | None) -> str:
+    """A 0502 Bewertungsverzeichnis as the Stadtarchiv's system would send it."""
+    entries = ""
+    for file_id, code in ((archive_id, "A"), (destroy_id, "V")):
+        if file_id:
+            entries += f"""
+  <xdomea:BewertetesObjekt>
+    <xdomea:ID>{file_id}</xdomea:ID>
+    <xdomea:Aussonderungsart>
+      <xdomea:Aussonderungsart listURI="urn:xoev-de:xdomea:codeliste:aussonderungsart" listVersionID="1.0">
+        <code>{code}</code>
+      </xdomea:Aussonderungsart>
+    </xdomea:Aussonderungsart>
+  </xdomea:BewertetesObjekt>"""
+    return HANDWRITTEN_0502.format(process_id=process_id, entries=entries)
+
+
+HANDWRITTEN_0502 = """<?xml version="1.0" encoding="UTF-8"?>
+<xdomea:Aussonderung.Bewertungsverzeichnis.0502 xmlns:xdomea="urn:xoev-de:xdomea:schema:3.1.0">
+  <xdomea:Kopf>
+    <xdomea:ProzessID>{process_id}</xdomea:ProzessID>
+    <xdomea:Nachrichtentyp listURI="urn:xoev-de:xdomea:codeliste:nachrichtentyp"
+                           listVersionID="2.0">
+      <code>0502</code>
+    </xdomea:Nachrichtentyp>
+    <xdomea:Erstellungszeitpunkt>2026-11-02T09:15:00+01:00</xdomea:Erstellungszeitpunkt>
+    <xdomea:Absender>
+      <xdomea:Institution><xdomea:Name>Stadtarchiv Musterstadt</xdomea:Name></xdomea:Institution>
+    </xdomea:Absender>
+    <xdomea:Empfaenger>
+      <xdomea:Institution><xdomea:Name>Stadtverwaltung Musterstadt</xdomea:Name></xdomea:Institution>
+    </xdomea:Empfaenger>
+    <xdomea:Empfangsbestaetigung>0</xdomea:Empfangsbestaetigung>
+  </xdomea:Kopf>{entries}
+</xdomea:Aussonderung.Bewertungsverzeichnis.0502>
+"""
+
+
+def test_a_hold_placed_after_the_appraisal_stops_the_hand_over(data: Path, tmp_path: Path) -> None:
+    assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
+    out_dir = tmp_path / "a"
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    (offer_file,) = out_dir.glob("*.0501.xml")
+    steuer_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[STEUER_AZ]
+    appraisal = out_dir / "bewertung.xml"
+    appraisal.write_text(_handwritten_0502(offer_file.name.split("_")[0], steuer_id, None), "utf-8")
+    assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
+    hold = _json("hold", "add", "--akte", STEUER_AZ, "--reason", "Betriebsprüfung", data=data)
+    held = eakte("aussonderung", "transfer", "--out", str(out_dir), data=data)
+    assert held.exit_code == 0 and "no file is ready" in held.output
+    assert not list(out_dir.glob("*.0503.zip"))
+    assert eakte("hold", "release", hold["id"], data=data).exit_code == 0
+    assert eakte("aussonderung", "transfer", "--out", str(out_dir), data=data).exit_code == 0
+    assert len(list(out_dir.glob("*.0503.zip"))) == 1
+
+
+def test_filing_by_hand_moves_a_document_between_akten(data: Path, tmp_path: Path) -> None:
+    archive = Archive(data)
+    archive.start_batch("karton-2", "Karton 2")
+    loose = store_document(
+        archive, tmp_path / "in", "lose", "schriftverkehr", "archived", "Anfrage ohne Zeichen",
+        document_date=date(2012, 5, 5),
+    )  # fmt: skip
+    post_doc = archive.search("post-1", SearchFilters(), 1)[0].document_id
+    archive.close()
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unfiled_documents"] == 1
+    filed = eakte("akte", "file", loose, POST_AZ, "--by", "registratur-a", data=data)
+    assert filed.exit_code == 0, filed.output
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unfiled_documents"] == 0
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[POST_AZ]["documents"] == 2
+    # wrongly filed: move it to a new Akte, which is made on the way
+    moved = eakte("akte", "file", post_doc, "10-SV-2012-0004", data=data)
+    assert moved.exit_code == 0 and f"was in {POST_AZ}" in " ".join(moved.output.split())
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten[POST_AZ]["documents"] == 1 and akten["10-SV-2012-0004"]["documents"] == 1
+    archive = Archive(data)
+    try:
+        (hit,) = archive.search("", SearchFilters(aktenzeichen="10-SV-2012-0004"), 10)
+        assert hit.document_id == post_doc
+        assert archive.verify() == []
+    finally:
+        archive.close()
+    # a held Akte keeps its documents; a bad Aktenzeichen is refused
+    _json("hold", "add", "--akte", "10-SV-2012-0004", "--reason", "Klage", data=data)
+    held = eakte("akte", "file", post_doc, POST_AZ, data=data)
+    assert held.exit_code == 2 and "legal hold" in " ".join(held.output.split())
+    bad = eakte("akte", "file", loose, "Akte 7", data=data)
+    assert bad.exit_code == 2 and "not an Aktenzeichen" in " ".join(bad.output.split())
+
+
+def test_an_anchor_kept_outside_shows_a_rewritten_trail(data: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from archive.audit.chain import GENESIS, event_hash
+
+    anchor = tmp_path / "anker.json"
+    assert eakte("audit", "anchor", "--out", str(anchor), data=data).exit_code == 0
+    assert json.loads(anchor.read_text())["event_id"] > 3
+    # a thorough forger: alter event 2 and recompute every hash after it, and the head
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        rows = db.execute(
+            "SELECT id, at, event, document_id, batch_id, detail FROM audit_events ORDER BY id"
+        ).fetchall()
+        previous = GENESIS
+        for event_id, at, event, document_id, batch_id, detail in rows:
+            content = json.loads(detail)
+            if event_id == 2:
+                content["forged"] = True
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            digest = event_hash(previous, event_id, when, event, document_id, batch_id, content)
+            db.execute(
+                "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                (json.dumps(content), previous, digest, event_id),
+            )
+            previous = digest
+        db.execute("UPDATE audit_head SET last_hash = ?", (previous,))
+    assert eakte("audit", "verify", data=data).exit_code == 0  # the chain alone cannot tell
+    caught = eakte("audit", "verify", "--anchor", str(anchor), data=data)
+    assert caught.exit_code == 1 and "rewritten" in " ".join(caught.output.split())

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from eakte.config import ConfigError, load_settings
+
+
+def test_defaults_then_file_then_environment_then_options(tmp_path: Path) -> None:
+    config = tmp_path / "eakte.toml"
+    config.write_text('[eakte]\ndata_dir = "/srv/eakte"\nlanguages = ["deu"]\nworkers = 1\n')
+    env = {"EAKTE_CONFIG": str(config)}
+    settings = load_settings(env)
+    assert settings.data_dir == Path("/srv/eakte")
+    assert settings.languages == ("deu",)
+    assert load_settings({**env, "EAKTE_DATA": "/data"}).data_dir == Path("/data")
+    assert load_settings({**env, "EAKTE_DATA": "/data"}, data_dir=Path("x")).data_dir == Path("x")
+    assert load_settings({"EAKTE_LANGUAGES": "deu+eng+fra"}).languages == ("deu", "eng", "fra")
+
+
+def test_workers_never_exceed_cores(tmp_path: Path) -> None:
+    import os
+
+    assert load_settings({"EAKTE_WORKERS": "999"}).workers == (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({"EAKTE_REVIEW_THRESHOLD": "2"}, "review_threshold"), ({"EAKTE_WORKERS": "0"}, "workers")],
+)
+def test_invalid_values_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_broken_config_file_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "eakte.toml"
+    config.write_text("[eakte\n")
+    with pytest.raises(ConfigError, match=str(config)):
+        load_settings({"EAKTE_CONFIG": str(config)})

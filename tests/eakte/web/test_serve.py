@@ -1,0 +1,75 @@
+"""`eakte serve` with several worker processes over one archive, as a town hall runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from archive.access import create_token, read_access_log
+from archive.search import IndexDoc
+from archive.store import Archive
+from eakte.web.connections import REQUESTS_PER_CONNECTION
+from tests.pipelines.conftest import EAKTE, ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    archive = Archive(data)
+    archive.index.add_many(
+        IndexDoc(
+            document_id=f"doc-{n}", title=f"Bauantrag {n}", doc_type="bauantrag",
+            doc_label="Bauantrag", unit="6.1.1", status="archived",
+            text=f"Bauantrag für das Wohnhaus Nummer {n}",
+        )
+        for n in range(30)
+    )  # fmt: skip
+    with archive.transaction() as s:
+        secret = create_token(s, "Fachverfahren Bau", "case_system", ["6"])[1]
+    archive.close()
+    port = _free_port()
+    server = subprocess.Popen(
+        [*EAKTE, "serve", "--data", str(data), "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "EAKTE_ES_URL"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+            time.sleep(0.2)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}) as http:
+            pages = [
+                http.get("/api/v1/search", params={"q": "Wohnhaus", "limit": 5}) for _ in range(40)
+            ]
+        assert all(p.status_code == 200 and p.json()["total"] == 30 for p in pages)
+        # one keep-alive connection, ended after 25 requests so that it may go elsewhere
+        closing = [n for n, p in enumerate(pages) if p.headers.get("connection") == "close"]
+        assert closing == [REQUESTS_PER_CONNECTION - 1]
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=60)
+    assert stderr.count("Started server process") >= 2  # two workers
+    archive = Archive(data)
+    with archive.transaction() as s:
+        searches = [e for e in read_access_log(s, 1000) if e.action == "search"]
+    assert len(searches) == 40  # written when the workers stopped, none lost
