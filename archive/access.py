@@ -28,9 +28,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -131,7 +131,16 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def principal_for(token: ApiToken | Row[Any]) -> Principal:
+class TokenColumns(Protocol):
+    """What a principal is made from: a token row, or the columns of one read without ORM."""
+
+    id: str
+    name: str
+    role: str
+    scopes: list[str] | None
+
+
+def principal_for(token: TokenColumns) -> Principal:
     scopes = list(token.scopes or ())
     return Principal(
         token_id=token.id,
@@ -250,6 +259,7 @@ class Access:
 
 def log_accesses(session: Session, accesses: Iterable[Access]) -> int:
     """Write accesses to the log in one statement and note when each token was last used."""
+    accesses = list(accesses)
     rows = [
         {
             "at": access.at,
@@ -266,8 +276,9 @@ def log_accesses(session: Session, accesses: Iterable[Access]) -> int:
         return 0
     session.execute(insert(AccessLogEntry), rows)
     last_use: dict[str, datetime] = {}
-    for row in rows:
-        last_use[row["token_id"]] = max(row["at"], last_use.get(row["token_id"], row["at"]))
+    for access in accesses:
+        token_id = access.principal.token_id
+        last_use[token_id] = max(access.at, last_use.get(token_id, access.at))
     for token_id, at in last_use.items():
         session.execute(
             update(ApiToken)

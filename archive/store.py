@@ -568,7 +568,7 @@ class Archive:
         ids of every indexed document need not be read at each batch start.
         """
         with self._session() as session:
-            if self.index.count() >= session.scalar(select(func.count()).select_from(Document)):
+            if self.index.count() >= (session.scalar(select(func.count()).select_from(Document)) or 0):
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:

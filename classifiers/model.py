@@ -171,7 +171,7 @@ def make_vectorizer(view: View, vocabulary: dict[str, int] | None = None) -> Tfi
         kwargs.update(analyzer="word", token_pattern=r"(?u)\b\w+\b")
     else:
         kwargs.update(analyzer=view.analyzer)
-    return TfidfVectorizer(**kwargs)  # type: ignore[arg-type]
+    return TfidfVectorizer(**kwargs)
 
 
 def _features(

@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
 import xmlschema
+from xmlschema.validators import XsdComplexType
 
 VERSIONS = ("3.1.0", "3.0.0")
 DEFAULT_VERSION = "3.1.0"
@@ -246,8 +247,9 @@ class _Builder:
     ) -> ET.Element:
         """A code element; listURI/listVersionID are taken from the schema's fixed values."""
         el = self.sub(parent, name)
-        if type_name is not None:
-            for attr, xsd_attr in self.schema.types[type_name].attributes.items():
+        xsd_type = self.schema.types[type_name] if type_name is not None else None
+        if isinstance(xsd_type, XsdComplexType):
+            for attr, xsd_attr in xsd_type.attributes.items():
                 if isinstance(attr, str) and xsd_attr.fixed is not None:
                     el.set(attr, xsd_attr.fixed)
         for attr, val in attrs.items():

@@ -44,7 +44,7 @@ def known_stems() -> frozenset[str]:
 
 def parts_of(stems: Iterable[str]) -> set[str]:
     """The known stems inside each of `stems`, other than the stem itself."""
-    known, found = known_stems(), set()
+    known, found = known_stems(), set[str]()
     for stem in set(stems):
         parts = _parts_of_word.get(stem)
         if parts is None:

@@ -65,7 +65,7 @@ class ElasticsearchIndex:
         if not self.client.indices.exists(index=index_name):
             self.client.indices.create(index=index_name, mappings=_MAPPING)
         else:  # fields added since the index was made (adding is allowed, changing is not)
-            self.client.indices.put_mapping(index=index_name, **_MAPPING)
+            self.client.indices.put_mapping(index=index_name, properties=_MAPPING["properties"])
 
     def add(self, doc: IndexDoc) -> None:
         body = index_fields(doc)

@@ -80,7 +80,7 @@ def _stored(stored: tantivy.Document) -> IndexDoc:
     """A document as it was indexed, from its stored fields (for hits and compaction)."""
     number = stored.get_first("date")
     return IndexDoc(
-        document_id=stored.get_first("id"),
+        document_id=str(stored.get_first("id")),
         title=stored.get_first("title") or "",
         doc_type=stored.get_first("doc_type") or "",
         doc_label=stored.get_first("label") or "",
@@ -219,11 +219,17 @@ class TantivyIndex:
     ) -> list[Hit]:
         searcher = self._searcher()
         full = self._build(query, filters, searcher, sort, after)
-        ordered: dict[str, object] = {}
-        if sort != "relevance":
-            order = tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc
-            ordered = {"order_by_field": "order", "order": order}
-        result = searcher.search(full, limit=max(1, limit), count=False, offset=offset, **ordered)
+        if sort == "relevance":
+            result = searcher.search(full, limit=max(1, limit), count=False, offset=offset)
+        else:
+            result = searcher.search(
+                full,
+                limit=max(1, limit),
+                count=False,
+                offset=offset,
+                order_by_field="order",
+                order=tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc,
+            )
         stems = stems_of(" ".join(query_words(query)))  # none without words: no marks
         hits = []
         for key, address in result.hits:
@@ -297,16 +303,20 @@ class TantivyIndex:
             )
         if after is not None and sort != "relevance":
             # search-after: only what comes after the cursor's place in the order
-            if sort == "date_asc":
-                bounds: dict[str, object] = {"lower_bound": after, "include_lower": False}
-            else:
-                bounds = {"upper_bound": after, "include_upper": False}
+            integer = tantivy.FieldType.Integer
+            after_cursor = (
+                tantivy.Query.range_query(
+                    self.schema, "order", integer, lower_bound=after, include_lower=False
+                )
+                if sort == "date_asc"
+                else tantivy.Query.range_query(
+                    self.schema, "order", integer, upper_bound=after, include_upper=False
+                )
+            )
             must.append(
                 (
                     tantivy.Occur.Must,
-                    tantivy.Query.range_query(
-                        self.schema, "order", tantivy.FieldType.Integer, **bounds
-                    ),
+                    after_cursor,
                 )
             )
         if not must:
@@ -472,7 +482,7 @@ class TantivyIndex:
         if total == 0:
             return set()
         result = searcher.search(tantivy.Query.all_query(), limit=total)
-        return {searcher.doc(address).get_first("id") for _, address in result.hits}
+        return {str(searcher.doc(address).get_first("id")) for _, address in result.hits}
 
     def close(self) -> None:
         with self._lock:
