@@ -264,6 +264,7 @@ def _serve_and_load(  # type: ignore[no-untyped-def]
             server.terminate()
             server.wait(10)
     return _percentiles(latencies) | {
+        "answered": len(latencies),
         "errors": errors,
         "requests_per_second": round(throughput[-1], 1),
     }
@@ -275,12 +276,15 @@ def _measure(  # type: ignore[no-untyped-def]
     """The HTTP API and the index directly, on the index as it is now."""
     from archive.search.tantivy import TantivyIndex
 
-    segments = TantivyIndex(data_dir / "index").segments()
+    index = TantivyIndex(data_dir / "index")
+    segments, indexed = index.segments(), index.count()
+    index.close()
     say(f"{segments} segment(s): HTTP, {requests} requests from {clients} clients")
     http = _serve_and_load(data_dir, tokens, clients, requests, workers, say)
     say(f"{segments} segment(s): the index directly")
     return {
         "segments": segments,
+        "indexed": indexed,
         "http": http,
         "index_direct": _direct(data_dir, clients, requests),
     }

@@ -425,7 +425,7 @@ def aussonderung_offer(
     data: DataOption = None,
 ) -> None:
     """Offer every due file (not on hold) to the archive: a 0501 Anbieteverzeichnis."""
-    from archive.records.aussonderung import offer
+    from archive.aussonderung.transfer import offer
 
     _check_version(version)
     with _records(data) as r:
@@ -447,7 +447,7 @@ def aussonderung_appraise(
     data: DataOption = None,
 ) -> None:
     """Apply the archive's appraisal (0502 Bewertungsverzeichnis): A archive, V destroy."""
-    from archive.records.aussonderung import appraise
+    from archive.aussonderung.transfer import appraise
 
     with _records(data) as r:
         applied = appraise(r.archive, _readable(message))
@@ -462,7 +462,7 @@ def aussonderung_transfer(
     data: DataOption = None,
 ) -> None:
     """Hand the files appraised A over: a 0503 package (XML and the PDF/A files)."""
-    from archive.records.aussonderung import transfer
+    from archive.aussonderung.transfer import transfer
 
     _check_version(version)
     with _records(data) as r:
@@ -481,7 +481,7 @@ def aussonderung_confirm(
     data: DataOption = None,
 ) -> None:
     """Apply the archive's import confirmation (0506)."""
-    from archive.records.aussonderung import confirm
+    from archive.aussonderung.transfer import confirm
 
     with _records(data) as r:
         imported, failed = confirm(r.archive, _readable(message))
@@ -512,7 +512,7 @@ def dispose_propose(
     by: ByOption = None, data: DataOption = None, as_json: JsonOption = False
 ) -> None:
     """Propose the due, unheld files appraised V or confirmed as handed over."""
-    from archive.records.disposal import propose
+    from archive.aussonderung.disposal import propose
 
     with _records(data) as r:
         made = propose(r.archive, r.rules, by=acting_user(by, r.settings), today=_today())
@@ -534,7 +534,7 @@ def dispose_approve(
     data: DataOption = None,
 ) -> None:
     """Approve a proposal: the file's documents are destroyed; the record of it is kept."""
-    from archive.records.disposal import approve
+    from archive.aussonderung.disposal import approve
 
     with _records(data) as r:
         disposal = approve(r.archive, disposal_id, by=by.strip(), today=_today())

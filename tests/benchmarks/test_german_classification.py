@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.german_docs import generate
 from classifiers.decide import decide
 from classifiers.evaluation import evaluate_predictions
 from classifiers.fileplan import load_file_plan
 from classifiers.model import train
+
+pytestmark = pytest.mark.slow  # trains a model on generated documents
+
 
 
 def test_model_and_rules_classify_unseen_generated_documents() -> None:

@@ -73,5 +73,11 @@ def test_a_failed_write_is_retried_and_nothing_is_lost(
 
 
 def test_flush_without_any_access_returns_at_once(tmp_path: Path) -> None:
-    writer = AccessLogWriter(Archive(tmp_path / "data"))
+    """A server that saw no request shuts down without starting (or waiting for) a writer."""
+    archive = Archive(tmp_path / "data")
+    writer = AccessLogWriter(archive)
     writer.flush()
+    assert writer._thread is None and _entries(archive) == []
+    writer.record(Access(_principal(archive), "search", None))
+    writer.flush()
+    assert writer._thread is not None and _entries(archive) == [("search", None)]
