@@ -151,8 +151,8 @@ class Confirmation:
 
 
 def default_schema_root() -> Path:
-    """Where the official xsd files live: ``<repo>/../shared/standards/xdomea``."""
-    return Path(__file__).resolve().parents[3] / "shared" / "standards" / "xdomea"
+    """The official xsd files, shipped with eakte (provenance in the folder's PROVENANCE.md)."""
+    return Path(__file__).resolve().with_name("xdomea_schemas")
 
 
 @lru_cache(maxsize=8)

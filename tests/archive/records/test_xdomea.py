@@ -27,9 +27,19 @@ from archive.records.xdomea import (
     validate,
 )
 
-pytestmark = pytest.mark.skipif(
-    not (xdomea.default_schema_root() / "3.1.0").is_dir(), reason="xdomea schemas not available"
-)
+SHARED_SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "standards" / "xdomea"
+
+
+def test_the_schemas_ship_with_eakte_unchanged() -> None:
+    """A checkout anywhere validates messages: the schemas are package files, byte-identical
+    to the published ones they were copied from."""
+    root = xdomea.default_schema_root()
+    assert root.is_relative_to(Path(xdomea.__file__).parent)
+    shipped = sorted(p.relative_to(root) for p in root.rglob("*.xsd"))
+    assert len(shipped) == 2 * 20 + 2
+    if SHARED_SCHEMAS.is_dir():
+        for relative in shipped:
+            assert (root / relative).read_bytes() == (SHARED_SCHEMAS / relative).read_bytes()
 
 US = Party(name="Stadt Musterstadt, Hauptamt", code="musterstadt-10", unit="Bauordnungsamt")
 ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="musterstadt-archiv", short_name="StA")
