@@ -30,6 +30,7 @@ from eakte.cli.common import (
     out,
     settings_for,
 )
+from eakte.labels import STATE_LABELS
 
 if TYPE_CHECKING:
     from archive.records.akten import Rule
@@ -46,10 +47,6 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.")
 
 DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who acts (default: EAKTE_USER).")]
-STATE_LABELS = {
-    "active": "aktiv", "due": "fällig", "on_hold": "gesperrt (Hold)", "offered": "angeboten",
-    "appraised": "bewertet", "transferred": "abgegeben", "disposed": "vernichtet",
-}  # fmt: skip
 
 
 @dataclass

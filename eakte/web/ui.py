@@ -28,6 +28,7 @@ from archive.access import Principal
 from archive.records.akten import Rule
 from archive.search import SORTS, SearchFilters, SearchQueryError
 from classifiers.fileplan import FilePlan
+from eakte.labels import IDENTIFIER_LABELS, STATE_LABELS, STATUS_LABELS
 from eakte.web.api import (
     MAX_OFFSET,
     Service,
@@ -41,16 +42,7 @@ COOKIE = "eakte_token"
 PAGE_SIZE = 20
 _HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=_HERE / "templates")
-_templates.env.globals.update(
-    STATUS={"archived": "archiviert", "needs_review": "zur Prüfung"},
-    KIND={
-        "aktenzeichen": "Aktenzeichen",
-        "steuernummer": "Steuernummer",
-        "steuer_idnr": "Steuer-IdNr.",
-        "iban": "IBAN",
-        "flurstueck": "Flurstück",
-    },
-)
+_templates.env.globals.update(STATUS=STATUS_LABELS, KIND=IDENTIFIER_LABELS)
 _templates.env.filters["filtern"] = lambda base, change: {
     k: v for k, v in {**base, **change}.items() if v not in (None, "")
 }
@@ -194,7 +186,6 @@ def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
     def retention(request: Request) -> HTMLResponse:
         """The records manager's view: files by retention state, and the files due."""
         from archive.records.akten import retention_report
-        from eakte.cli.records import STATE_LABELS
 
         caller = who(request)
         if not caller.can_read_access_log:
