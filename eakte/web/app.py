@@ -1,21 +1,58 @@
-"""The application each `eakte serve` worker process runs, configured like every command.
+"""The web application: the query API and the clerk's pages over one archive.
 
-uvicorn starts workers as fresh processes that import this factory; `eakte serve` has already
-opened the archive once (migrations, index upgrades) and passes its data directory in
-EAKTE_DATA, so the workers only read.
+`create_app` composes them; `app` is what each `eakte serve` worker process runs, configured
+like every command. uvicorn starts workers as fresh processes that import this factory;
+`eakte serve` has already opened the archive once (migrations, index upgrades) and passes its
+data directory in EAKTE_DATA, so the workers only read.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from archive.search import SearchQueryError
 from archive.store import Archive
-from classifiers.fileplan import load_file_plan
+from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import load_settings
-from eakte.web.api import create_app
+from eakte.web import api, ui
+from eakte.web.connections import RecycleConnections
+from eakte.web.service import Service
 from pipelines.settings import open_index
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.service.access_log.close()  # every access is in the log before the process ends
+
+
+def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
+    """The API and the clerk's pages over one archive; the caller opens and closes it."""
+    plan = plan or load_file_plan()
+    app = FastAPI(
+        title="eakte",
+        version="1",
+        description="Search and fetch archived documents. Scoped bearer tokens; tax secrecy.",
+        lifespan=_lifespan,
+    )
+    app.state.service = Service.over(archive, plan)
+    app.state.plan_view = ui.PlanView.of(plan)
+    app.add_exception_handler(StarletteHTTPException, ui.errors_in_german)
+    app.add_exception_handler(RequestValidationError, ui.invalid_in_german)
+    app.add_exception_handler(ui.SignIn, ui.to_sign_in)
+    app.add_exception_handler(SearchQueryError, api.bad_query)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
+    app.include_router(api.router)
+    app.add_middleware(RecycleConnections)
+    return app
 
 
 def app() -> FastAPI:

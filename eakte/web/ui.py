@@ -8,39 +8,40 @@ the same scope rules and access log apply as in the API.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
 from archive.records.akten import Rule
-from archive.search import SORTS, SearchFilters, SearchQueryError
+from archive.search import SORTS, Hit, SearchFilters, SearchQueryError
 from classifiers.fileplan import FilePlan
 from eakte.labels import IDENTIFIER_LABELS, STATE_LABELS, STATUS_LABELS
-from eakte.web.api import (
+from eakte.web.service import (
     MAX_OFFSET,
     Service,
+    Shared,
     decode_cursor,
     default_sort,
-    encode_cursor,
+    next_cursor,
     visibility,
 )
 
 COOKIE = "eakte_token"
 PAGE_SIZE = 20
 _HERE = Path(__file__).parent
+STATIC = _HERE / "static"  # served at /static
 _templates = Jinja2Templates(directory=_HERE / "templates")
 _templates.env.globals.update(STATUS=STATUS_LABELS, KIND=IDENTIFIER_LABELS)
 _templates.env.filters["filtern"] = lambda base, change: {
@@ -55,176 +56,214 @@ _templates.env.filters["datum"] = lambda iso: (
     ".".join(reversed(str(iso)[:10].split("-"))) if iso else "\u2013"
 )
 
+router = APIRouter(include_in_schema=False)
 
-class _SignIn(Exception):
+
+class SignIn(Exception):
     """No valid token in the cookie: send the browser to the sign-in page."""
 
 
-def mount_ui(app: FastAPI, service: Service, plan: FilePlan) -> None:
-    archive = service.archive
-    router = APIRouter(prefix="/ui", include_in_schema=False)
-    labels = {t.key: t.label for t in plan.types}
-    unit_titles = {u.id: u.title for u in plan.units}
-    rules = {u.id: Rule.of(u.retention.model_dump()) for u in plan.units}
+@dataclass(frozen=True)
+class PlanView:
+    """What the pages show and apply of the file plan."""
 
-    def who(request: Request) -> Principal:
-        secret = request.cookies.get(COOKIE)
-        found = service.principal_for_secret(secret) if secret else None
-        if found is None or not found.may_read_documents:
-            raise _SignIn
-        return found
+    labels: dict[str, str]  # document type -> its name
+    unit_titles: dict[str, str]  # Aktenplan unit -> its title
+    rules: dict[str, Rule]  # Aktenplan unit -> its retention rule
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return _templates.TemplateResponse(request, name, context, status_code=status)
-
-    @router.get("/anmelden")
-    def sign_in_form(request: Request) -> HTMLResponse:
-        return page(request, "anmelden.html", who=None, fehler=None)
-
-    @router.post("/anmelden")
-    def sign_in(request: Request, token: str = Form(...)) -> Response:
-        found = service.principal_for_secret(token.strip())
-        if found is None or not found.may_read_documents:
-            fehler = (
-                "Dieser Zugangsschlüssel ist unbekannt oder gesperrt."
-                if found is None
-                else "Mit diesem Zugangsschlüssel (Scannen) können keine Dokumente gelesen werden."
-            )
-            return page(
-                request, "anmelden.html", 401 if found is None else 403, who=None, fehler=fehler
-            )
-        response = RedirectResponse("/ui/", status_code=303)
-        response.set_cookie(
-            COOKIE,
-            token.strip(),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
+    @classmethod
+    def of(cls, plan: FilePlan) -> PlanView:
+        return cls(
+            {t.key: t.label for t in plan.types},
+            {u.id: u.title for u in plan.units},
+            {u.id: Rule.of(u.retention.model_dump()) for u in plan.units},
         )
-        return response
 
-    @router.post("/abmelden")
-    def sign_out() -> Response:
-        response = RedirectResponse("/ui/anmelden", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
 
-    @router.get("/")
-    def search(
-        request: Request,
-        q: str = "",
-        typ: str | None = None,
-        einheit: str | None = None,
-        jahr: str | None = None,
-        sortierung: str = "",
-        seite: int = 0,
-        weiter: str | None = None,
-    ) -> HTMLResponse:
-        caller = who(request)
-        sort = default_sort(sortierung, q)
-        context: dict[str, Any] = {
-            "who": caller, "q": q, "typ": typ, "einheit": einheit, "jahr": jahr,
-            "sortierung": sortierung if sortierung in SORTS else "", "labels": labels, "einheiten": unit_titles,
-            "ergebnis": None, "fehler": None,
-        }  # fmt: skip
-        if not (q or typ or einheit or jahr):
-            return page(request, "suche.html", **context)
-        year = int(jahr) if jahr and jahr.isdigit() and len(jahr) == 4 else None
-        offset = min(max(seite, 0), MAX_OFFSET // PAGE_SIZE) * PAGE_SIZE
-        visible = visibility(caller)
-        filters = SearchFilters(
-            doc_type=typ or None,
-            unit=einheit if einheit in unit_titles else None,
-            date_from=date(year, 1, 1) if year else None,
-            date_to=date(year, 12, 31) if year else None,
-            visible=visible,
+async def _plan_view(request: Request) -> PlanView:
+    return request.app.state.plan_view
+
+
+Plan = Annotated[PlanView, Depends(_plan_view)]
+
+
+def _clerk(request: Request, service: Service) -> Principal:
+    """The signed-in clerk; called in the route, after its parameters are found valid."""
+    secret = request.cookies.get(COOKIE)
+    found = service.principal_for_secret(secret) if secret else None
+    if found is None or not found.may_read_documents:
+        raise SignIn
+    return found
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return _templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/")
+def root() -> Response:
+    return RedirectResponse("/ui/", status_code=303)
+
+
+@router.get("/ui/anmelden")
+def sign_in_form(request: Request) -> HTMLResponse:
+    return _page(request, "anmelden.html", who=None, fehler=None)
+
+
+@router.post("/ui/anmelden")
+def sign_in(request: Request, service: Shared, token: str = Form(...)) -> Response:
+    found = service.principal_for_secret(token.strip())
+    if found is None or not found.may_read_documents:
+        fehler = (
+            "Dieser Zugangsschlüssel ist unbekannt oder gesperrt."
+            if found is None
+            else "Mit diesem Zugangsschlüssel (Scannen) können keine Dokumente gelesen werden."
         )
-        try:
-            after = decode_cursor(weiter, sort) if weiter and sort != "relevance" else None
-            hits = archive.index.search(
-                q[:500], filters, PAGE_SIZE, offset=0 if after else offset, sort=sort, after=after
-            )
-            found = archive.index.facets(q[:500], filters)
-            any_type = archive.index.facets(q[:500], replace(filters, doc_type=None))
-        except SearchQueryError:
-            context["fehler"] = (
-                "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
-            )
-            return page(request, "suche.html", 400, **context)
-        service.log(caller, "search", q=q, hits=len(hits))
-        last = hits[-1] if len(hits) == PAGE_SIZE else None
-        more = None
-        if last and sort != "relevance":
-            more = {"weiter": encode_cursor(sort, last)}
-        elif last and offset + PAGE_SIZE < MAX_OFFSET:
-            more = {"seite": offset // PAGE_SIZE + 1}
-        context.update(
-            ergebnis=hits,
-            gesamt=sum(found["status"].values()),
-            facetten={"typ": any_type["doc_type"], "einheit": found["unit"], "jahr": found["year"]},
-            weitere=more,
+        return _page(
+            request, "anmelden.html", 401 if found is None else 403, who=None, fehler=fehler
         )
-        return page(request, "suche.html", **context)
+    response = RedirectResponse("/ui/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
-    @router.get("/dokumente/{document_id}")
-    def document(request: Request, document_id: str) -> HTMLResponse:
-        caller = who(request)
-        doc = service.visible_document(caller, document_id)
-        service.log(caller, "view", document_id)
-        doc = {**doc, "doc_label": labels.get(doc["doc_type"], doc["doc_label"])}
-        return page(request, "dokument.html", who=caller, doc=doc)
 
-    @router.get("/dokumente/{document_id}/pdf")
-    def pdf(request: Request, document_id: str) -> FileResponse:
-        return service.pdf_file(who(request), document_id)
+@router.post("/ui/abmelden")
+def sign_out() -> Response:
+    response = RedirectResponse("/ui/anmelden", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
 
-    @router.get("/dokumente/{document_id}/seiten/{number}.png")
-    def preview(request: Request, document_id: str, number: int) -> Response:
-        return service.page_png(who(request), document_id, number)
 
-    @router.get("/aufbewahrung")
-    def retention(request: Request) -> HTMLResponse:
-        """The records manager's view: files by retention state, and the files due."""
-        from archive.records.akten import retention_report
-
-        caller = who(request)
-        if not caller.can_read_access_log:
-            raise HTTPException(403, "records managers and administrators only")
-        today = date.today()
-        with archive.transaction() as session:
-            report = retention_report(session, rules, today, today)
-        return page(request, "aufbewahrung.html", who=caller, r=report, labels=STATE_LABELS)
-
-    @router.get("/akten/{aktenzeichen:path}")
-    def akte(request: Request, aktenzeichen: str) -> HTMLResponse:
-        caller = who(request)
-        documents = service.akte_documents(caller, aktenzeichen)
-        return page(request, "akte.html", who=caller, az=aktenzeichen, dokumente=documents)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def errors_in_german(request: Request, exc: StarletteHTTPException) -> Response:
-        """The clerk's pages answer errors with a page in German; the API stays JSON."""
-        if not request.url.path.startswith("/ui/"):
-            return await http_exception_handler(request, exc)
-        titel, text = _ERRORS.get(
-            exc.status_code, ("Fehler", "Die Anfrage konnte nicht bearbeitet werden.")
+@router.get("/ui/")
+def search(
+    request: Request,
+    service: Shared,
+    plan: Plan,
+    q: str = "",
+    typ: str | None = None,
+    einheit: str | None = None,
+    jahr: str | None = None,
+    sortierung: str = "",
+    seite: int = 0,
+    weiter: str | None = None,
+) -> HTMLResponse:
+    caller = _clerk(request, service)
+    sort = default_sort(sortierung, q)
+    context: dict[str, Any] = {
+        "who": caller, "q": q, "typ": typ, "einheit": einheit, "jahr": jahr,
+        "sortierung": sortierung if sortierung in SORTS else "", "labels": plan.labels,
+        "einheiten": plan.unit_titles, "ergebnis": None, "fehler": None,
+    }  # fmt: skip
+    if not (q or typ or einheit or jahr):
+        return _page(request, "suche.html", **context)
+    offset = min(max(seite, 0), MAX_OFFSET // PAGE_SIZE) * PAGE_SIZE
+    filters = _filters(caller, plan, typ, einheit, jahr)
+    try:
+        after = decode_cursor(weiter, sort) if weiter and sort != "relevance" else None
+        hits = service.archive.index.search(
+            q[:500], filters, PAGE_SIZE, offset=0 if after else offset, sort=sort, after=after
         )
-        return page(request, "fehler.html", exc.status_code, who=None, titel=titel, text=text)
+        found = service.archive.index.facets(q[:500], filters)
+        any_type = service.archive.index.facets(q[:500], replace(filters, doc_type=None))
+    except SearchQueryError:
+        context["fehler"] = (
+            "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
+        )
+        return _page(request, "suche.html", 400, **context)
+    service.log(caller, "search", q=q, hits=len(hits))
+    context.update(
+        ergebnis=hits,
+        gesamt=sum(found["status"].values()),
+        facetten={"typ": any_type["doc_type"], "einheit": found["unit"], "jahr": found["year"]},
+        weitere=_more(hits, sort, offset),
+    )
+    return _page(request, "suche.html", **context)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_in_german(request: Request, exc: RequestValidationError) -> Response:
-        if not request.url.path.startswith("/ui/"):
-            return await request_validation_exception_handler(request, exc)
-        titel, text = _ERRORS[422]
-        return page(request, "fehler.html", 422, who=None, titel=titel, text=text)
 
-    @app.exception_handler(_SignIn)
-    def to_sign_in(_request: Request, _exc: _SignIn) -> Response:
-        return RedirectResponse("/ui/anmelden", status_code=303)
+def _filters(
+    caller: Principal, plan: PlanView, typ: str | None, einheit: str | None, jahr: str | None
+) -> SearchFilters:
+    year = int(jahr) if jahr and jahr.isdigit() and len(jahr) == 4 else None
+    return SearchFilters(
+        doc_type=typ or None,
+        unit=einheit if einheit in plan.unit_titles else None,
+        date_from=date(year, 1, 1) if year else None,
+        date_to=date(year, 12, 31) if year else None,
+        visible=visibility(caller),
+    )
 
-    @app.get("/", include_in_schema=False)
-    def root() -> Response:
-        return RedirectResponse("/ui/", status_code=303)
 
-    app.include_router(router)
-    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+def _more(hits: list[Hit], sort: str, offset: int) -> dict[str, Any] | None:
+    """The link's change to the next page: a cursor in a date order, else the page number."""
+    cursor = next_cursor(hits, PAGE_SIZE, sort)
+    if cursor is not None:
+        return {"weiter": cursor}
+    if len(hits) == PAGE_SIZE and sort == "relevance" and offset + PAGE_SIZE < MAX_OFFSET:
+        return {"seite": offset // PAGE_SIZE + 1}
+    return None
+
+
+@router.get("/ui/dokumente/{document_id}")
+def document(request: Request, service: Shared, plan: Plan, document_id: str) -> HTMLResponse:
+    caller = _clerk(request, service)
+    doc = service.viewed_document(caller, document_id)
+    doc = {**doc, "doc_label": plan.labels.get(doc["doc_type"], doc["doc_label"])}
+    return _page(request, "dokument.html", who=caller, doc=doc)
+
+
+@router.get("/ui/dokumente/{document_id}/pdf")
+def pdf(request: Request, service: Shared, document_id: str) -> FileResponse:
+    return service.pdf_file(_clerk(request, service), document_id)
+
+
+@router.get("/ui/dokumente/{document_id}/seiten/{number}.png")
+def preview(request: Request, service: Shared, document_id: str, number: int) -> Response:
+    return service.page_png(_clerk(request, service), document_id, number)
+
+
+@router.get("/ui/aufbewahrung")
+def retention(request: Request, service: Shared, plan: Plan) -> HTMLResponse:
+    """The records manager's view: files by retention state, and the files due."""
+    from archive.records.akten import retention_report
+
+    caller = _clerk(request, service)
+    if not caller.can_read_access_log:
+        raise HTTPException(403, "records managers and administrators only")
+    today = date.today()
+    with service.archive.transaction() as session:
+        report = retention_report(session, plan.rules, today, today)
+    return _page(request, "aufbewahrung.html", who=caller, r=report, labels=STATE_LABELS)
+
+
+@router.get("/ui/akten/{aktenzeichen:path}")
+def akte(request: Request, service: Shared, aktenzeichen: str) -> HTMLResponse:
+    caller = _clerk(request, service)
+    documents = service.akte_documents(caller, aktenzeichen)
+    return _page(request, "akte.html", who=caller, az=aktenzeichen, dokumente=documents)
+
+
+async def errors_in_german(request: Request, exc: StarletteHTTPException) -> Response:
+    """The clerk's pages answer errors with a page in German; the API stays JSON."""
+    if not request.url.path.startswith("/ui/"):
+        return await http_exception_handler(request, exc)
+    titel, text = _ERRORS.get(
+        exc.status_code, ("Fehler", "Die Anfrage konnte nicht bearbeitet werden.")
+    )
+    return _page(request, "fehler.html", exc.status_code, who=None, titel=titel, text=text)
+
+
+async def invalid_in_german(request: Request, exc: RequestValidationError) -> Response:
+    if not request.url.path.startswith("/ui/"):
+        return await request_validation_exception_handler(request, exc)
+    titel, text = _ERRORS[422]
+    return _page(request, "fehler.html", 422, who=None, titel=titel, text=text)
+
+
+def to_sign_in(_request: Request, _exc: SignIn) -> Response:
+    return RedirectResponse("/ui/anmelden", status_code=303)

@@ -165,7 +165,7 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
     from fastapi.testclient import TestClient
 
     from archive.access import create_token
-    from eakte.web.api import create_app
+    from eakte.web.app import create_app
 
     gone = records[0]["documents"][0]["document_id"]
     archive = Archive(data)

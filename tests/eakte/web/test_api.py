@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from archive.access import create_token, revoke_token
 from archive.store import Archive
-from eakte.web.api import MAX_LIMIT, create_app
+from eakte.web.api import MAX_LIMIT
+from eakte.web.app import create_app
 from scanmaker import write_scan
 from tests.eakte.cli.test_review import store_document
 
@@ -130,9 +131,9 @@ def test_a_token_revoked_on_the_command_line_is_refused_at_once(world: World) ->
 def test_a_token_revoked_in_the_catalog_is_refused_within_a_second(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import eakte.web.api
+    import eakte.web.service
 
-    monkeypatch.setattr(eakte.web.api, "_REMEMBER_TOKEN", 0.3)
+    monkeypatch.setattr(eakte.web.service, "_REMEMBER_TOKEN", 0.3)
     token = _new_token(world, "spaeter-widerrufen")
     assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 200
     with world.archive.transaction() as s:
