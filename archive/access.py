@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog import open_catalog, sqlite_url
 from archive.catalog.models import AccessLogEntry, ApiToken
+from archive.errors import ArchiveError
 from archive.search import unit_path
 
 ROLES = ("clerk", "case_system", "records_manager", "scanner", "admin")
@@ -51,7 +52,7 @@ _LOG_READERS = frozenset({"records_manager", "admin"})
 _NAME_MAX = 120
 
 
-class AccessError(ValueError):
+class AccessError(ArchiveError):
     """A bad role, scope, name or action, or an unknown or duplicate token."""
 
 

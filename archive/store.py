@@ -45,6 +45,7 @@ from archive.documents import (
     ReviewItem,
     ReviewOutcome,
 )
+from archive.errors import ArchiveError
 from archive.records.akten import (
     RecordsError,
     Rule,
@@ -66,7 +67,7 @@ _TRAINING_CHUNK = 200  # documents whose pages are read at once for training_doc
 _DERIVED_FACTS = frozenset({"sha256_pdfa", "aktenzeichen"})
 
 
-class UnknownDocumentError(KeyError):
+class UnknownDocumentError(ArchiveError):
     """No document with this id is in the catalog."""
 
     def __init__(self, document_id: str) -> None:
@@ -75,6 +76,10 @@ class UnknownDocumentError(KeyError):
 
     def __str__(self) -> str:
         return f"no document {self.document_id} in the archive"
+
+
+class ReviewError(ArchiveError):
+    """A review the archive refuses: no reviewer, no document type, or a derived fact set."""
 
 
 def document_id_for(sha256: str) -> str:
@@ -489,12 +494,12 @@ class Archive:
         UnknownDocumentError.
         """
         if not by.strip() or len(by) > 120:
-            raise ValueError("a review needs the name of the reviewer (at most 120 characters)")
+            raise ReviewError("a review needs the name of the reviewer (at most 120 characters)")
         if not doc_type.strip():
-            raise ValueError("a review needs a document type")
+            raise ReviewError("a review needs a document type")
         derived = _DERIVED_FACTS & set(facts_update or {})
         if derived:
-            raise ValueError(f"facts derived by the archive cannot be set: {sorted(derived)}")
+            raise ReviewError(f"facts derived by the archive cannot be set: {sorted(derived)}")
         at = now()
         detail = self._amend(
             document_id,
@@ -908,4 +913,4 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
-__all__ = ["Archive", "UnknownDocumentError", "document_id_for", "sha256_file"]
+__all__ = ["Archive", "ReviewError", "UnknownDocumentError", "document_id_for", "sha256_file"]

@@ -8,6 +8,7 @@ threshold applies to either.
 
 from __future__ import annotations
 
+from classifiers.errors import ClassifierError
 from classifiers.fileplan import FilePlan
 from classifiers.model import TextModel
 from classifiers.rules import Classification, classify
@@ -15,7 +16,7 @@ from classifiers.rules import Classification, classify
 __all__ = ["ModelMismatch", "check_model_fits_plan", "decide"]
 
 
-class ModelMismatch(ValueError):
+class ModelMismatch(ClassifierError):
     """The model knows types the file plan does not: it cannot file documents under this plan."""
 
 

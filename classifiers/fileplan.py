@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from classifiers.errors import ClassifierError
+
 __all__ = [
     "AktenplanUnit",
     "DocTypeRule",
@@ -34,7 +36,7 @@ __all__ = [
 DEFAULT_PLAN_RESOURCE = "default_fileplan.toml"
 
 
-class FilePlanError(ValueError):
+class FilePlanError(ClassifierError):
     """A file plan could not be read or is inconsistent; the message names the file."""
 
 

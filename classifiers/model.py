@@ -40,6 +40,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from classifiers.errors import ClassifierError
 from classifiers.text import model_text
 
 __all__ = [
@@ -125,7 +126,7 @@ class ModelInfo(BaseModel):
     source: str = ""  # where the training documents came from
 
 
-class TrainingError(ValueError):
+class TrainingError(ClassifierError):
     """The labelled documents cannot train a model; the message says what is missing."""
 
 

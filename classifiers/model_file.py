@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from classifiers.errors import ClassifierError
 from classifiers.model import FORMAT_VERSION, ModelInfo, TextModel, make_vectorizer
 
 __all__ = ["ModelFileError", "load_model", "save_model"]
@@ -28,7 +29,7 @@ _MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a model beyond this is not one of ours:
 _DOMAIN = b"eakte-model\n"
 
 
-class ModelFileError(ValueError):
+class ModelFileError(ClassifierError):
     """A model file cannot be used; names the file and the reason."""
 
     def __init__(self, path: Path, reason: str) -> None:

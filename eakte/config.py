@@ -12,12 +12,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from eakte.errors import ApplicationError
 from pipelines.settings import Settings
 
 DEFAULT_CONFIG_FILE = Path("eakte.toml")
 
 
-class ConfigError(ValueError):
+class ConfigError(ApplicationError):
     """The configuration file or an EAKTE_* variable is wrong."""
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from classifiers.fileplan import FilePlan, field_problems, load_file_plan
+from pipelines.errors import PipelineError
 
 __all__ = [
     "MANIFEST_NAMES",
@@ -35,7 +36,7 @@ __all__ = [
 MANIFEST_NAMES = ("batch.toml", "batch.yaml", "batch.yml")
 
 
-class ManifestError(ValueError):
+class ManifestError(PipelineError):
     """A manifest that cannot be used; the message names the file and the problem."""
 
 

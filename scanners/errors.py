@@ -1,9 +1,15 @@
-"""The one error the scanners raise for input that cannot become an archived document."""
+"""The errors the scanners raise: input that cannot become an archived document."""
 
 from pathlib import Path
 
+from common.errors import EakteError
 
-class RejectedInput(Exception):
+
+class ScanError(EakteError):
+    """Base of the scanners' errors."""
+
+
+class RejectedInput(ScanError):
     """An input file that must go to quarantine; `reason` is shown to the scanning team."""
 
     def __init__(self, path: Path, reason: str) -> None:

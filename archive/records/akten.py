@@ -28,10 +28,11 @@ from archive.catalog.models import (
     RetentionRuleRow,
     Vorgang,
 )
+from archive.errors import ArchiveError
 from archive.records.retention import STATES, is_due, retention_end, retention_state
 
 
-class RecordsError(ValueError):
+class RecordsError(ArchiveError):
     """A records-management step that cannot be done; the message says why."""
 
 

@@ -38,6 +38,8 @@ from xml.etree import ElementTree as ET
 import xmlschema
 from xmlschema.validators import XsdComplexType
 
+from archive.errors import ArchiveError
+
 VERSIONS = ("3.1.0", "3.0.0")
 DEFAULT_VERSION = "3.1.0"
 
@@ -58,7 +60,7 @@ _UUID_RE = re.compile(
 )
 
 
-class XdomeaError(ValueError):
+class XdomeaError(ArchiveError):
     """A message is invalid or unreadable; the message says which file and why."""
 
 

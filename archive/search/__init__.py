@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from archive.errors import ArchiveError
+
 
 @dataclass(frozen=True)
 class IndexDoc:
@@ -106,11 +108,11 @@ class SearchQuery:
     identifiers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (compact, as typed)
 
 
-class SearchQueryError(ValueError):
+class SearchQueryError(ArchiveError):
     """The query cannot be understood; the message says why."""
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(ArchiveError):
     """Another process is writing the index (e.g. an ingest is running); try again later."""
 
 

@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import shutil
-import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from eakte.cli.boundary import Commands
 from eakte.cli.classifier import app as classifier_app
 from eakte.cli.common import (
     DataOption,
@@ -39,13 +39,13 @@ from eakte.cli.records import (
 from eakte.cli.review import app as review_app
 from eakte.cli.tokens import app as token_app
 from eakte.cli.views import print_batch, print_document, print_file_plan, print_hits
-from eakte.config import load_settings
 from pipelines.inputs import discover
-from pipelines.manifest import ManifestError, load_batch_manifest
+from pipelines.manifest import load_batch_manifest
 from pipelines.runtime import prepare_prefect
 from pipelines.settings import Settings, open_index
 
 app = typer.Typer(
+    cls=Commands,  # user errors exit 2 with their message, bugs exit 1 as internal errors
     help="eakte: scanned municipal records in, searchable tamper-evident PDF/A archive out.",
     no_args_is_help=True,
     add_completion=False,
@@ -93,7 +93,7 @@ def run_ingest(
     try:
         sources = discover(paths, exclude=settings.data_dir)
         manifest = load_batch_manifest(paths, settings.file_plan)
-    except (FileNotFoundError, ManifestError) as exc:
+    except FileNotFoundError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if not sources:
@@ -157,7 +157,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over OCR text and metadata, best hits first."""
-    from archive.search import SearchFilters, SearchQueryError
+    from archive.search import SearchFilters
 
     settings = settings_for(data)
     if status is not None and status not in DOCUMENT_STATUSES:
@@ -173,12 +173,7 @@ def search(
         status=status,
     )
     require_archive(settings)
-    index = open_index(settings)
-    try:
-        hits = index.search(query, filters, limit)
-    except SearchQueryError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    hits = open_index(settings).search(query, filters, limit)
     if as_json:
         out.print_json(
             json.dumps({"query": query, "hits": [_hit_json(h) for h in hits]}, default=str)
@@ -319,7 +314,7 @@ def demo(
         shutil.rmtree(data)
     data.mkdir(parents=True)
     (data / DEMO_MARKER).write_text("created by `eakte demo`; removed by the next demo run\n")
-    settings = load_settings(data_dir=data)
+    settings = settings_for(data)
     out.rule("[bold]eakte demo: ingesting the bundled sample scans")
     report = run_ingest([SAMPLES], settings, "demo", show_progress=True)
     print_batch(out, report)
@@ -374,7 +369,3 @@ def _hit_json(hit: Any) -> dict[str, Any]:
         "title": hit.title,
         "snippet": hit.snippet,
     }
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app(sys.argv[1:])

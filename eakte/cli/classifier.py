@@ -189,18 +189,13 @@ def evaluate_command(
 
 
 def _load(model_file: Path | None, settings: Settings) -> TextModel | None:
-    from classifiers.model_file import ModelFileError
     from pipelines.model_store import current_model_path, load_signed
 
     path = model_file or current_model_path(settings.data_dir)
     if path is None:
         console.print("[yellow]no trained model: measuring the file plan's rules alone[/yellow]")
         return None
-    try:
-        return load_signed(path, settings.data_dir)
-    except ModelFileError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    return load_signed(path, settings.data_dir)
 
 
 def _predict(

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import getpass
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from classifiers.fileplan import FilePlan, FilePlanError, load_file_plan
+from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import ConfigError, load_settings
 from pipelines.settings import Settings, open_index
 
 console = Console(stderr=True)
 out = Console()
+# The running command's data directory once its settings are read: where the command line's
+# boundary (eakte.cli.boundary) logs an internal error.
+data_dir_of_command: ContextVar[Path | None] = ContextVar("data_dir_of_command", default=None)
 
 DataOption = Annotated[
     Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
@@ -25,10 +29,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 def settings_for(data: Path | None, **overrides: Any) -> Settings:
     """Settings with command-line overrides; a configuration error ends the command (exit 2)."""
     try:
-        return load_settings(data_dir=data, **overrides)
+        settings = load_settings(data_dir=data, **overrides)
     except ConfigError as exc:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    data_dir_of_command.set(settings.data_dir)
+    return settings
 
 
 def require_archive(settings: Settings) -> None:
@@ -46,12 +52,8 @@ def open_archive(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def file_plan_for(settings: Settings) -> FilePlan:
-    """The configured file plan; a broken plan ends the command (exit 2) naming the problem."""
-    try:
-        return load_file_plan(settings.file_plan)
-    except FilePlanError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    """The configured file plan; a broken one raises FilePlanError, which names the problem."""
+    return load_file_plan(settings.file_plan)
 
 
 def acting_user(by: str | None, settings: Settings) -> str:

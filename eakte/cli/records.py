@@ -80,8 +80,6 @@ def _records(data: Path | None) -> Iterator[Records]:
             for unit in sync_rules(session, rules, f"{plan.name} {plan.version}"):
                 console.print(f"retention rule of {unit} changed: its files were recomputed")
         yield Records(archive, rules, settings, plan)
-    except ValueError as exc:  # RecordsError, XdomeaError: the message says what and why
-        _fail(str(exc))
     finally:
         archive.close()
 
@@ -236,18 +234,13 @@ def akte_file(
     """File a document into an Akte by hand (one without an Aktenzeichen, or filed wrongly)."""
     import re
 
-    from archive.store import UnknownDocumentError
-
     with _records(data) as r:
         found = re.search(r.plan.aktenzeichen_pattern, aktenzeichen)
         if found is None or found.group(0) != aktenzeichen:
             _fail(f"{aktenzeichen!r} is not an Aktenzeichen of this file plan")
-        try:
-            left = r.archive.file_into(
-                document_id, aktenzeichen, by=acting_user(by, r.settings), rules=r.rules
-            )
-        except UnknownDocumentError as exc:
-            _fail(str(exc))
+        left = r.archive.file_into(
+            document_id, aktenzeichen, by=acting_user(by, r.settings), rules=r.rules
+        )
     out.print(f"{document_id} filed into {aktenzeichen}" + (f" (was in {left})" if left else ""))
 
 

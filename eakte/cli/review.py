@@ -91,7 +91,6 @@ def relabel(
 
 def _decide(archive: Archive, doc_id: str, reviewer: str, rule: DocTypeRule) -> None:
     from archive.search import IndexBusyError
-    from archive.store import UnknownDocumentError
 
     try:
         outcome = archive.review(
@@ -102,11 +101,6 @@ def _decide(archive: Archive, doc_id: str, reviewer: str, rule: DocTypeRule) -> 
             unit=rule.unit,
             tax_secret=rule.tax,
         )
-    except UnknownDocumentError:
-        _unknown_document(doc_id)
-    except ValueError as exc:  # e.g. a reviewer name the catalog cannot hold
-        console.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(2) from exc
     except IndexBusyError as exc:
         console.print(f"nothing changed: {exc}", style="red", markup=False, highlight=False)
         raise typer.Exit(1) from exc

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -57,17 +57,12 @@ def create(
     known = file_plan_for(settings_for(data)).organisation_scopes
     for unknown in (s for s in scope if s.startswith(ORG_PREFIX)):
         if unknown[len(ORG_PREFIX) :] not in known:
-            _fail(
-                AccessError(
-                    f"the file plan has no organisation unit {unknown[len(ORG_PREFIX) :]!r}; "
-                    f"it has: {', '.join(ORG_PREFIX + k for k in known) or 'none'}"
-                )
+            raise AccessError(
+                f"the file plan has no organisation unit {unknown[len(ORG_PREFIX) :]!r}; "
+                f"it has: {', '.join(ORG_PREFIX + k for k in known) or 'none'}"
             )
     with _session(data) as session:
-        try:
-            token, secret = create_token(session, name, role, scope)
-        except AccessError as exc:
-            _fail(exc)
+        token, secret = create_token(session, name, role, scope)
         shown = _token_json(token)
     note = "Keep this secret now: it is stored only as a hash and cannot be shown again."
     if as_json:
@@ -88,13 +83,10 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a token; it authenticates no more. Revoking twice keeps the first time."""
-    from archive.access import AccessError, revocations_file, revoke_token
+    from archive.access import revocations_file, revoke_token
 
     with _session(data) as session:
-        try:
-            token = revoke_token(session, name_or_id)
-        except AccessError as exc:
-            _fail(exc)
+        token = revoke_token(session, name_or_id)
         shown = _token_json(token)
     revocations_file(settings_for(data).data_dir).touch()  # running servers forget it now
     if as_json:
@@ -168,8 +160,3 @@ def _short(value: str | None) -> str:
 
 def _line(text: str) -> None:
     out.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(exc: Exception) -> NoReturn:
-    console.print(str(exc), style="red", markup=False, highlight=False)
-    raise typer.Exit(2) from exc

@@ -12,8 +12,9 @@ import pytest
 
 from archive.blobs import sha256_file
 from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
+from archive.errors import ArchiveError
 from archive.search import IndexBusyError, SearchFilters
-from archive.store import Archive, UnknownDocumentError, document_id_for
+from archive.store import Archive, ReviewError, UnknownDocumentError, document_id_for
 
 
 def _store(
@@ -259,7 +260,7 @@ def test_unknown_document_is_a_clear_error(archive: Archive) -> None:
             unit="6.1.3",
             tax_secret=False,
         )
-    with pytest.raises(KeyError):  # UnknownDocumentError is a KeyError
+    with pytest.raises(ArchiveError, match=r"^no document no-such-id in the archive$"):
         archive.review(
             "no-such-id",
             by="x",
@@ -273,9 +274,9 @@ def test_unknown_document_is_a_clear_error(archive: Archive) -> None:
 def test_review_needs_a_reviewer_and_keeps_derived_facts(archive: Archive, tmp_path: Path) -> None:
     record = _store(archive, tmp_path, "letter")
     common = {"doc_type": "bauantrag", "doc_label": "Bauantrag", "unit": "6.1.3"}
-    with pytest.raises(ValueError, match="reviewer"):
+    with pytest.raises(ReviewError, match="reviewer"):
         archive.review(record.document_id, by=" ", tax_secret=False, **common)
-    with pytest.raises(ValueError, match="sha256_pdfa"):
+    with pytest.raises(ReviewError, match="sha256_pdfa"):
         archive.review(
             record.document_id,
             by="anna",

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from archive.access import authenticate, hash_secret, open_sessions
-from archive.store import Archive
-from eakte.cli import common as cli_common
 from eakte.cli.app import app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.chdir(tmp_path)  # no eakte.toml of the developer's
-    monkeypatch.setattr(cli_common.out, "_width", 200)  # tables as in a wide terminal
-    Archive(tmp_path / "data").close()
-    yield tmp_path / "data"
 
 
 def _eakte(*args: str):  # type: ignore[no-untyped-def]

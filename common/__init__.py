@@ -1,0 +1,1 @@
+"""What every layer of eakte may import; it imports nothing of the project itself."""
