@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from archive.access import UNIT_PATTERN, Principal, read_access_log
-from archive.search import Hit, SearchFilters, SearchQueryError
+from archive.search import Hit, SearchFilters
 from eakte.web.service import (
     MAX_OFFSET,
     Shared,
@@ -98,10 +98,6 @@ class SearchPage(BaseModel):
     next_cursor: str | None  # date orders: pass as `cursor` for the next page
     facets: dict[str, dict[str, int]]  # doc_type, unit, status -> value -> matches
     hits: list[SearchHit]
-
-
-def bad_query(_request: Request, exc: SearchQueryError) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
 @router.get("/healthz", tags=["operations"])

@@ -17,12 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from archive.search import SearchQueryError
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import load_settings
 from eakte.web import api, ui
 from eakte.web.connections import RecycleConnections
+from eakte.web.errors import handle_user_errors
 from eakte.web.service import Service
 from pipelines.settings import open_index
 
@@ -47,7 +47,7 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, ui.errors_in_german)
     app.add_exception_handler(RequestValidationError, ui.invalid_in_german)
     app.add_exception_handler(ui.SignIn, ui.to_sign_in)
-    app.add_exception_handler(SearchQueryError, api.bad_query)
+    handle_user_errors(app)  # e.g. a SearchQueryError: 400 with its message
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(api.router)
