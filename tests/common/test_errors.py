@@ -6,15 +6,12 @@ without its package's base fails here.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import inspect
 import pkgutil
-from pathlib import Path
 
 import pytest
 
-import common
 from archive.errors import ArchiveError
 from classifiers.errors import ClassifierError
 from common.errors import EakteError
@@ -33,7 +30,6 @@ NOT_ERRORS = {
     # control flow inside the clerk's pages: answered with a redirect, never shown as an error
     "eakte.web.ui.SignIn",
 }
-PROJECT = {"common", *PACKAGE_BASES, "scanmaker"}
 
 
 def _modules(package: str) -> list[str]:
@@ -86,16 +82,3 @@ def test_the_known_errors_are_found() -> None:
         "ManifestError",
         "ConfigError",
     } <= found
-
-
-def test_common_imports_nothing_of_the_project() -> None:
-    for path in Path(common.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] if node.level == 0 else ["(relative)"]
-            else:
-                continue
-            for name in names:
-                assert name.split(".")[0] not in PROJECT, f"{path.name} imports {name}"
