@@ -19,12 +19,14 @@ The functions here take a SQLAlchemy session and leave the transaction to the ca
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import os
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,11 +38,31 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog import open_catalog, sqlite_url
 from archive.catalog.models import AccessLogEntry, ApiToken
+from archive.documents import JsonView
 from archive.errors import ArchiveError
 from archive.search import unit_path
 
-ROLES = ("clerk", "case_system", "records_manager", "scanner", "admin")
-ACTIONS = ("search", "view", "download", "preview", "file")
+
+class Role(enum.StrEnum):
+    CLERK = "clerk"
+    CASE_SYSTEM = "case_system"
+    RECORDS_MANAGER = "records_manager"
+    SCANNER = "scanner"  # delivers scans; neither searches nor reads what is archived
+    ADMIN = "admin"
+
+
+class Action(enum.StrEnum):
+    """What an access did; the access log keeps it."""
+
+    SEARCH = "search"
+    VIEW = "view"
+    DOWNLOAD = "download"
+    PREVIEW = "preview"
+    FILE = "file"  # opened an Akte
+
+
+ROLES = tuple(r.value for r in Role)
+ACTIONS = tuple(a.value for a in Action)
 ALL_UNITS = "all"
 TAX = "tax"
 SECRET_PREFIX = "eakte_"
@@ -48,7 +70,7 @@ UNIT_PATTERN = r"^\d+(\.\d+)*$"  # an Aktenplan unit id: "9", "9.2", "6.1.3"
 ORG_PREFIX = "org:"
 _UNIT = re.compile(UNIT_PATTERN)
 _ORG = re.compile(r"^org:[\w-]{1,40}$")
-_LOG_READERS = frozenset({"records_manager", "admin"})
+_LOG_READERS = frozenset({Role.RECORDS_MANAGER, Role.ADMIN})
 _NAME_MAX = 120
 
 
@@ -87,7 +109,7 @@ class Principal:
     @property
     def may_read_documents(self) -> bool:
         """Scanner tokens deliver scans; they neither search nor read what is archived."""
-        return self.role != "scanner"
+        return self.role != Role.SCANNER
 
     @property
     def can_read_access_log(self) -> bool:
@@ -141,6 +163,50 @@ class TokenColumns(Protocol):
     scopes: list[str] | None
 
 
+@dataclass(frozen=True)
+class TokenView(JsonView):
+    """What may be shown of a token: never its secret or hash."""
+
+    id: str
+    name: str
+    role: Role
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenView:
+        return cls(
+            token.id, token.name, Role(token.role), list(token.scopes or ()), token.created_at,
+            token.last_used_at, token.revoked_at,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AccessLogView:
+    """One line of the access log."""
+
+    at: datetime
+    token_id: str
+    token_name: str
+    role: str
+    action: Action
+    document_id: str | None
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """As the API shows it: the token by its name."""
+        return {
+            "at": self.at.isoformat(),
+            "token": self.token_name,
+            "role": self.role,
+            "action": self.action.value,
+            "document_id": self.document_id,
+            "detail": self.detail,
+        }
+
+
 def principal_for(token: TokenColumns) -> Principal:
     scopes = list(token.scopes or ())
     return Principal(
@@ -161,7 +227,7 @@ def open_sessions(data_dir: Path, catalog_url: str | None = None) -> sessionmake
 
 def create_token(
     session: Session, name: str, role: str, scopes: Iterable[str]
-) -> tuple[ApiToken, str]:
+) -> tuple[TokenView, str]:
     """A new token and its secret; the secret is not stored and cannot be shown again."""
     name = _valid_name(name)
     role = validate_role(role)
@@ -182,7 +248,7 @@ def create_token(
         session.flush()
     except IntegrityError as exc:  # made concurrently under the same name
         raise AccessError(f"a token named {name!r} already exists") from exc
-    return token, secret
+    return TokenView.of(token), secret
 
 
 _TOKEN_BY_HASH = select(
@@ -219,7 +285,7 @@ def revocation_stamp(revocations: Path) -> int:
         return 0
 
 
-def revoke_token(session: Session, name_or_id: str) -> ApiToken:
+def revoke_token(session: Session, name_or_id: str) -> TokenView:
     """Revoke a token by name or id; revoking again keeps the first revocation time."""
     token = find_token(session, name_or_id)
     if token is None:
@@ -227,7 +293,7 @@ def revoke_token(session: Session, name_or_id: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = _now()
         session.flush()
-    return token
+    return TokenView.of(token)
 
 
 def find_token(session: Session, name_or_id: str) -> ApiToken | None:
@@ -236,8 +302,37 @@ def find_token(session: Session, name_or_id: str) -> ApiToken | None:
     )
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)))
+def list_tokens(session: Session) -> list[TokenView]:
+    rows = session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name))
+    return [TokenView.of(t) for t in rows]
+
+
+class Tokens:
+    """The tokens of one archive's catalog, for those who manage them without opening the
+    archive (`eakte token`): each call is one transaction."""
+
+    def __init__(self, data_dir: Path, catalog_url: str | None = None) -> None:
+        self._sessions = open_sessions(data_dir, catalog_url)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def create(self, name: str, role: str, scopes: Iterable[str]) -> tuple[TokenView, str]:
+        with self._session() as session:
+            return create_token(session, name, role, scopes)
+
+    def revoke(self, name_or_id: str) -> TokenView:
+        with self._session() as session:
+            return revoke_token(session, name_or_id)
+
+    def list(self) -> list[TokenView]:
+        with self._session() as session:
+            return list_tokens(session)
+
+    def close(self) -> None:
+        self._sessions.kw["bind"].dispose()
 
 
 @dataclass(frozen=True)
@@ -292,7 +387,7 @@ def log_accesses(session: Session, accesses: Iterable[Access]) -> int:
 
 def read_access_log(
     session: Session, limit: int = 100, document_id: str | None = None
-) -> list[AccessLogEntry]:
+) -> list[AccessLogView]:
     """The newest entries first, optionally only those of one document.
 
     The caller checks `Principal.can_read_access_log` before showing them.
@@ -300,7 +395,12 @@ def read_access_log(
     query = select(AccessLogEntry).order_by(AccessLogEntry.id.desc()).limit(max(0, limit))
     if document_id is not None:
         query = query.where(AccessLogEntry.document_id == document_id)
-    return list(session.scalars(query))
+    return [
+        AccessLogView(
+            e.at, e.token_id, e.token_name, e.role, Action(e.action), e.document_id, e.detail
+        )
+        for e in session.scalars(query)
+    ]
 
 
 def _valid_name(name: str) -> str:

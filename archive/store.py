@@ -13,14 +13,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import asdict
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.atomic import atomic_copy, atomic_write_bytes
@@ -34,18 +34,33 @@ from archive.catalog.models import (
     BatchItem,
     Document,
     DocumentVersion,
-    Identifier,
     Page,
 )
 from archive.documents import (
     BatchItemRecord,
+    BatchItemStatus,
     DocumentRecord,
-    IdentifierRecord,
-    PageRecord,
+    DocumentStatus,
+    DocumentView,
+    LabelSource,
+    ReviewDecision,
     ReviewItem,
     ReviewOutcome,
 )
 from archive.errors import ArchiveError
+from archive.fields import (
+    DERIVED_FACTS,
+    PAGE_SEPARATOR,
+    VERSIONED_COLUMNS,
+    as_json,
+    document_view,
+    index_doc,
+    json_default,
+    new_row,
+    record_from_row,
+    sidecar,
+    sidecar_differences,
+)
 from archive.records.akten import (
     RecordsError,
     Rule,
@@ -61,10 +76,13 @@ from archive.search.tantivy import TantivyIndex
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
 # Identifiers that make a document tax data (§ 30 AO) whatever its type.
 TAX_IDENTIFIER_KINDS = frozenset({"steuernummer", "steuer_idnr"})
-PAGE_SEPARATOR = "\n\f"  # between pages of a document's text, as the scanners join them
 _TRAINING_CHUNK = 200  # documents whose pages are read at once for training_documents()
-# Facts the archive derives itself; a review must not overwrite them.
-_DERIVED_FACTS = frozenset({"sha256_pdfa", "aktenzeichen"})
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    documents: int  # in the search index
+    segments: int  # a search walks; `compact_index` reduces them
 
 
 class UnknownDocumentError(ArchiveError):
@@ -149,7 +167,10 @@ class Archive:
                 select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.source)
             )
             return [
-                BatchItemRecord(r.source, r.sha256, r.status, r.document_id, r.reason) for r in rows
+                BatchItemRecord(
+                    r.source, r.sha256, BatchItemStatus(r.status), r.document_id, r.reason
+                )
+                for r in rows
             ]
 
     # --- documents -----------------------------------------------------------------------
@@ -171,7 +192,7 @@ class Archive:
         with self._lock, self._session() as session:
             self._audit(session, event, document_id, batch_id, detail)
 
-    def store(self, record: DocumentRecord, original: Path, pdfa: Path) -> str:
+    def store(self, record: DocumentRecord, original: Path, pdfa: Path) -> BatchItemStatus:
         """Archive one document exactly once; returns the batch status it earned.
 
         A record for a document that is archived already (a rescan the batch manifest names)
@@ -183,18 +204,22 @@ class Archive:
         with self._lock:
             existing = self.find(record.sha256_original)
             if existing is not None:
-                return record.status if existing[1] == record.batch_id else "duplicate"
+                return (
+                    BatchItemStatus(record.status)
+                    if existing[1] == record.batch_id
+                    else BatchItemStatus.DUPLICATE
+                )
             facts = {**record.facts, "sha256_pdfa": sha_pdfa}
             rule = Rule.of(record.facts["retention"]) if "retention" in record.facts else None
             with self._session() as session:
-                fresh = _document_row(record, sha_pdfa, facts)
+                fresh = new_row(record, sha_pdfa, facts, archived_at=now())
                 doc = session.get(Document, record.document_id)
                 if doc is None:
                     doc = fresh
                     doc.versions = [_version(1, record, sha_pdfa)]
                     session.add(doc)
                     event, reason, detail = "archived", None, {}
-                elif doc.status == "disposed":
+                elif doc.status == DocumentStatus.DISPOSED:
                     raise UnknownDocumentError(record.document_id)
                 else:
                     number = len(doc.versions) + 1
@@ -205,7 +230,7 @@ class Archive:
                             "sha256_pdfa": doc.sha256_pdfa,
                         },
                     }
-                    for name in _VERSIONED_FIELDS:
+                    for name in VERSIONED_COLUMNS:
                         setattr(doc, name, getattr(fresh, name))
                     doc.pages, doc.identifiers = fresh.pages, fresh.identifiers
                     doc.reviewed_by = doc.reviewed_at = None  # classified anew
@@ -225,8 +250,8 @@ class Archive:
                     )
                 self._note_archived(session, event, record, sha_pdfa, facts, reason, **detail)
                 self._write_sidecar(record, sha_pdfa, facts, archived_at=doc.archived_at)
-            self.index.add(_index_doc(record))
-        return record.status
+            self.index.add(index_doc(record))
+        return BatchItemStatus(record.status)
 
     def _note_archived(
         self,
@@ -253,7 +278,11 @@ class Archive:
             },
         )
         item = BatchItemRecord(
-            record.source_name, record.sha256_original, record.status, record.document_id, reason
+            record.source_name,
+            record.sha256_original,
+            BatchItemStatus(record.status),
+            record.document_id,
+            reason,
         )
         self._upsert_item(session, record.batch_id, item)
 
@@ -270,18 +299,20 @@ class Archive:
         with self._lock, self._session() as session:
             self._audit(
                 session,
-                "quarantined",
+                BatchItemStatus.QUARANTINED,
                 None,
                 batch_id,
                 {"source": str(source), "sha256": sha256, "reason": reason, "copy": str(target)},
             )
             self._upsert_item(
-                session, batch_id, BatchItemRecord(str(source), sha256, "quarantined", None, reason)
+                session,
+                batch_id,
+                BatchItemRecord(str(source), sha256, BatchItemStatus.QUARANTINED, None, reason),
             )
         return target
 
-    def get(self, document_id: str) -> dict[str, Any] | None:
-        """Every stored fact about one document, as plain data."""
+    def get(self, document_id: str) -> DocumentView | None:
+        """Every stored fact about one document."""
         with self._session() as session:
             doc = session.get(Document, document_id)
             if doc is None:
@@ -291,71 +322,45 @@ class Archive:
                 .where(AuditEvent.document_id == document_id)
                 .order_by(AuditEvent.id)
             )
-            return {
-                "document_id": doc.id,
-                "status": doc.status,
-                "doc_type": doc.doc_type,
-                "doc_label": doc.doc_label,
-                "aktenplan_unit": doc.aktenplan_unit,
-                "tax_secret": doc.tax_secret,
-                "confidence": doc.confidence,
-                "title": doc.title,
-                "aktenzeichen": doc.aktenzeichen,
-                "document_date": doc.document_date.isoformat() if doc.document_date else None,
-                "source_name": doc.source_name,
-                "source_kind": doc.source_kind,
-                "batch_id": doc.batch_id,
-                "archived_at": doc.archived_at.isoformat(),
-                "sha256_original": doc.sha256_original,
-                "sha256_pdfa": doc.sha256_pdfa,
-                "original_path": str(self.blobs.path(doc.sha256_original)),
-                "pdfa_path": str(self.blobs.path(doc.sha256_pdfa)),
-                "metadata_path": str(self._sidecar_path(doc.id)),
-                "ocr_applied": doc.ocr_applied,
-                "ocr_confidence": doc.ocr_confidence,
-                "file_plan_version": doc.file_plan_version,
-                "label_source": doc.label_source,
-                "reviewed_by": doc.reviewed_by,
-                "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
-                "dates": doc.facts.get("dates", []),
-                "identifiers": [
-                    {"kind": i.kind, "value": i.value, "raw": i.raw} for i in doc.identifiers
-                ],
-                "facts": doc.facts,
-                "versions": [
-                    {
-                        "number": v.number,
-                        "sha256_original": v.sha256_original,
-                        "sha256_pdfa": v.sha256_pdfa,
-                        "source_name": v.source_name,
-                        "batch_id": v.batch_id,
-                        "created_at": v.created_at.isoformat(),
-                    }
-                    for v in doc.versions
-                ],
-                "pages": [
-                    {
-                        "number": p.number,
-                        "confidence": p.confidence,
-                        "source": p.source,
-                        "chars": len(p.text),
-                    }
-                    for p in doc.pages
-                ],
-                "audit": [
-                    {
-                        "at": e.at.isoformat(),
-                        "event": e.event,
-                        "batch_id": e.batch_id,
-                        "detail": e.detail,
-                    }
-                    for e in events
-                ],
-                "text": PAGE_SEPARATOR.join(p.text for p in doc.pages),
-            }
+            return document_view(
+                doc,
+                events,
+                original_path=self.blobs.path(doc.sha256_original),
+                pdfa_path=self.blobs.path(doc.sha256_pdfa),
+                metadata_path=self._sidecar_path(doc.id),
+            )
 
-    def search(self, query: str, filters: SearchFilters, limit: int = 10) -> list[Hit]:
-        return self.index.search(query, filters, limit)
+    # --- search --------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        sort: str = "relevance",
+        after: int | None = None,
+    ) -> list[Hit]:
+        """Hits within `filters.visible` (the caller's permission); see SearchIndex.search."""
+        return self.index.search(query, filters, limit, offset=offset, sort=sort, after=after)
+
+    def facets(self, query: str, filters: SearchFilters) -> dict[str, dict[str, int]]:
+        """Matches per document type, unit, status and year, within `filters.visible`."""
+        return self.index.facets(query, filters)
+
+    def index_health(self) -> IndexHealth:
+        """How many documents the search index holds and how many segments a search walks;
+        checks on the way that the catalog answers (raises when either is unavailable)."""
+        health = IndexHealth(self.index.count(), self.index.segments())
+        with self._session() as session:
+            session.execute(select(1))
+        return health
+
+    def compact_index(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Merge the search index into as few segments as it allows; (before, after).
+        IndexBusyError while another process writes it."""
+        return self.index.compact(progress)
 
     # --- review --------------------------------------------------------------------------
 
@@ -368,7 +373,7 @@ class Archive:
         with self._session() as session:
             rows = session.scalars(
                 select(Document)
-                .where(Document.status == "needs_review")
+                .where(Document.status == DocumentStatus.NEEDS_REVIEW)
                 .order_by(Document.archived_at, Document.id)
             )
             return [
@@ -441,15 +446,15 @@ class Archive:
             try:
                 with self._session() as session:
                     doc = session.get(Document, document_id)
-                    if doc is None or doc.status == "disposed":
+                    if doc is None or doc.status == DocumentStatus.DISPOSED:
                         raise UnknownDocumentError(document_id)
-                    old_entry = _index_doc(_record_from_row(doc))
+                    old_entry = index_doc(record_from_row(doc))
                     detail = change(session, doc)
                     self._audit(session, event, document_id, None, detail)
-                    record = _record_from_row(doc)
+                    record = record_from_row(doc)
                     sha_pdfa, archived_at = doc.sha256_pdfa, doc.archived_at
                     reviewed = doc.reviewed_by, doc.reviewed_at
-                    self.index.add(_index_doc(record))
+                    self.index.add(index_doc(record))
                     replaced = old_entry
             except Exception:
                 if replaced is not None:  # the catalog did not commit: put the old entry back
@@ -497,7 +502,7 @@ class Archive:
             raise ReviewError("a review needs the name of the reviewer (at most 120 characters)")
         if not doc_type.strip():
             raise ReviewError("a review needs a document type")
-        derived = _DERIVED_FACTS & set(facts_update or {})
+        derived = DERIVED_FACTS & set(facts_update or {})
         if derived:
             raise ReviewError(f"facts derived by the archive cannot be set: {sorted(derived)}")
         at = now()
@@ -510,11 +515,11 @@ class Archive:
         )
         return ReviewOutcome(
             document_id=document_id,
-            decision=detail["decision"],
+            decision=ReviewDecision(detail["decision"]),
             from_type=detail["from_type"],
             to_type=doc_type,
-            from_status=detail["from_status"],
-            status="archived",
+            from_status=DocumentStatus(detail["from_status"]),
+            status=DocumentStatus.ARCHIVED,
             by=by,
             at=at,
         )
@@ -533,10 +538,10 @@ class Archive:
         large archive is not held in memory.
         """
         confirmed = or_(
-            Document.label_source == "reviewer",
+            Document.label_source == LabelSource.REVIEWER,
             and_(
-                Document.label_source == "rule",
-                Document.status == "archived",
+                Document.label_source == LabelSource.RULE,
+                Document.status == DocumentStatus.ARCHIVED,
                 Document.confidence >= min_rule_confidence,
             ),
         )
@@ -573,13 +578,14 @@ class Archive:
         ids of every indexed document need not be read at each batch start.
         """
         with self._session() as session:
-            if self.index.count() >= (session.scalar(select(func.count()).select_from(Document)) or 0):
+            catalogued = session.scalar(select(func.count()).select_from(Document)) or 0
+            if self.index.count() >= catalogued:
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:
             missing = session.scalars(select(Document).where(Document.id.not_in(indexed))).all()
-            records = [_record_from_row(doc) for doc in missing]
-        return self.index.add_many(_index_doc(record) for record in records)
+            records = [record_from_row(doc) for doc in missing]
+        return self.index.add_many(index_doc(record) for record in records)
 
     def verify(self) -> list[str]:
         """One line per disagreement between catalog, blobs, sidecars and index."""
@@ -599,7 +605,7 @@ class Archive:
                 )
             }
             for doc in documents:
-                if doc.status == "disposed":  # destroyed by an approved disposal: no content
+                if doc.status == DocumentStatus.DISPOSED:  # destroyed by a disposal: no content
                     continue
                 blobs = [("original", doc.sha256_original), ("PDF/A", doc.sha256_pdfa)]
                 for v in doc.versions[:-1]:  # the newest version's files are the document's
@@ -618,7 +624,7 @@ class Archive:
                     problems.append(f"{doc.id}: metadata sidecar {sidecar} is missing")
                 else:
                     data = json.loads(sidecar.read_text("utf-8"))
-                    differ = _sidecar_differences(data, doc)
+                    differ = sidecar_differences(data, doc)
                     if differ:
                         problems.append(
                             f"{doc.id}: metadata sidecar disagrees with the catalog"
@@ -630,7 +636,7 @@ class Archive:
                     problems.append(
                         f"{doc.id}: transfer note differs from the one recorded when archived"
                     )
-            known = {doc.id for doc in documents if doc.status != "disposed"}
+            known = {doc.id for doc in documents if doc.status != DocumentStatus.DISPOSED}
         problems += [
             f"{doc_id}: in the search index but not in the catalog"
             for doc_id in sorted(indexed - known)
@@ -645,14 +651,6 @@ class Archive:
             problems.append(f"audit trail: {broken.reason}")
         return problems
 
-    def erase_document(self, session: Session, doc: Document) -> None:
-        """The catalog side of a disposal: text, identifiers and title go, a tombstone with
-        ids and hashes stays. `delete_content` removes the files after the commit."""
-        session.execute(delete(Page).where(Page.document_id == doc.id))
-        session.execute(delete(Identifier).where(Identifier.document_id == doc.id))
-        doc.status, doc.title, doc.facts = "disposed", "", {"disposed": True}
-        session.flush()
-
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
@@ -660,7 +658,7 @@ class Archive:
             for original, pdfa in session.execute(
                 select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
                 .join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.status != "disposed")
+                .where(Document.status != DocumentStatus.DISPOSED)
             ):
                 kept |= {original, pdfa}
         for sha in hashes:
@@ -694,15 +692,15 @@ class Archive:
         reviewed_by: str | None = None,
         reviewed_at: datetime | None = None,
     ) -> None:
-        data = asdict(record)
-        data.update(
-            sha256_pdfa=sha_pdfa,
-            facts=facts,
-            archived_at=(archived_at or now()).isoformat(),
+        data = sidecar(
+            record,
+            sha_pdfa,
+            facts,
+            archived_at=archived_at or now(),
             reviewed_by=reviewed_by,
-            reviewed_at=reviewed_at.isoformat() if reviewed_at else None,
+            reviewed_at=reviewed_at,
         )
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
         atomic_write_bytes(self._sidecar_path(record.document_id), text.encode("utf-8"))
 
     @staticmethod
@@ -713,7 +711,7 @@ class Archive:
         batch_id: str | None,
         detail: dict[str, Any],
     ) -> None:
-        append_event(session, event, document_id, batch_id, _as_json(detail))
+        append_event(session, event, document_id, batch_id, as_json(detail))
 
     @staticmethod
     def _upsert_item(session: Session, batch_id: str, item: BatchItemRecord) -> None:
@@ -733,54 +731,12 @@ class Archive:
 
     @staticmethod
     def _counts(session: Session, batch_id: str) -> dict[str, int]:
-        counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
+        counts = {status.value: 0 for status in BatchItemStatus}
         for status in session.scalars(
             select(BatchItem.status).where(BatchItem.batch_id == batch_id)
         ):
             counts[status] = counts.get(status, 0) + 1
         return counts
-
-
-def _document_row(record: DocumentRecord, sha_pdfa: str, facts: dict[str, Any]) -> Document:
-    return Document(
-        id=record.document_id,
-        sha256_original=record.sha256_original,
-        sha256_pdfa=sha_pdfa,
-        source_name=record.source_name,
-        source_kind=record.source_kind,
-        batch_id=record.batch_id,
-        status=record.status,
-        doc_type=record.doc_type,
-        doc_label=record.doc_label,
-        aktenplan_unit=record.aktenplan_unit,
-        tax_secret=record.tax_secret,
-        confidence=record.confidence,
-        title=record.title,
-        aktenzeichen=record.aktenzeichen[0] if record.aktenzeichen else None,
-        document_date=record.document_date,
-        page_count=len(record.pages),
-        ocr_confidence=record.ocr_confidence,
-        ocr_applied=record.ocr_applied,
-        file_plan_version=record.file_plan_version,
-        label_source=record.label_source,
-        facts=json.loads(
-            json.dumps({**facts, "aktenzeichen": list(record.aktenzeichen)}, default=_json_default)
-        ),
-        archived_at=now(),
-        pages=[
-            Page(number=p.number, confidence=p.confidence, source=p.source, text=p.text)
-            for p in record.pages
-        ],
-        identifiers=[Identifier(kind=i.kind, value=i.value, raw=i.raw) for i in record.identifiers],
-    )
-
-
-_VERSIONED_FIELDS = (
-    "sha256_original", "sha256_pdfa", "source_name", "source_kind", "status", "doc_type",
-    "doc_label", "aktenplan_unit", "tax_secret", "confidence", "title", "aktenzeichen",
-    "document_date", "page_count", "ocr_confidence", "ocr_applied", "file_plan_version",
-    "label_source", "facts",
-)  # fmt: skip
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:
@@ -810,7 +766,9 @@ def _apply_review(
         "from_type": doc.doc_type,
         "to_type": doc_type,
         "from_confidence": doc.confidence,
-        "decision": "accepted" if doc_type == doc.doc_type else "relabelled",
+        "decision": ReviewDecision.ACCEPTED
+        if doc_type == doc.doc_type
+        else ReviewDecision.RELABELLED,
         "from_status": doc.status,
         "from_label_source": doc.label_source,
     }
@@ -818,77 +776,11 @@ def _apply_review(
         doc.title = doc_label
     doc.doc_type, doc.doc_label, doc.aktenplan_unit = doc_type, doc_label, unit
     doc.tax_secret = tax_secret or any(i.kind in TAX_IDENTIFIER_KINDS for i in doc.identifiers)
-    doc.status = "archived"
-    doc.label_source, doc.reviewed_by, doc.reviewed_at = "reviewer", by, at
+    doc.status = DocumentStatus.ARCHIVED
+    doc.label_source, doc.reviewed_by, doc.reviewed_at = LabelSource.REVIEWER, by, at
     if facts_update:  # a new dict, so that the JSON column is seen as changed
-        doc.facts = {**doc.facts, **_as_json(facts_update)}
+        doc.facts = {**doc.facts, **as_json(facts_update)}
     return detail
-
-
-def _record_from_row(doc: Document) -> DocumentRecord:
-    return DocumentRecord(
-        document_id=doc.id,
-        sha256_original=doc.sha256_original,
-        source_name=doc.source_name,
-        source_kind=doc.source_kind,
-        batch_id=doc.batch_id,
-        status=doc.status,
-        doc_type=doc.doc_type,
-        doc_label=doc.doc_label,
-        aktenplan_unit=doc.aktenplan_unit,
-        tax_secret=doc.tax_secret,
-        confidence=doc.confidence,
-        title=doc.title,
-        aktenzeichen=tuple(doc.facts.get("aktenzeichen", [])),
-        identifiers=tuple(IdentifierRecord(i.kind, i.value, i.raw) for i in doc.identifiers),
-        document_date=doc.document_date,
-        pages=tuple(PageRecord(p.number, p.text, p.confidence, p.source) for p in doc.pages),
-        ocr_applied=doc.ocr_applied,
-        ocr_confidence=doc.ocr_confidence,
-        file_plan_version=doc.file_plan_version,
-        facts={k: v for k, v in doc.facts.items() if k not in _DERIVED_FACTS},
-        label_source=doc.label_source,
-    )
-
-
-def _index_doc(record: DocumentRecord) -> IndexDoc:
-    return IndexDoc(
-        document_id=record.document_id,
-        title=record.title,
-        doc_type=record.doc_type,
-        doc_label=record.doc_label,
-        unit=record.aktenplan_unit,
-        status=record.status,
-        text="\n".join(p.text for p in record.pages),
-        aktenzeichen=record.aktenzeichen,
-        identifiers=tuple(i.value for i in record.identifiers)
-        + tuple(i.raw for i in record.identifiers),
-        document_date=record.document_date,
-        tax_secret=record.tax_secret,
-    )
-
-
-# What the sidecar must say as the catalog does; label_source is absent from sidecars
-# written before the catalog had it, when every document was filed by the rules.
-_SIDECAR_FIELDS = (
-    "sha256_original",
-    "sha256_pdfa",
-    "doc_type",
-    "aktenplan_unit",
-    "tax_secret",
-    "status",
-    "label_source",
-)
-
-
-def _sidecar_differences(data: dict[str, Any], doc: Document) -> list[str]:
-    defaults = {"label_source": "rule"}
-    differ = [
-        name for name in _SIDECAR_FIELDS if data.get(name, defaults.get(name)) != getattr(doc, name)
-    ]
-    if (data.get("facts") or {}).get("transfer_note") != (doc.facts or {}).get("transfer_note"):
-        differ.append("transfer_note")
-    return differ
 
 
 def transfer_note_hash(facts: dict[str, Any]) -> str | None:
@@ -897,20 +789,8 @@ def transfer_note_hash(facts: dict[str, Any]) -> str | None:
     note = facts.get("transfer_note")
     if note is None:
         return None
-    canonical = json.dumps(note, sort_keys=True, ensure_ascii=False, default=_json_default)
+    canonical = json.dumps(note, sort_keys=True, ensure_ascii=False, default=json_default)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _as_json(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=_json_default))
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
 __all__ = ["Archive", "ReviewError", "UnknownDocumentError", "document_id_for", "sha256_file"]

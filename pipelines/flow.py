@@ -147,7 +147,7 @@ def _process(source: Path, ctx: Context, line: dict[str, Any]) -> dict[str, Any]
     replaces = ctx.manifest.replaces.get(source.name) if ctx.manifest else None
     if replaces is not None:
         target = ctx.archive.get(replaces)
-        if target is None or target["status"] == "disposed":
+        if target is None or target.disposed:
             raise RejectedInput(
                 source, f"the batch manifest names it a rescan of {replaces}, which is not archived"
             )

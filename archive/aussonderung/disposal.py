@@ -12,16 +12,48 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from archive.audit import append_event
-from archive.catalog.models import Akte, Disposal
+from archive.catalog.models import Akte, Disposal, Document, Identifier, Page
+from archive.documents import DocumentStatus, JsonView
 from archive.records.akten import RecordsError, Rule, documents_of, held_akte_ids, now
-from archive.records.retention import is_due
+from archive.records.retention import AppraisalCode, is_due
 from archive.store import Archive
+
+
+@dataclass(frozen=True)
+class DisposalView(JsonView):
+    """A proposed destruction of a file and, once approved, the record of what went."""
+
+    id: str
+    aktenzeichen: str
+    grounds: str
+    legal_basis: str
+    proposed_by: str
+    proposed_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    documents: list[dict[str, Any]]  # what was destroyed: ids and hashes, no content
+
+    @classmethod
+    def of(cls, row: Disposal) -> DisposalView:
+        return cls(
+            row.id, row.aktenzeichen, row.grounds, row.legal_basis, row.proposed_by,
+            row.proposed_at, row.approved_by, row.approved_at, list(row.documents),
+        )  # fmt: skip
+
+
+def list_disposals(archive: Archive) -> list[DisposalView]:
+    """Proposals and deletion records, oldest proposal first."""
+    with archive.transaction() as session:
+        rows = session.scalars(select(Disposal).order_by(Disposal.proposed_at))
+        return [DisposalView.of(d) for d in rows]
 
 
 def disposable(akte: Akte, today: date, held: set[str]) -> str | None:
@@ -30,12 +62,14 @@ def disposable(akte: Akte, today: date, held: set[str]) -> str | None:
         return None
     if akte.transfer_confirmed_at is not None:
         return "an das Archiv abgegeben, Übernahme bestätigt (xdomea 0506)"
-    if akte.appraisal == "V":
+    if akte.appraisal == AppraisalCode.V:
         return "vom Archiv als nicht archivwürdig bewertet (V, xdomea 0502)"
     return None
 
 
-def propose(archive: Archive, rules: Mapping[str, Rule], *, by: str, today: date) -> list[Disposal]:
+def propose(
+    archive: Archive, rules: Mapping[str, Rule], *, by: str, today: date
+) -> list[DisposalView]:
     """Propose every file that may be destroyed and has no open proposal yet."""
     made = []
     with archive.transaction() as session:
@@ -63,11 +97,11 @@ def propose(archive: Archive, rules: Mapping[str, Rule], *, by: str, today: date
                 {"disposal_id": disposal.id, "akte_id": akte.id,
                  "aktenzeichen": akte.aktenzeichen, "grounds": grounds, "by": by},
             )  # fmt: skip
-            made.append(disposal)
+            made.append(DisposalView.of(disposal))
     return made
 
 
-def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disposal:
+def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> DisposalView:
     """Destroy the proposed file's documents; `by` must not be the proposer."""
     with archive.transaction() as session:
         disposal = session.get(Disposal, disposal_id)
@@ -97,7 +131,7 @@ def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disp
                  "pages": doc.page_count, "versions": len(doc.versions)}
             )  # fmt: skip
             hashes += [sha for v in doc.versions for sha in (v.sha256_original, v.sha256_pdfa)]
-            archive.erase_document(session, doc)
+            _erase(session, doc)
             append_event(session, "document_disposed", doc.id, None, {"disposal_id": disposal.id})
         disposal.documents = destroyed
         disposal.approved_at, disposal.approved_by = now(), by
@@ -108,5 +142,15 @@ def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disp
              "proposed_by": disposal.proposed_by, "approved_by": by,
              "legal_basis": disposal.legal_basis, "documents": len(destroyed)},
         )  # fmt: skip
+        shown = DisposalView.of(disposal)
     archive.delete_content([d["document_id"] for d in destroyed], hashes)
-    return disposal
+    return shown
+
+
+def _erase(session: Session, doc: Document) -> None:
+    """The catalog side of a disposal: text, identifiers and title go, a tombstone with
+    ids and hashes stays. `Archive.delete_content` removes the files after the commit."""
+    session.execute(delete(Page).where(Page.document_id == doc.id))
+    session.execute(delete(Identifier).where(Identifier.document_id == doc.id))
+    doc.status, doc.title, doc.facts = DocumentStatus.DISPOSED, "", {"disposed": True}
+    session.flush()

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from archive.audit import append_event
 from archive.catalog.models import Akte
+from archive.fields import document_entry
 from archive.records.akten import RecordsError, Rule, documents_of, held_akte_ids, now
-from archive.records.retention import is_due
+from archive.records.retention import APPRAISALS, AppraisalCode, is_due
 from archive.records.xdomea import (
     DEFAULT_VERSION,
-    DocumentEntry,
     FileEntry,
     Party,
     offer_message,
@@ -54,15 +54,7 @@ def _entry(session: Session, archive: Archive, akte: Akte, rules: dict[str, Rule
         retention_years=rule.years if rule else None,
         retention_end=akte.retention_end,
         documents=tuple(
-            DocumentEntry(
-                id=doc.id,
-                title=doc.title or doc.doc_label,
-                file_name=f"{doc.id}.pdf",
-                document_date=doc.document_date,
-                sha256=doc.sha256_pdfa,
-                size=archive.blobs.path(doc.sha256_pdfa).stat().st_size,
-                doc_type=doc.doc_label,
-            )
+            document_entry(doc, size=archive.blobs.path(doc.sha256_pdfa).stat().st_size)
             for doc in documents_of(session, akte)
         ),
     )
@@ -123,7 +115,7 @@ def appraise(archive: Archive, message: Path) -> dict[str, str]:
                 f"{appraisal.process_id}"
             )
         for file_id, decision in appraisal.decisions.items():
-            if decision not in ("A", "V"):
+            if decision not in APPRAISALS:
                 continue  # B: not decided yet
             akte = akten[file_id]
             akte.appraisal, akte.appraised_at = decision, now()
@@ -151,7 +143,7 @@ def transfer(
         ready = [
             a
             for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
-            if a.appraisal == "A" and a.transferred_at is None and a.id not in held
+            if a.appraisal == AppraisalCode.A and a.transferred_at is None and a.id not in held
         ]
         for process_id in sorted({a.offer_id for a in ready if a.offer_id}):
             akten = [a for a in ready if a.offer_id == process_id]

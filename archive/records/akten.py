@@ -8,6 +8,7 @@ from the file plan, which this library does not read: callers pass them as `Rule
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -28,8 +29,17 @@ from archive.catalog.models import (
     RetentionRuleRow,
     Vorgang,
 )
+from archive.documents import DocumentStatus, JsonView
 from archive.errors import ArchiveError
-from archive.records.retention import STATES, is_due, retention_end, retention_state
+from archive.records.retention import (
+    STATES,
+    AkteState,
+    AppraisalCode,
+    RetentionTrigger,
+    is_due,
+    retention_end,
+    retention_state,
+)
 
 
 class RecordsError(ArchiveError):
@@ -41,13 +51,18 @@ class Rule:
     """A unit's retention rule: N years (None: permanent) from a trigger."""
 
     years: int | None
-    trigger: str  # closing | document_date | event
+    trigger: RetentionTrigger
     event: str | None
     legal_basis: str
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Rule:
-        return cls(data.get("years"), data["trigger"], data.get("event"), data["legal_basis"])
+        return cls(
+            data.get("years"),
+            RetentionTrigger(data["trigger"]),
+            data.get("event"),
+            data["legal_basis"],
+        )
 
     def describe(self) -> str:
         span = "dauernd" if self.years is None else f"{self.years} Jahre"
@@ -152,9 +167,9 @@ def document_counts(session: Session) -> dict[str, int]:
 
 def trigger_date(session: Session, akte: Akte, rule: Rule) -> date | None:
     """When the retention period of the file starts to run, if that has happened yet."""
-    if rule.trigger == "closing":
+    if rule.trigger == RetentionTrigger.CLOSING:
         return akte.closed
-    if rule.trigger == "document_date":  # the file's youngest document
+    if rule.trigger == RetentionTrigger.DOCUMENT_DATE:  # the file's youngest document
         return session.scalar(
             select(func.max(Document.document_date))
             .join(Vorgang, Document.vorgang_id == Vorgang.id)
@@ -220,7 +235,7 @@ def sync_rules(session: Session, rules: Mapping[str, Rule], plan_version: str) -
     changed = []
     for unit, rule in rules.items():
         row = session.get(RetentionRuleRow, unit)
-        values = {"years": rule.years, "trigger": rule.trigger, "event": rule.event,
+        values = {"years": rule.years, "trigger": rule.trigger.value, "event": rule.event,
                   "legal_basis": rule.legal_basis}  # fmt: skip
         if row is not None and all(getattr(row, k) == v for k, v in values.items()):
             continue
@@ -291,23 +306,181 @@ def held_akte_ids(session: Session) -> set[str]:
     )
 
 
-def describe_akte(akte: Akte, today: date, held: set[str]) -> dict[str, Any]:
-    """A file's records facts as plain data, for the command line and the API."""
+@dataclass(frozen=True)
+class AkteView(JsonView):
+    """A file's records facts, for the command line and the API."""
+
+    id: str
+    aktenzeichen: str
+    title: str
+    aktenplan_unit: str
+    organisation_unit: str | None
+    opened: date
+    closed: date | None
+    retention_end: date | None
+    state: AkteState
+    appraisal: AppraisalCode | None
+
+
+@dataclass(frozen=True)
+class AkteListing(AkteView):
+    """A file in the list of files, with how many documents it holds."""
+
+    documents: int
+
+
+@dataclass(frozen=True)
+class AkteEventView(JsonView):
+    name: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class HoldRef(JsonView):
+    """A legal hold as a file shows it."""
+
+    id: str
+    reason: str
+    released: bool
+
+
+@dataclass(frozen=True)
+class FiledDocument(JsonView):
+    """A document as a file lists it."""
+
+    document_id: str
+    doc_type: str
+    title: str
+    status: DocumentStatus
+    document_date: date | None
+
+
+@dataclass(frozen=True)
+class AkteDetails(AkteView):
+    """One file with its retention rule, events, holds and documents."""
+
+    retention_rule: str | None
+    events: tuple[AkteEventView, ...]
+    holds: tuple[HoldRef, ...]
+    document_list: tuple[FiledDocument, ...]
+    documents: int
+
+
+@dataclass(frozen=True)
+class HoldView(JsonView):
+    """A legal hold and the files it holds."""
+
+    id: str
+    reason: str
+    selector: str
+    by: str
+    at: datetime
+    released: bool
+    akten: tuple[str, ...]
+
+
+def _view_values(akte: Akte, today: date, held: set[str]) -> dict[str, Any]:
     return {
         "id": akte.id,
         "aktenzeichen": akte.aktenzeichen,
         "title": akte.title,
         "aktenplan_unit": akte.aktenplan_unit,
         "organisation_unit": akte.organisation_unit,
-        "opened": akte.opened.isoformat(),
-        "closed": akte.closed.isoformat() if akte.closed else None,
-        "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
+        "opened": akte.opened,
+        "closed": akte.closed,
+        "retention_end": akte.retention_end,
         "state": state_of(akte, today, held),
-        "appraisal": akte.appraisal,
+        "appraisal": AppraisalCode(akte.appraisal) if akte.appraisal else None,
     }
 
 
-def state_of(akte: Akte, today: date, held: set[str]) -> str:
+def describe_akte(akte: Akte, today: date, held: set[str]) -> AkteView:
+    """A file's records facts, for the command line and the API."""
+    return AkteView(**_view_values(akte, today, held))
+
+
+def akte_facts(session: Session, aktenzeichen: str, today: date) -> AkteView | None:
+    """The records facts of the file with this Aktenzeichen, if there is one."""
+    akte = akte_by_number(session, aktenzeichen)
+    return None if akte is None else describe_akte(akte, today, held_akte_ids(session))
+
+
+def list_akten(session: Session, today: date, unit: str | None = None) -> list[AkteListing]:
+    """Every file (of `unit` and the units below it), by Aktenzeichen."""
+    from archive.search import unit_path
+
+    held, counts = held_akte_ids(session), document_counts(session)
+    return [
+        AkteListing(**_view_values(a, today, held), documents=counts.get(a.id, 0))
+        for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
+        if unit is None or unit in unit_path(a.aktenplan_unit)
+    ]
+
+
+def akte_details(
+    session: Session, aktenzeichen: str, today: date, rules: Mapping[str, Rule]
+) -> AkteDetails:
+    """One file: its retention, events, holds and documents; RecordsError if unknown."""
+    akte = find_akte(session, aktenzeichen)
+    rule = rules.get(akte.aktenplan_unit)
+    events = session.scalars(select(AkteEvent).where(AkteEvent.akte_id == akte.id))
+    holds = session.scalars(select(Hold).join(HoldAkte).where(HoldAkte.akte_id == akte.id))
+    documents = tuple(
+        FiledDocument(d.id, d.doc_type, d.title, DocumentStatus(d.status), d.document_date)
+        for d in documents_of(session, akte)
+    )
+    return AkteDetails(
+        **_view_values(akte, today, held_akte_ids(session)),
+        retention_rule=rule.describe() if rule else None,
+        events=tuple(AkteEventView(e.name, e.date) for e in events),
+        holds=tuple(HoldRef(h.id, h.reason, h.released_at is not None) for h in holds),
+        document_list=documents,
+        documents=len(documents),
+    )
+
+
+def list_holds(session: Session) -> list[HoldView]:
+    """The legal holds, open ones first, then by when they were placed."""
+    names = {a.id: a.aktenzeichen for a in session.scalars(select(Akte))}
+    return [
+        HoldView(
+            h.id,
+            h.reason,
+            h.selector,
+            h.created_by,
+            h.created_at,
+            h.released_at is not None,
+            tuple(sorted(names[x.akte_id] for x in h.akten)),
+        )
+        for h in session.scalars(
+            select(Hold).order_by(Hold.released_at.is_not(None), Hold.created_at)
+        )
+    ]
+
+
+def hold_akten(
+    session: Session,
+    numbers: Iterable[str],
+    *,
+    reason: str,
+    selector: str,
+    by: str,
+    every: bool = False,
+) -> HoldView:
+    """Put the files with these Aktenzeichen on legal hold; with `every`, each must exist."""
+    wanted = set(numbers)
+    akten = list(session.scalars(select(Akte).where(Akte.aktenzeichen.in_(wanted))))
+    missing = wanted - {a.aktenzeichen for a in akten}
+    if every and missing:
+        raise RecordsError(f"no Akte {sorted(missing)[0]!r} in the archive")
+    hold = add_hold(session, akten, reason=reason, selector=selector, by=by)
+    return HoldView(
+        hold.id, hold.reason, hold.selector, hold.created_by, hold.created_at, False,
+        tuple(sorted(a.aktenzeichen for a in akten)),
+    )  # fmt: skip
+
+
+def state_of(akte: Akte, today: date, held: set[str]) -> AkteState:
     return retention_state(
         end=akte.retention_end,
         today=today,
@@ -319,31 +492,55 @@ def state_of(akte: Akte, today: date, held: set[str]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class DueAkte(JsonView):
+    """A file due (or due soon) in the retention report."""
+
+    aktenzeichen: str
+    title: str
+    unit: str
+    retention_end: date
+    legal_basis: str
+    state: AkteState
+
+
+@dataclass(frozen=True)
+class RetentionReport(JsonView):
+    """Files counted by retention state, and the files due by `due_before`."""
+
+    date: dt.date
+    due_before: dt.date
+    counts: dict[str, int]  # every state of STATES, in that order
+    due: tuple[DueAkte, ...]
+    unfiled_documents: int  # documents without an Aktenzeichen, so in no Akte
+
+
 def retention_report(
     session: Session, rules: Mapping[str, Rule], today: date, horizon: date
-) -> dict[str, Any]:
+) -> RetentionReport:
     """Files counted by retention state, and the files due by `horizon` with their basis."""
     held = held_akte_ids(session)
     akten = list(session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen)))
     counts = Counter(state_of(a, today, held) for a in akten)
-    due = [
-        {"aktenzeichen": a.aktenzeichen, "title": a.title, "unit": a.aktenplan_unit,
-         "retention_end": a.retention_end.isoformat(),
-         "legal_basis": rules[a.aktenplan_unit].describe() if a.aktenplan_unit in rules else "-",
-         "state": state_of(a, today, held)}
+    due = tuple(
+        DueAkte(
+            a.aktenzeichen, a.title, a.aktenplan_unit, a.retention_end,
+            rules[a.aktenplan_unit].describe() if a.aktenplan_unit in rules else "-",
+            state_of(a, today, held),
+        )
         for a in akten
         if a.disposed_at is None and a.retention_end is not None
         and (is_due(a.retention_end, today) or a.retention_end < horizon)
-    ]  # fmt: skip
+    )  # fmt: skip
     unfiled = session.scalar(
         select(func.count())
         .select_from(Document)
-        .where(Document.vorgang_id.is_(None), Document.status != "disposed")
+        .where(Document.vorgang_id.is_(None), Document.status != DocumentStatus.DISPOSED)
     )
-    return {
-        "date": today.isoformat(),
-        "due_before": horizon.isoformat(),
-        "counts": {s: counts.get(s, 0) for s in STATES},
-        "due": due,
-        "unfiled_documents": int(unfiled or 0),
-    }
+    return RetentionReport(
+        date=today,
+        due_before=horizon,
+        counts={s: counts.get(AkteState(s), 0) for s in STATES},
+        due=due,
+        unfiled_documents=int(unfiled or 0),
+    )

@@ -11,15 +11,50 @@ Plain library: stdlib only, so the catalog, the CLI and reports compute it the s
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 
-__all__ = ["APPRAISALS", "STATES", "is_due", "retention_end", "retention_state"]
+__all__ = [
+    "APPRAISALS",
+    "STATES",
+    "AkteState",
+    "AppraisalCode",
+    "RetentionTrigger",
+    "is_due",
+    "retention_end",
+    "retention_state",
+]
 
-STATES = ("active", "due", "on_hold", "offered", "appraised", "transferred", "disposed")
-"""Every state `retention_state` returns, from the start of an Akte's life to its end."""
 
-APPRAISALS = ("A", "V")
-"""The archive's appraisal: A = archivwürdig (take over), V = vernichten (destroy)."""
+class AkteState(enum.StrEnum):
+    """Every state `retention_state` returns, from the start of an Akte's life to its end."""
+
+    ACTIVE = "active"
+    DUE = "due"
+    ON_HOLD = "on_hold"
+    OFFERED = "offered"
+    APPRAISED = "appraised"
+    TRANSFERRED = "transferred"
+    DISPOSED = "disposed"
+
+
+class AppraisalCode(enum.StrEnum):
+    """The archive's appraisal: A = archivwürdig (take over), V = vernichten (destroy)."""
+
+    A = "A"
+    V = "V"
+
+
+class RetentionTrigger(enum.StrEnum):
+    """What a retention period runs from."""
+
+    CLOSING = "closing"  # the Akte was closed (zdA)
+    DOCUMENT_DATE = "document_date"  # the date of its youngest document
+    EVENT = "event"  # a named event, e.g. the demolition of the building
+
+
+STATES = tuple(s.value for s in AkteState)
+APPRAISALS = tuple(a.value for a in AppraisalCode)
 
 
 def retention_end(years: int | None, trigger_date: date | None) -> date | None:
@@ -56,8 +91,8 @@ def retention_state(
     appraisal: str | None,
     transferred: bool,
     disposed: bool,
-) -> str:
-    """The one state (of `STATES`) a records manager sees for an Akte.
+) -> AkteState:
+    """The one state a records manager sees for an Akte.
 
     Precedence, highest first: disposed > transferred > on_hold > appraised > offered > due >
     active. The final steps (disposed, transferred) are facts that cannot be undone, so they
@@ -70,15 +105,15 @@ def retention_state(
     if appraisal is not None and appraisal not in APPRAISALS:
         raise ValueError(f"appraisal must be one of {APPRAISALS} or None, not {appraisal!r}")
     if disposed:
-        return "disposed"
+        return AkteState.DISPOSED
     if transferred:
-        return "transferred"
+        return AkteState.TRANSFERRED
     if on_hold:
-        return "on_hold"
+        return AkteState.ON_HOLD
     if appraisal is not None:
-        return "appraised"
+        return AkteState.APPRAISED
     if offered:
-        return "offered"
+        return AkteState.OFFERED
     if is_due(end, today):
-        return "due"
-    return "active"
+        return AkteState.DUE
+    return AkteState.ACTIVE

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archive.documents import DocumentStatus
 from eakte.cli.boundary import Commands
 from eakte.cli.classifier import app as classifier_app
 from eakte.cli.common import (
@@ -51,7 +52,8 @@ app = typer.Typer(
     add_completion=False,
 )
 SAMPLES = Path(__file__).parents[1] / "samples"
-DOCUMENT_STATUSES = ("archived", "needs_review")  # the statuses an archived document can have
+# the statuses a document in the index can have (a disposed one is not in the index)
+DOCUMENT_STATUSES = tuple(s.value for s in DocumentStatus if s is not DocumentStatus.DISPOSED)
 DEMO_MARKER = ".eakte-demo"
 
 
@@ -195,7 +197,7 @@ def show(
         console.print(f"[red]no document {doc_id}[/red]")
         raise typer.Exit(1)
     if as_json:
-        out.print_json(json.dumps(document, default=str))
+        out.print_json(json.dumps(document.to_json(), default=str))
     else:
         print_document(out, document)
 
@@ -340,9 +342,9 @@ def _demo_queries(data: Path, report: dict[str, Any]) -> list[str]:
         ]
     finally:
         archive.close()
-    aktenzeichen = next((d["aktenzeichen"] for d in documents if d and d["aktenzeichen"]), None)
+    aktenzeichen = next((d.aktenzeichen for d in documents if d and d.aktenzeichen), None)
     idnr = next(
-        (i["raw"] for d in documents if d for i in d["identifiers"] if i["kind"] == "steuer_idnr"),
+        (i.raw for d in documents if d for i in d.identifiers if i.kind == "steuer_idnr"),
         None,
     )
     return queries + [q for q in (aktenzeichen, idnr) if q]

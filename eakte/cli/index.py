@@ -39,10 +39,10 @@ def compact(data: DataOption = None) -> None:
             transient=True,
         ) as bar:
             task = bar.add_task("compact", total=None)
-            before, after = archive.index.compact(
+            before, after = archive.compact_index(
                 lambda done, total: bar.update(task, completed=done, total=total)
             )
-        documents = archive.index.count()
+        documents = archive.index_health().documents
     except IndexBusyError as exc:
         console.print(f"nothing changed: {exc}", style="red", markup=False, highlight=False)
         raise typer.Exit(1) from exc

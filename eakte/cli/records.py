@@ -110,19 +110,10 @@ def akte_list(
     as_json: JsonOption = False,
 ) -> None:
     """List the files with their retention state."""
-    from sqlalchemy import select
-
-    from archive.catalog.models import Akte
-    from archive.records.akten import describe_akte, document_counts, held_akte_ids
-    from archive.search import unit_path
+    from archive.records.akten import list_akten
 
     with _records(data) as r, r.archive.transaction() as session:
-        held, today, counts = held_akte_ids(session), _today(), document_counts(session)
-        rows = [
-            {**describe_akte(a, today, held), "documents": counts.get(a.id, 0)}
-            for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
-            if unit is None or unit in unit_path(a.aktenplan_unit)
-        ]
+        rows = [a.to_json() for a in list_akten(session, _today(), unit)]
     if as_json:
         out.print_json(json.dumps(rows))
         return
@@ -145,30 +136,10 @@ def akte_show(
     as_json: JsonOption = False,
 ) -> None:
     """One file: its retention, events, holds and documents."""
-    from sqlalchemy import select
-
-    from archive.catalog.models import AkteEvent, Hold, HoldAkte
-    from archive.records.akten import describe_akte, documents_of, find_akte, held_akte_ids
+    from archive.records.akten import akte_details
 
     with _records(data) as r, r.archive.transaction() as session:
-        akte = find_akte(session, aktenzeichen)
-        shown = describe_akte(akte, _today(), held_akte_ids(session))
-        rule = r.rules.get(akte.aktenplan_unit)
-        shown["retention_rule"] = rule.describe() if rule else None
-        shown["events"] = [
-            {"name": e.name, "date": e.date.isoformat()}
-            for e in session.scalars(select(AkteEvent).where(AkteEvent.akte_id == akte.id))
-        ]
-        shown["holds"] = [
-            {"id": h.id, "reason": h.reason, "released": h.released_at is not None}
-            for h in session.scalars(select(Hold).join(HoldAkte).where(HoldAkte.akte_id == akte.id))
-        ]
-        shown["document_list"] = [
-            {"document_id": d.id, "doc_type": d.doc_type, "title": d.title, "status": d.status,
-             "document_date": d.document_date.isoformat() if d.document_date else None}
-            for d in documents_of(session, akte)
-        ]  # fmt: skip
-        shown["documents"] = len(shown["document_list"])
+        shown = akte_details(session, aktenzeichen, _today(), r.rules).to_json()
     if as_json:
         out.print_json(json.dumps(shown))
         return
@@ -257,27 +228,23 @@ def hold_add(
     as_json: JsonOption = False,
 ) -> None:
     """Put files on legal hold: by Aktenzeichen, or every file a search finds."""
-    from sqlalchemy import select
-
-    from archive.catalog.models import Akte
-    from archive.records.akten import add_hold, find_akte
+    from archive.records.akten import hold_akten
     from archive.search import SearchFilters
 
     if (akte is None) == (query is None):
         _fail("give exactly one of --akte AZ or --query WORDS")
     with _records(data) as r:
         who = acting_user(by, r.settings)
-        if query is not None:
-            hits = r.archive.index.search(query, SearchFilters(), 10_000)
-            numbers = {az for h in hits for az in h.aktenzeichen}
+        if akte is not None:
+            numbers, selector = {akte}, f"akte:{akte}"
+        else:
+            hits = r.archive.search(query or "", SearchFilters(), 10_000)
+            numbers, selector = {az for h in hits for az in h.aktenzeichen}, f"query:{query}"
         with r.archive.transaction() as session:
-            if akte is not None:
-                akten, selector = [find_akte(session, akte)], f"akte:{akte}"
-            else:
-                akten = list(session.scalars(select(Akte).where(Akte.aktenzeichen.in_(numbers))))
-                selector = f"query:{query}"
-            hold = add_hold(session, akten, reason=reason, selector=selector, by=who)
-            shown = {"id": hold.id, "akten": sorted(a.aktenzeichen for a in akten)}
+            hold = hold_akten(
+                session, numbers, reason=reason, selector=selector, by=who, every=akte is not None
+            )
+            shown = {"id": hold.id, "akten": list(hold.akten)}
     if as_json:
         out.print_json(json.dumps(shown))
         return
@@ -303,19 +270,10 @@ def hold_release(
 @hold_app.command("list")
 def hold_list(data: DataOption = None, as_json: JsonOption = False) -> None:
     """The legal holds, open ones first."""
-    from sqlalchemy import select
-
-    from archive.catalog.models import Akte, Hold
+    from archive.records.akten import list_holds
 
     with _records(data) as r, r.archive.transaction() as session:
-        names = {a.id: a.aktenzeichen for a in session.scalars(select(Akte))}
-        holds = [
-            {"id": h.id, "reason": h.reason, "selector": h.selector, "by": h.created_by,
-             "at": h.created_at.isoformat(), "released": h.released_at is not None,
-             "akten": sorted(names[x.akte_id] for x in h.akten)}
-            for h in session.scalars(select(Hold).order_by(Hold.released_at.is_not(None),
-                                                           Hold.created_at))
-        ]  # fmt: skip
+        holds = [h.to_json() for h in list_holds(session)]
     if as_json:
         out.print_json(json.dumps(holds))
         return
@@ -348,7 +306,7 @@ def retention_report(
     today = _today()
     horizon = _date(due_before) if due_before else today
     with _records(data) as r, r.archive.transaction() as session:
-        report = build_report(session, r.rules, today, horizon)
+        report = build_report(session, r.rules, today, horizon).to_json()
     text = _render(report, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -537,19 +495,10 @@ def dispose_approve(
 @dispose_app.command("list")
 def dispose_list(data: DataOption = None, as_json: JsonOption = False) -> None:
     """Proposals and deletion records."""
-    from sqlalchemy import select
+    from archive.aussonderung.disposal import list_disposals
 
-    from archive.catalog.models import Disposal
-
-    with _records(data) as r, r.archive.transaction() as session:
-        rows = [
-            {"id": d.id, "aktenzeichen": d.aktenzeichen, "grounds": d.grounds,
-             "legal_basis": d.legal_basis, "proposed_by": d.proposed_by,
-             "proposed_at": d.proposed_at.isoformat(), "approved_by": d.approved_by,
-             "approved_at": d.approved_at.isoformat() if d.approved_at else None,
-             "documents": d.documents}
-            for d in session.scalars(select(Disposal).order_by(Disposal.proposed_at))
-        ]  # fmt: skip
+    with _records(data) as r:
+        rows = [d.to_json() for d in list_disposals(r.archive)]
     if as_json:
         out.print_json(json.dumps(rows))
         return

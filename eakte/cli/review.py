@@ -66,7 +66,7 @@ def accept(doc_id: DocIdArgument, by: ByOption = None, data: DataOption = None) 
         document = archive.get(doc_id)
         if document is None:
             _unknown_document(doc_id)
-        _decide(archive, doc_id, reviewer, _doc_type(plan, document["doc_type"], accepting=True))
+        _decide(archive, doc_id, reviewer, _doc_type(plan, document.doc_type, accepting=True))
     finally:
         archive.close()
 

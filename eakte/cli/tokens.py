@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,9 +25,7 @@ from eakte.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from archive.catalog.models import ApiToken
+    from archive.access import Tokens
 
 app = typer.Typer(help="Create, revoke and list the tokens of the query API.", no_args_is_help=True)
 
@@ -52,7 +49,7 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Make a token; its secret is printed once and cannot be shown again."""
-    from archive.access import ORG_PREFIX, AccessError, create_token
+    from archive.access import ORG_PREFIX, AccessError
 
     known = file_plan_for(settings_for(data)).organisation_scopes
     for unknown in (s for s in scope if s.startswith(ORG_PREFIX)):
@@ -61,9 +58,9 @@ def create(
                 f"the file plan has no organisation unit {unknown[len(ORG_PREFIX) :]!r}; "
                 f"it has: {', '.join(ORG_PREFIX + k for k in known) or 'none'}"
             )
-    with _session(data) as session:
-        token, secret = create_token(session, name, role, scope)
-        shown = _token_json(token)
+    with _tokens(data) as tokens:
+        token, secret = tokens.create(name, role, scope)
+        shown = token.to_json()
     note = "Keep this secret now: it is stored only as a hash and cannot be shown again."
     if as_json:
         out.print_json(json.dumps({**shown, "secret": secret, "note": note}))
@@ -83,11 +80,11 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a token; it authenticates no more. Revoking twice keeps the first time."""
-    from archive.access import revocations_file, revoke_token
+    from archive.access import revocations_file
 
-    with _session(data) as session:
-        token = revoke_token(session, name_or_id)
-        shown = _token_json(token)
+    with _tokens(data) as tokens:
+        token = tokens.revoke(name_or_id)
+        shown = token.to_json()
     revocations_file(settings_for(data).data_dir).touch()  # running servers forget it now
     if as_json:
         out.print_json(json.dumps(shown))
@@ -98,10 +95,8 @@ def revoke(
 @app.command("list")
 def list_command(data: DataOption = None, as_json: JsonOption = False) -> None:
     """All tokens, revoked ones included; never their secrets or hashes."""
-    from archive.access import list_tokens
-
-    with _session(data) as session:
-        tokens = [_token_json(t) for t in list_tokens(session)]
+    with _tokens(data) as registry:
+        tokens = [t.to_json() for t in registry.list()]
     if as_json:
         out.print_json(json.dumps(tokens))
         return
@@ -123,35 +118,17 @@ def list_command(data: DataOption = None, as_json: JsonOption = False) -> None:
 
 
 @contextmanager
-def _session(data: Any) -> Iterator[Session]:
-    """One catalog transaction in the configured archive (opened and migrated as usual)."""
-    from archive.access import open_sessions
+def _tokens(data: Any) -> Iterator[Tokens]:
+    """The tokens of the configured archive (its catalog opened and migrated as usual)."""
+    from archive.access import Tokens
 
     settings = settings_for(data)
     require_archive(settings)
-    sessions = open_sessions(settings.data_dir)
+    tokens = Tokens(settings.data_dir)
     try:
-        with sessions.begin() as session:
-            yield session
+        yield tokens
     finally:
-        sessions.kw["bind"].dispose()
-
-
-def _token_json(token: ApiToken) -> dict[str, Any]:
-    """What may be shown of a token: never its secret or hash."""
-    return {
-        "id": token.id,
-        "name": token.name,
-        "role": token.role,
-        "scopes": list(token.scopes or ()),
-        "created_at": _iso(token.created_at),
-        "last_used_at": _iso(token.last_used_at),
-        "revoked_at": _iso(token.revoked_at),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+        tokens.close()
 
 
 def _short(value: str | None) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from archive.documents import DocumentView
 
 STATUS_STYLE = {
     "archived": "green",
@@ -117,7 +120,8 @@ def print_review_queue(console: Console, items: list[Any]) -> None:
     console.print(table)
 
 
-def print_document(console: Console, doc: dict[str, Any]) -> None:
+def print_document(console: Console, view: DocumentView) -> None:
+    doc = view.to_json()  # printed as `eakte show --json` has it
     facts = Table.grid(padding=(0, 2))
     for key in (
         "document_id",

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 from archive.access import UNIT_PATTERN, Principal, read_access_log
 from archive.search import Hit, SearchFilters
@@ -109,14 +108,16 @@ def healthz() -> dict[str, str]:
 def readyz(service: Shared) -> JSONResponse:
     archive = service.archive
     try:
-        documents, segments = archive.index.count(), archive.index.segments()
-        with archive.transaction() as s:
-            s.execute(text("SELECT 1"))
+        health = archive.index_health()
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
     # many segments slow every search: `eakte index compact` (an ingest does it, too)
     return JSONResponse(
-        {"status": "ready", "indexed_documents": documents, "index_segments": segments}
+        {
+            "status": "ready",
+            "indexed_documents": health.documents,
+            "index_segments": health.segments,
+        }
     )
 
 
@@ -137,8 +138,8 @@ async def search(
         raise HTTPException(422, "a cursor pages a date order (sort=date_desc|date_asc) alone")
     filters = _filters(params, who)
     after = decode_cursor(cursor, sort) if cursor is not None else None
-    hits = service.archive.index.search(q, filters, limit, offset=offset, sort=sort, after=after)
-    facets = service.archive.index.facets(q, filters)
+    hits = service.archive.search(q, filters, limit, offset=offset, sort=sort, after=after)
+    facets = service.archive.facets(q, filters)
     service.log(who, "search", q=q, hits=len(hits))
     page = {
         "query": q,
@@ -181,8 +182,8 @@ def _hit(h: Hit) -> dict[str, Any]:
 @router.get("/api/v1/documents/{document_id}", tags=["documents"])
 def document(who: Caller, service: Shared, document_id: str) -> dict[str, Any]:
     doc = service.viewed_document(who, document_id)
-    shown = {k: v for k, v in doc.items() if k not in _HIDDEN}
-    return shown | {"transfer_note": doc["facts"].get("transfer_note")}
+    shown = {k: v for k, v in doc.to_json().items() if k not in _HIDDEN}
+    return shown | {"transfer_note": doc.facts.get("transfer_note")}
 
 
 @router.get("/api/v1/documents/{document_id}/pdf", tags=["documents"])
@@ -194,8 +195,8 @@ def pdf(who: Caller, service: Shared, document_id: str) -> FileResponse:
 def original(who: Caller, service: Shared, document_id: str) -> FileResponse:
     doc = service.visible_document(who, document_id)
     service.log(who, "download", document_id, file="original")
-    name = Path(doc["source_name"]).name
-    return FileResponse(doc["original_path"], filename=name)
+    name = Path(doc.source_name).name
+    return FileResponse(doc.original_path, filename=name)
 
 
 @router.get("/api/v1/documents/{document_id}/pages/{number}.png", tags=["documents"])
@@ -223,16 +224,4 @@ def access_log(
     service.access_log.flush()
     with service.archive.transaction() as s:
         entries = read_access_log(s, min(limit, 1000), document_id)
-        return {
-            "entries": [
-                {
-                    "at": e.at.isoformat(),
-                    "token": e.token_name,
-                    "role": e.role,
-                    "action": e.action,
-                    "document_id": e.document_id,
-                    "detail": e.detail,
-                }
-                for e in entries
-            ]
-        }
+    return {"entries": [e.to_json() for e in entries]}

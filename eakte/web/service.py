@@ -30,6 +30,7 @@ from archive.access import (
     revocation_stamp,
     revocations_file,
 )
+from archive.documents import DocumentView
 from archive.search import SORTS, Hit, SearchFilters, Visibility, order_key
 from archive.store import Archive
 from classifiers.fileplan import FilePlan
@@ -123,19 +124,19 @@ class Service:
     ) -> None:
         self.access_log.record(Access(who, action, document_id, detail))
 
-    def visible_document(self, who: Principal, document_id: str) -> dict[str, Any]:
+    def visible_document(self, who: Principal, document_id: str) -> DocumentView:
         """The document's facts, or 404 alike for a bad id, a missing, a disposed and an
         out-of-scope one."""
         if not _DOCUMENT_ID.fullmatch(document_id):
             raise HTTPException(404, "no such document")
         doc = self.archive.get(document_id)
-        if doc is None or doc["status"] == "disposed":  # destroyed: only its tombstone is left
+        if doc is None or doc.disposed:  # destroyed: only its tombstone is left
             raise HTTPException(404, "no such document")
-        if not who.may_see(doc["aktenplan_unit"], doc["tax_secret"]):
+        if not who.may_see(doc.aktenplan_unit, doc.tax_secret):
             raise HTTPException(404, "no such document")
         return doc
 
-    def viewed_document(self, who: Principal, document_id: str) -> dict[str, Any]:
+    def viewed_document(self, who: Principal, document_id: str) -> DocumentView:
         """A visible document's facts, its viewing written to the access log."""
         doc = self.visible_document(who, document_id)
         self.log(who, "view", document_id)
@@ -146,7 +147,7 @@ class Service:
         if not _AKTENZEICHEN.fullmatch(aktenzeichen) or ".." in aktenzeichen:
             raise HTTPException(404, "no such file")
         filters = SearchFilters(aktenzeichen=aktenzeichen, visible=visibility(who))
-        hits = self.archive.index.search("", filters, 500, sort="date_asc")
+        hits = self.archive.search("", filters, 500, sort="date_asc")
         if not hits:
             raise HTTPException(404, "no such file")
         self.log(who, "file", None, aktenzeichen=aktenzeichen)
@@ -166,23 +167,23 @@ class Service:
 
         Not its number of documents: that would count those outside the caller's scope.
         """
-        from archive.records.akten import akte_by_number, describe_akte, held_akte_ids
+        from archive.records.akten import akte_facts
 
         with self.archive.transaction() as session:
-            akte = akte_by_number(session, aktenzeichen)
-            if akte is None:
-                return {}
-            facts = describe_akte(akte, date.today(), held_akte_ids(session))
+            akte = akte_facts(session, aktenzeichen, date.today())
+        if akte is None:
+            return {}
+        facts = akte.to_json()
         facts["retention_state"] = facts.pop("state")
         return facts
 
     def page_png(self, who: Principal, document_id: str, number: int) -> Response:
         doc = self.visible_document(who, document_id)
-        if not 1 <= number <= len(doc["pages"]):
-            raise HTTPException(404, f"the document has {len(doc['pages'])} pages")
+        if not 1 <= number <= len(doc.pages):
+            raise HTTPException(404, f"the document has {len(doc.pages)} pages")
         self.log(who, "preview", document_id, page=number)
         return Response(
-            _render_page(Path(doc["pdfa_path"]), number),
+            _render_page(doc.pdfa_path, number),
             media_type="image/png",
             headers={"Cache-Control": "private, max-age=3600"},
         )
@@ -191,7 +192,7 @@ class Service:
         doc = self.visible_document(who, document_id)
         self.log(who, "download", document_id, file="pdfa")
         return FileResponse(
-            doc["pdfa_path"], media_type="application/pdf", filename=f"{document_id}.pdf"
+            doc.pdfa_path, media_type="application/pdf", filename=f"{document_id}.pdf"
         )
 
 

@@ -166,11 +166,11 @@ def search(
     filters = _filters(caller, plan, typ, einheit, jahr)
     try:
         after = decode_cursor(weiter, sort) if weiter and sort != "relevance" else None
-        hits = service.archive.index.search(
+        hits = service.archive.search(
             q[:500], filters, PAGE_SIZE, offset=0 if after else offset, sort=sort, after=after
         )
-        found = service.archive.index.facets(q[:500], filters)
-        any_type = service.archive.index.facets(q[:500], replace(filters, doc_type=None))
+        found = service.archive.facets(q[:500], filters)
+        any_type = service.archive.facets(q[:500], replace(filters, doc_type=None))
     except SearchQueryError:
         context["fehler"] = (
             "Die Suchanfrage ist nicht lesbar. Bitte Klammern und Anführungszeichen prüfen."
@@ -213,8 +213,8 @@ def _more(hits: list[Hit], sort: str, offset: int) -> dict[str, Any] | None:
 def document(request: Request, service: Shared, plan: Plan, document_id: str) -> HTMLResponse:
     caller = _clerk(request, service)
     doc = service.viewed_document(caller, document_id)
-    doc = {**doc, "doc_label": plan.labels.get(doc["doc_type"], doc["doc_label"])}
-    return _page(request, "dokument.html", who=caller, doc=doc)
+    shown = {**doc.to_json(), "doc_label": plan.labels.get(doc.doc_type, doc.doc_label)}
+    return _page(request, "dokument.html", who=caller, doc=shown)
 
 
 @router.get("/ui/dokumente/{document_id}/pdf")
@@ -237,7 +237,7 @@ def retention(request: Request, service: Shared, plan: Plan) -> HTMLResponse:
         raise HTTPException(403, "records managers and administrators only")
     today = date.today()
     with service.archive.transaction() as session:
-        report = retention_report(session, plan.rules, today, today)
+        report = retention_report(session, plan.rules, today, today).to_json()
     return _page(request, "aufbewahrung.html", who=caller, r=report, labels=STATE_LABELS)
 
 

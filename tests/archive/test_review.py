@@ -77,7 +77,7 @@ def _type_ids(archive: Archive, doc_type: str) -> list[str]:
 
 
 def _sidecar(archive: Archive, document_id: str) -> dict:
-    return json.loads(Path(archive.get(document_id)["metadata_path"]).read_text("utf-8"))
+    return json.loads(Path(archive.get(document_id).metadata_path).read_text("utf-8"))
 
 
 def test_queue_lists_documents_needing_review_oldest_first(
@@ -114,20 +114,20 @@ def test_relabel_changes_catalog_sidecar_index_and_audit(archive: Archive, tmp_p
 
     doc = archive.get(record.document_id)
     assert doc is not None
-    assert (doc["doc_type"], doc["doc_label"], doc["aktenplan_unit"]) == (
+    assert (doc.doc_type, doc.doc_label, doc.aktenplan_unit) == (
         "bauantrag",
         "Bauantrag",
         "6.1.3",
     )
-    assert doc["title"] == "Bauantrag"  # the title was only the old type's name
-    assert (doc["status"], doc["label_source"], doc["reviewed_by"]) == (
+    assert doc.title == "Bauantrag"  # the title was only the old type's name
+    assert (doc.status, doc.label_source, doc.reviewed_by) == (
         "archived",
         "reviewer",
         "anna",
     )
-    assert doc["reviewed_at"] is not None
-    (event,) = [e for e in doc["audit"] if e["event"] == "reviewed"]
-    assert event["detail"] == {
+    assert doc.reviewed_at is not None
+    (event,) = [e for e in doc.audit if e.event == "reviewed"]
+    assert event.detail == {
         "by": "anna",
         "from_type": "widerspruch",
         "to_type": "bauantrag",
@@ -144,7 +144,7 @@ def test_relabel_changes_catalog_sidecar_index_and_audit(archive: Archive, tmp_p
         "reviewer",
     )
     assert sidecar["reviewed_by"] == "anna"
-    assert sidecar["archived_at"] == doc["archived_at"]  # the archiving time is kept
+    assert sidecar["archived_at"] == doc.archived_at.isoformat()  # the archiving time is kept
 
     assert _type_ids(archive, "bauantrag") == [record.document_id]
     assert _type_ids(archive, "widerspruch") == []
@@ -171,8 +171,8 @@ def test_accept_confirms_the_type_and_leaves_the_queue(archive: Archive, tmp_pat
     ]
     assert set(_type_ids(archive, "widerspruch")) == {record.document_id, waiting.document_id}
     doc = archive.get(record.document_id)
-    assert doc is not None and doc["label_source"] == "reviewer"
-    assert doc["audit"][-1]["detail"]["decision"] == "accepted"
+    assert doc is not None and doc.label_source == "reviewer"
+    assert doc.audit[-1].detail["decision"] == "accepted"
     assert archive.verify() == []
 
 
@@ -189,10 +189,10 @@ def test_archived_documents_may_be_corrected_later(archive: Archive, tmp_path: P
     )
     doc = archive.get(record.document_id)
     assert doc is not None
-    assert doc["doc_type"] == "baugenehmigung"
-    assert doc["facts"]["review_note"] == "Bescheid, kein Antrag"
+    assert doc.doc_type == "baugenehmigung"
+    assert doc.facts["review_note"] == "Bescheid, kein Antrag"
     assert _sidecar(archive, record.document_id)["facts"]["review_note"] == "Bescheid, kein Antrag"
-    assert doc["audit"][-1]["detail"]["from_status"] == "archived"
+    assert doc.audit[-1].detail["from_status"] == "archived"
     assert archive.verify() == []
 
 
@@ -216,8 +216,8 @@ def test_relabel_keeps_tax_secrecy_of_documents_with_tax_identifiers(
             unit="0.2.1",
             tax_secret=False,
         )
-    assert archive.get(steuer.document_id)["tax_secret"] is True
-    assert archive.get(plain.document_id)["tax_secret"] is False
+    assert archive.get(steuer.document_id).tax_secret is True
+    assert archive.get(plain.document_id).tax_secret is False
     assert archive.verify() == []
 
 
@@ -284,7 +284,7 @@ def test_review_needs_a_reviewer_and_keeps_derived_facts(archive: Archive, tmp_p
             facts_update={"sha256_pdfa": "0" * 64},
             **common,
         )
-    assert archive.get(record.document_id)["status"] == "needs_review"
+    assert archive.get(record.document_id).status == "needs_review"
 
 
 def test_busy_index_leaves_everything_unchanged(tmp_path: Path) -> None:
@@ -303,12 +303,12 @@ def test_busy_index_leaves_everything_unchanged(tmp_path: Path) -> None:
             )
         doc = reviewer.get(record.document_id)
         assert doc is not None
-        assert (doc["status"], doc["doc_type"], doc["label_source"]) == (
+        assert (doc.status, doc.doc_type, doc.label_source) == (
             "needs_review",
             "widerspruch",
             "rule",
         )
-        assert [e["event"] for e in doc["audit"]] == ["archived"]
+        assert [e.event for e in doc.audit] == ["archived"]
     finally:
         ingest.close()
     reviewer.review(
@@ -327,7 +327,7 @@ def test_verify_notices_a_sidecar_that_disagrees_on_the_type(
     archive: Archive, tmp_path: Path
 ) -> None:
     record = _store(archive, tmp_path, "letter")
-    path = Path(archive.get(record.document_id)["metadata_path"])
+    path = Path(archive.get(record.document_id).metadata_path)
     data = json.loads(path.read_text("utf-8"))
     path.write_text(json.dumps({**data, "doc_type": "bauantrag"}), "utf-8")
     assert archive.verify() == [

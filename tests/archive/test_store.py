@@ -61,12 +61,13 @@ def test_store_archives_once_and_everything_agrees(
     assert archive.verify() == []
     doc = archive.get(record.document_id)
     assert doc is not None
-    assert doc["identifiers"] == [
+    assert doc.identifiers == (IdentifierRecord("steuer_idnr", "86095742719", "86 095 742 719"),)
+    assert doc.to_json()["identifiers"] == [
         {"kind": "steuer_idnr", "value": "86095742719", "raw": "86 095 742 719"}
     ]
-    assert Path(doc["original_path"]).read_bytes() == original.read_bytes()
-    assert [e["event"] for e in doc["audit"]] == ["archived"]
-    assert "Bello" in doc["text"]
+    assert Path(doc.original_path).read_bytes() == original.read_bytes()
+    assert [e.event for e in doc.audit] == ["archived"]
+    assert "Bello" in doc.text
     hits = archive.search("86 095 742 719", SearchFilters())
     assert [h.document_id for h in hits] == [record.document_id]
     archive.close()
@@ -174,13 +175,13 @@ def test_a_rescan_becomes_version_2_and_keeps_version_1(
     assert archive.store(second, rescan, pdfa2) == "archived"  # resumed: nothing twice
     doc = archive.get(first.document_id)
     assert doc is not None
-    assert [v["number"] for v in doc["versions"]] == [1, 2]
-    assert doc["versions"][0]["sha256_original"] == first.sha256_original
-    assert doc["sha256_original"] == second.sha256_original and "Waldi" in doc["text"]
+    assert [v.number for v in doc.versions] == [1, 2]
+    assert doc.versions[0].sha256_original == first.sha256_original
+    assert doc.sha256_original == second.sha256_original and "Waldi" in doc.text
     assert [h.document_id for h in archive.search("Waldi", SearchFilters())] == [first.document_id]
     assert archive.search("Bello", SearchFilters()) == []
     assert archive.find(first.sha256_original) == (first.document_id, "b1")  # not a new document
     assert archive.verify() == []
-    assert any(e["event"] == "version_added" for e in doc["audit"])
+    assert any(e.event == "version_added" for e in doc.audit)
     archive.blobs.delete(first.sha256_original)
     assert any("version 1 original" in p for p in archive.verify())

@@ -54,8 +54,8 @@ def test_an_archive_of_revision_0001_is_upgraded_on_opening(tmp_path: Path) -> N
         assert {"label_source", "reviewed_by", "reviewed_at"} <= columns
         doc = archive.get("d1")
         assert doc is not None
-        assert (doc["label_source"], doc["reviewed_by"], doc["reviewed_at"]) == ("rule", None, None)
-        assert doc["text"] == "Antrag auf Baugenehmigung"  # pages survived the upgrade
+        assert (doc.label_source, doc.reviewed_by, doc.reviewed_at) == ("rule", None, None)
+        assert doc.text == "Antrag auf Baugenehmigung"  # pages survived the upgrade
         # Documents filed by the rules before the upgrade are confirmed training data.
         assert list(archive.training_documents()) == [
             ("d1", "Antrag auf Baugenehmigung", "bauantrag")

@@ -130,12 +130,12 @@ def test_relabel_to_a_type_of_the_file_plan(data: tuple[Path, list[str]]) -> Non
         doc = archive.get(ids[1])
         assert doc is not None
         # label, unit and tax flag come from the bundled file plan's type
-        assert (doc["doc_type"], doc["doc_label"], doc["aktenplan_unit"]) == (
+        assert (doc.doc_type, doc.doc_label, doc.aktenplan_unit) == (
             "bauantrag",
             "Bauantrag",
             "6.1.3",
         )
-        assert (doc["label_source"], doc["reviewed_by"]) == ("reviewer", "anna")
+        assert (doc.label_source, doc.reviewed_by) == ("reviewer", "anna")
         assert [
             h.document_id for h in archive.search("", SearchFilters(doc_type="widerspruch"))
         ] == []
@@ -156,7 +156,7 @@ def test_relabel_to_an_unknown_type_names_the_valid_ones(data: tuple[Path, list[
     assert "bauantrag" in result.stderr and "widerspruch" in result.stderr
     archive = Archive(folder)
     try:
-        assert archive.get(ids[1])["doc_type"] == "widerspruch"  # nothing changed
+        assert archive.get(ids[1]).doc_type == "widerspruch"  # nothing changed
     finally:
         archive.close()
 
@@ -223,6 +223,6 @@ def test_a_running_ingest_makes_review_wait_without_changing_anything(
         result = _eakte("review", "accept", ids[0], "--by", "anna", "--data", str(folder))
         assert result.exit_code == 1, result.output
         assert "nothing changed" in result.stderr and "ingest" in result.stderr
-        assert ingest.get(ids[0])["status"] == "needs_review"
+        assert ingest.get(ids[0]).status == "needs_review"
     finally:
         ingest.close()
