@@ -1,0 +1,95 @@
+"""`eakte retention report`: how long files are kept and which are due, as a table, CSV, JSON
+or HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from eakte.cli.common import (
+    DataOption,
+    out,
+)
+from eakte.cli.records import fail, parse_date, records_context, todays_date
+from eakte.labels import STATE_LABELS
+
+if TYPE_CHECKING:
+    pass
+
+
+retention_app = typer.Typer(help="Retention: how long files are kept, which are due.")
+
+
+@retention_app.command("report")
+def retention_report(
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", help="List files due before this date.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or html.")] = "table",
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    data: DataOption = None,
+) -> None:
+    """Files by retention state, and the files due (with their legal basis)."""
+    from archive.records.akten import retention_report as build_report
+
+    if fmt not in ("table", "csv", "json", "html"):
+        fail(f"unknown format {fmt!r}: table, csv, json or html")
+    today = todays_date()
+    horizon = parse_date(due_before) if due_before else today
+    with records_context(data) as r, r.archive.transaction() as session:
+        report = build_report(session, r.rules, today, horizon).to_json()
+    text = _render(report, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"written to {output}")
+    elif fmt == "table":
+        _print_report(report)
+    else:
+        print(text, end="")
+
+
+def _render(report: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["aktenzeichen", "title", "unit", "retention_end", "state", "legal_basis"])
+        for d in report["due"]:
+            writer.writerow([d["aktenzeichen"], d["title"], d["unit"], d["retention_end"],
+                             d["state"], d["legal_basis"]])  # fmt: skip
+        return buffer.getvalue()
+    if fmt == "html":
+        from jinja2 import Environment, PackageLoader, select_autoescape
+
+        env = Environment(loader=PackageLoader("eakte.web"), autoescape=select_autoescape())
+        return env.get_template("aufbewahrung_bericht.html").render(r=report, labels=STATE_LABELS)
+    console_buffer = io.StringIO()
+    from rich.console import Console
+
+    _print_report(report, Console(file=console_buffer, width=160))
+    return console_buffer.getvalue()
+
+
+def _print_report(report: dict[str, Any], console_: Any = None) -> None:
+    target = console_ or out
+    counts = Table(title=f"Aufbewahrung am {report['date']}")
+    for state in report["counts"]:
+        counts.add_column(STATE_LABELS[state], justify="right")
+    counts.add_row(*(str(n) for n in report["counts"].values()))
+    target.print(counts)
+    due = Table(title=f"fällig oder fällig vor {report['due_before']}: {len(report['due'])}")
+    for column in ("Aktenzeichen", "Aktenplan", "Aufbewahrung bis", "Status", "Rechtsgrundlage"):
+        due.add_column(column)
+    for d in report["due"]:
+        due.add_row(d["aktenzeichen"], d["unit"], d["retention_end"], STATE_LABELS[d["state"]],
+                    d["legal_basis"])  # fmt: skip
+    target.print(due)
+    if report["unfiled_documents"]:
+        target.print(f"{report['unfiled_documents']} documents have no Aktenzeichen (no Akte)")
