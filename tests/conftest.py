@@ -1,6 +1,14 @@
-"""Settings for the whole test suite."""
+"""Settings and fixtures for the whole test suite."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import HealthCheck, settings
+
+from pipelines.orchestrator import ensure_local_server, stop_local_server
 
 # Property tests check what the code does, not how fast this machine is: a loaded CI machine
 # must not fail them for slow example generation or a slow example.
@@ -8,3 +16,22 @@ settings.register_profile(
     "eakte", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100
 )
 settings.load_profile("eakte")
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect server for the whole session, as in a scaled-out deployment.
+
+    Started the way eakte starts its local server, in a Prefect home of its own; each
+    `eakte ingest` then costs a flow run, not a server start.
+    """
+    saved = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    try:
+        yield ensure_local_server()
+    finally:
+        stop_local_server()
+        if saved is None:
+            os.environ.pop("PREFECT_HOME", None)
+        else:
+            os.environ["PREFECT_HOME"] = saved

@@ -12,7 +12,7 @@ from PIL import Image
 
 from scanmaker import render_page, sample_documents
 from scanners import verify_pdfa
-from tests.pipelines.conftest import copy_samples, run_eakte, run_json
+from tests.support.commands import copy_samples, run_eakte, run_json
 
 pytestmark = pytest.mark.slow
 

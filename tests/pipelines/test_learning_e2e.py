@@ -10,15 +10,15 @@ import pytest
 
 from pipelines.model_store import current_model_path
 from scanmaker import write_scan
-from tests.eakte.cli.test_classifier import _folder, _texts
-from tests.pipelines.conftest import run_eakte, run_json
+from tests.support.commands import run_eakte, run_json
+from tests.support.letters import labelled_folder, letter_texts
 
 pytestmark = pytest.mark.slow
 
 
 def _scan(folder: Path, name: str, doc_type: str, seed: int) -> Path:
     """A one-page scan of a letter of `doc_type` with no heading that names its type."""
-    text = _texts(doc_type, 1, seed)[0]
+    text = letter_texts(doc_type, 1, seed)[0]
     lines = ["Stadt Musterstadt", "Steueramt", "", *_wrap(text)]
     return write_scan([lines], folder / name, "png", seed=seed)
 
@@ -42,7 +42,7 @@ def test_model_files_what_rules_cannot_and_a_tampered_model_is_not_used(
     tmp_path: Path, prefect_api: str
 ) -> None:
     data = tmp_path / "data"
-    labelled = _folder(tmp_path / "labelled", 10, 1)
+    labelled = labelled_folder(tmp_path / "labelled", 10, 1)
     run_eakte("classifier", "train", "--data", str(data), "--from-folder", str(labelled), api=None)
 
     inbox = tmp_path / "inbox"

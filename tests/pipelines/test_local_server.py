@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.conftest import run_eakte_locally
+from tests.support.commands import run_eakte_locally
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 
 from archive.records.xdomea import Party, appraisal_message, confirmation_message, validate
 from scanmaker import write_scan
-from tests.pipelines.conftest import run_eakte, run_json
+from tests.support.commands import run_eakte, run_json
 
 AZ = "22-GS-2009-00017"
 BESCHEID = [

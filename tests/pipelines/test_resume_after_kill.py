@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scanmaker import write_scan
-from tests.pipelines.conftest import EAKTE, ROOT, run_eakte, run_json
+from tests.support.commands import EAKTE, ROOT, run_eakte, run_json
 
 pytestmark = pytest.mark.slow
 

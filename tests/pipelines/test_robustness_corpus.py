@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.conftest import ROOT, run_eakte, run_json
+from tests.support.commands import ROOT, run_eakte, run_json
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from pipelines.manifest import BatchManifest, ScanProfile
 from pipelines.transfer_note import STANDARD, TransferNote, build_transfer_note
 from scanmaker import write_scan
 from scanners import PageText, ScanResult
-from tests.pipelines.conftest import run_eakte, run_json
+from tests.support.commands import run_eakte, run_json
 
 CET = timezone(timedelta(hours=1))
 MANIFEST = BatchManifest(

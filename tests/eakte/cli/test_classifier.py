@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 import json
-import random
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from archive.store import Archive
 from classifiers.fileplan import load_file_plan
 from eakte.cli import common as cli_common
-from eakte.cli.app import app
 from pipelines.model_store import KEY_FILE, current_model_path, pipeline_model
-from tests.eakte.cli.test_review import store_document
-
-runner = CliRunner()
-
-# Letters whose headings name no type: only their vocabulary tells the types apart.
-TEMPLATES = {
-    "hundesteuerbescheid": "Ihr Tier {w} ist gemeldet. Die Marke gehört an das Halsband. Halter {n}, Rasse {w}.",
-    "grundsteuerbescheid": "Für das Grundstück Flur {n} wurde der Messbetrag mit dem Hebesatz {n} berechnet. {w}",
-    "bauantrag": "Hiermit reiche ich die Bauvorlagen für das Vorhaben {w} auf Flurstück {n} zur Prüfung ein.",
-}
-WORDS = ("Nord", "Süd", "Linde", "Eiche", "Rex", "Bello", "Anbau", "Garage", "Mühle", "Hof")
-
-
-def _texts(doc_type: str, count: int, seed: int) -> list[str]:
-    rng = random.Random(f"{doc_type}-{seed}")
-    return [
-        TEMPLATES[doc_type].format(w=rng.choice(WORDS), n=rng.randint(1, 9999))
-        + f" Vorgang {rng.randint(1, 10**6)}."
-        for _ in range(count)
-    ]
-
-
-def _folder(root: Path, per_type: int, seed: int, types=TEMPLATES) -> Path:  # type: ignore[no-untyped-def]
-    for doc_type in types:
-        (root / doc_type).mkdir(parents=True)
-        for i, text in enumerate(_texts(doc_type, per_type, seed)):
-            (root / doc_type / f"{i:03}.txt").write_text(text, "utf-8")
-    return root
+from tests.support.commands import invoke_eakte as _eakte
+from tests.support.documents import store_document
+from tests.support.letters import TEMPLATES, labelled_folder, letter_texts
 
 
 @pytest.fixture
@@ -55,10 +27,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-def _eakte(*args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args))
-
-
 def test_train_from_folder_makes_a_signed_current_model(env: Path) -> None:
     data = env / "data"
     result = _eakte(
@@ -67,7 +35,7 @@ def test_train_from_folder_makes_a_signed_current_model(env: Path) -> None:
         "--data",
         str(data),
         "--from-folder",
-        str(_folder(env / "l", 8, 1)),
+        str(labelled_folder(env / "l", 8, 1)),
         "--json",
     )
     assert result.exit_code == 0, result.output
@@ -83,14 +51,14 @@ def test_train_from_folder_makes_a_signed_current_model(env: Path) -> None:
 
 def test_evaluate_measures_unseen_documents_only(env: Path) -> None:
     data = env / "data"
-    train_dir = _folder(env / "train", 10, 1)
+    train_dir = labelled_folder(env / "train", 10, 1)
     assert (
         _eakte(
             "classifier", "train", "--data", str(data), "--from-folder", str(train_dir)
         ).exit_code
         == 0
     )
-    test_dir = _folder(env / "test", 6, 2)
+    test_dir = labelled_folder(env / "test", 6, 2)
     # One training document slipped into the evaluation folder: it must not be counted.
     seen = next((train_dir / "bauantrag").glob("*.txt"))
     (test_dir / "bauantrag" / "seen.txt").write_bytes(seen.read_bytes())
@@ -152,7 +120,7 @@ def _tamper(path: Path) -> None:
 
 def test_tampered_model_is_refused_and_the_pipeline_falls_back_to_rules(env: Path) -> None:
     data = env / "data"
-    labelled = _folder(env / "l", 6, 1)
+    labelled = labelled_folder(env / "l", 6, 1)
     assert (
         _eakte("classifier", "train", "--data", str(data), "--from-folder", str(labelled)).exit_code
         == 0
@@ -174,15 +142,21 @@ def test_train_from_the_archive_uses_confirmed_documents_only(env: Path) -> None
     archive.start_batch("karton-1", "Karton 1")
     n = 0
     for doc_type in ("hundesteuerbescheid", "grundsteuerbescheid"):
-        for text in _texts(doc_type, 3, 5):
+        for text in letter_texts(doc_type, 3, 5):
             n += 1
             store_document(archive, scans, f"d{n}", doc_type, "archived", text, "reviewer")
     # Filed by the model and never reviewed: not training data.
     store_document(
-        archive, scans, "guess", "bauantrag", "archived", _texts("bauantrag", 1, 5)[0], "model"
+        archive,
+        scans,
+        "guess",
+        "bauantrag",
+        "archived",
+        letter_texts("bauantrag", 1, 5)[0],
+        "model",
     )
     store_document(
-        archive, scans, "open", "bauantrag", "needs_review", _texts("bauantrag", 1, 6)[0]
+        archive, scans, "open", "bauantrag", "needs_review", letter_texts("bauantrag", 1, 6)[0]
     )
     archive.close()
     result = _eakte("classifier", "train", "--data", str(data), "--json")

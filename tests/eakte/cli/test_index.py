@@ -9,10 +9,9 @@ from typer.testing import CliRunner
 from archive.search import SearchFilters
 from archive.store import Archive
 from eakte.cli.app import app
-from tests.eakte.cli.test_review import data, store_document
+from tests.support.documents import store_document
 
 runner = CliRunner()
-__all__ = ["data"]  # the review tests' archive: three documents, one commit each
 
 
 def _found(folder: Path, query: str) -> list[str]:
@@ -24,9 +23,9 @@ def _found(folder: Path, query: str) -> list[str]:
 
 
 def test_compact_leaves_one_segment_and_every_document_findable(
-    data: tuple[Path, list[str]],
+    review_queue: tuple[Path, list[str]],
 ) -> None:
-    folder, ids = data
+    folder, ids = review_queue
     before = _found(folder, "Schreibens")
     assert sorted(ids) == before
 
@@ -38,8 +37,8 @@ def test_compact_leaves_one_segment_and_every_document_findable(
     assert _found(folder, "drei") == [ids[2]]
 
 
-def test_compact_is_refused_while_an_ingest_writes(data: tuple[Path, list[str]]) -> None:
-    folder, _ = data
+def test_compact_is_refused_while_an_ingest_writes(review_queue: tuple[Path, list[str]]) -> None:
+    folder, _ = review_queue
     ingest = Archive(folder)  # holds the index writer until its batch ends
     ingest.start_batch("karton-2", "Karton 2")
     store_document(ingest, folder.parent / "scans", "vier", "bauantrag", "archived")

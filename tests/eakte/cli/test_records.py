@@ -23,7 +23,7 @@ from archive.search import SearchFilters
 from archive.store import Archive
 from eakte.cli import common as cli_common
 from eakte.cli.app import app
-from tests.eakte.cli.test_review import store_document
+from tests.support.documents import store_document
 
 runner = CliRunner()
 STEUER_AZ = "22-GS-2009-00017"  # tax file: 10 years from closing

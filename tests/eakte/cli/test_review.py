@@ -3,104 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from archive.blobs import sha256_file
-from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
 from archive.search import SearchFilters
-from archive.store import Archive, document_id_for
-from eakte.cli import common as cli_common
-from eakte.cli.app import app
-
-runner = CliRunner()
+from archive.store import Archive
+from tests.support.commands import invoke_eakte as _eakte
 
 
-def store_document(
-    archive: Archive,
-    folder: Path,
-    name: str,
-    doc_type: str,
-    status: str,
-    text: str | None = None,
-    label_source: str = "rule",
-    *,
-    unit: str = "0.2.1",
-    tax_secret: bool = False,
-    aktenzeichen: str | None = None,
-    files: tuple[Path, Path] | None = None,
-    document_date: date = date(2024, 6, 1),
-) -> str:
-    """Archive a small made-up document directly, as if a batch had filed it.
-
-    `files`: a real (original, PDF/A) pair; by default, stand-ins of a few bytes.
-    """
-    if files:
-        original, pdfa = files
-    else:
-        original = folder / f"{name}.png"
-        original.write_bytes(b"\x89PNG\r\n\x1a\n" + name.encode())
-        pdfa = folder / f"{name}.pdf"
-        pdfa.write_bytes(b"%PDF-1.7 " + name.encode())
-    sha = sha256_file(original)
-    record = DocumentRecord(
-        document_id=document_id_for(sha),
-        sha256_original=sha,
-        source_name=str(original),
-        source_kind="png",
-        batch_id="karton-1",
-        status=status,
-        doc_type=doc_type,
-        doc_label=doc_type.capitalize(),
-        aktenplan_unit=unit,
-        tax_secret=tax_secret,
-        confidence=0.38 if status == "needs_review" else 0.95,
-        title=f"Schreiben {name}",
-        aktenzeichen=(aktenzeichen,) if aktenzeichen else (),
-        identifiers=(
-            (IdentifierRecord("aktenzeichen", aktenzeichen, aktenzeichen),) if aktenzeichen else ()
-        ),
-        document_date=document_date,
-        pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
-        ocr_applied=True,
-        ocr_confidence=88.0,
-        file_plan_version="Musterstadt 1",
-        label_source=label_source,
-    )
-    archive.store(record, original, pdfa)
-    return record.document_id
-
-
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, list[str]]]:
-    """A data directory with two documents in the queue and one archived."""
-    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.chdir(tmp_path)  # no eakte.toml of the developer's
-    monkeypatch.setattr(cli_common.out, "_width", 160)  # tables as in a wide terminal
-    folder = tmp_path / "scans"
-    folder.mkdir()
-    archive = Archive(tmp_path / "data")
-    archive.start_batch("karton-1", "Karton 1")
-    ids = [
-        store_document(archive, folder, "eins", "schriftverkehr", "needs_review"),
-        store_document(archive, folder, "zwei", "widerspruch", "needs_review"),
-        store_document(archive, folder, "drei", "bauantrag", "archived"),
-    ]
-    archive.close()  # the command opens the index writer itself
-    yield tmp_path / "data", ids
-
-
-def _eakte(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args), env=env)
-
-
-def test_list_shows_the_queue_as_table_and_json(data: tuple[Path, list[str]]) -> None:
-    folder, ids = data
+def test_list_shows_the_queue_as_table_and_json(review_queue: tuple[Path, list[str]]) -> None:
+    folder, ids = review_queue
     table = _eakte("review", "list", "--data", str(folder))
     assert table.exit_code == 0, table.output
     assert "Review queue (2 document(s)" in table.stdout
@@ -118,8 +31,8 @@ def test_list_shows_the_queue_as_table_and_json(data: tuple[Path, list[str]]) ->
     assert items[1]["confidence"] == 0.38
 
 
-def test_relabel_to_a_type_of_the_file_plan(data: tuple[Path, list[str]]) -> None:
-    folder, ids = data
+def test_relabel_to_a_type_of_the_file_plan(review_queue: tuple[Path, list[str]]) -> None:
+    folder, ids = review_queue
     result = _eakte("review", "relabel", ids[1], "bauantrag", "--by", "anna", "--data", str(folder))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
@@ -148,8 +61,10 @@ def test_relabel_to_a_type_of_the_file_plan(data: tuple[Path, list[str]]) -> Non
     assert "label_source" in shown.stdout and "reviewer" in shown.stdout and "anna" in shown.stdout
 
 
-def test_relabel_to_an_unknown_type_names_the_valid_ones(data: tuple[Path, list[str]]) -> None:
-    folder, ids = data
+def test_relabel_to_an_unknown_type_names_the_valid_ones(
+    review_queue: tuple[Path, list[str]],
+) -> None:
+    folder, ids = review_queue
     result = _eakte("review", "relabel", ids[1], "bauantrg", "--by", "anna", "--data", str(folder))
     assert result.exit_code == 2
     assert "unknown document type 'bauantrg'" in result.stderr
@@ -161,8 +76,10 @@ def test_relabel_to_an_unknown_type_names_the_valid_ones(data: tuple[Path, list[
         archive.close()
 
 
-def test_accept_confirms_as_the_user_from_the_environment(data: tuple[Path, list[str]]) -> None:
-    folder, ids = data
+def test_accept_confirms_as_the_user_from_the_environment(
+    review_queue: tuple[Path, list[str]],
+) -> None:
+    folder, ids = review_queue
     result = _eakte("review", "accept", ids[0], "--data", str(folder), env={"EAKTE_USER": "ben"})
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
@@ -177,25 +94,25 @@ def test_accept_confirms_as_the_user_from_the_environment(data: tuple[Path, list
 
 
 def test_by_defaults_to_the_login_name(
-    data: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+    review_queue: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, ids = data
+    folder, ids = review_queue
     monkeypatch.setattr("getpass.getuser", lambda: "clerk42")
     result = _eakte("review", "accept", ids[2], "--data", str(folder))
     assert result.exit_code == 0, result.output
     assert "status archived -> archived (by clerk42)" in result.stdout
 
 
-def test_unknown_document_exits_2_naming_it(data: tuple[Path, list[str]]) -> None:
-    folder, _ = data
+def test_unknown_document_exits_2_naming_it(review_queue: tuple[Path, list[str]]) -> None:
+    folder, _ = review_queue
     for args in (("accept", "no-such-doc"), ("relabel", "no-such-doc", "bauantrag")):
         result = _eakte("review", *args, "--by", "anna", "--data", str(folder))
         assert result.exit_code == 2, result.output
         assert "no document no-such-doc" in result.stderr
 
 
-def test_empty_queue_is_said_plainly(data: tuple[Path, list[str]]) -> None:
-    folder, ids = data
+def test_empty_queue_is_said_plainly(review_queue: tuple[Path, list[str]]) -> None:
+    folder, ids = review_queue
     for doc_id in ids[:2]:
         assert (
             _eakte("review", "accept", doc_id, "--by", "anna", "--data", str(folder)).exit_code == 0
@@ -206,17 +123,17 @@ def test_empty_queue_is_said_plainly(data: tuple[Path, list[str]]) -> None:
     assert json.loads(_eakte("review", "list", "--data", str(folder), "--json").stdout) == []
 
 
-def test_search_rejects_an_unknown_status(data: tuple[Path, list[str]]) -> None:
-    folder, _ = data
+def test_search_rejects_an_unknown_status(review_queue: tuple[Path, list[str]]) -> None:
+    folder, _ = review_queue
     result = _eakte("search", "", "--status", "reviewed", "--data", str(folder))
     assert result.exit_code == 2
     assert "needs_review" in result.stderr
 
 
 def test_a_running_ingest_makes_review_wait_without_changing_anything(
-    data: tuple[Path, list[str]],
+    review_queue: tuple[Path, list[str]],
 ) -> None:
-    folder, ids = data
+    folder, ids = review_queue
     ingest = Archive(folder)
     ingest.index.delete("no-such-doc")  # takes the index writer and keeps it, as a batch does
     try:

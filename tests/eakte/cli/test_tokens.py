@@ -5,16 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from archive.access import authenticate, hash_secret, open_sessions
-from eakte.cli.app import app
-
-runner = CliRunner()
-
-
-def _eakte(*args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args))
+from tests.support.commands import invoke_eakte as _eakte
 
 
 def _create(data: Path, name: str, role: str, *scopes: str, as_json: bool = False):  # type: ignore[no-untyped-def]

@@ -4,81 +4,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
 
 from archive.access import create_token, revoke_token
-from archive.store import Archive
 from eakte.web.api import MAX_LIMIT
-from eakte.web.app import create_app
-from scanmaker import write_scan
-from tests.eakte.cli.test_review import store_document
-
-BAU_AZ = "63-BG-2024-0117"
-TAX_AZ = "22-GS-2024-00012"
-
-
-@dataclass
-class World:
-    client: TestClient
-    archive: Archive
-    ids: dict[str, str]
-    tokens: dict[str, str]
-
-    def get(self, path: str, token: str | None = "bau", **params: object):  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {self.tokens[token]}"} if token else {}
-        return self.client.get(path, params=params, headers=headers)
-
-
-def _store(
-    archive: Archive, folder: Path, name: str, unit: str, tax: bool, az: str, text: str
-) -> str:
-    """A document with a real scan and PDF, so downloads and previews are real."""
-    original = write_scan([text.split("\n")], folder / f"{name}.png", "png", seed=len(name))
-    pdfa = write_scan([text.split("\n")], folder / f"{name}.pdf", "born_digital_pdf")
-    return store_document(
-        archive, folder, name, name, "archived", text, unit=unit, tax_secret=tax,
-        aktenzeichen=az, files=(original, pdfa),
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("api")
-    archive = Archive(folder / "data")
-    archive.start_batch("karton-1", "Karton 1")
-    ids = {
-        "baugenehmigung": _store(
-            archive, folder, "baugenehmigung", "6.1.3", False, BAU_AZ,
-            "Baugenehmigung\nDie Baugenehmigung wird erteilt. Musterstadt Neubau",
-        ),
-        "grundsteuerbescheid": _store(
-            archive, folder, "grundsteuerbescheid", "9.2.1", True, TAX_AZ,
-            "Grundsteuerbescheid\nDie Grundsteuer wird festgesetzt. Musterstadt Neubau",
-        ),
-    }  # fmt: skip
-    tokens = {}
-    with archive.transaction() as s:
-        for name, role, scopes in (
-            ("bau", "clerk", ["6"]),
-            ("steuer", "case_system", ["9.2", "tax"]),
-            ("steuer-ohne-tax", "clerk", ["9.2"]),
-            ("registratur", "records_manager", ["all", "tax"]),
-            ("revoked", "clerk", ["all", "tax"]),
-            ("scanstelle", "scanner", ["all", "tax"]),
-            ("bauordnungsamt", "clerk", ["org:63"]),
-            ("steueramt", "clerk", ["org:22", "tax"]),
-        ):
-            tokens[name] = create_token(s, name, role, scopes)[1]
-        revoke_token(s, "revoked")
-    with TestClient(create_app(archive)) as client:
-        yield World(client, archive, ids, tokens)
-    archive.close()
+from tests.support.commands import invoke_eakte
+from tests.support.world import BAU_AZ, TAX_AZ, World
 
 
 def test_health_and_readiness(world: World) -> None:
@@ -119,11 +53,11 @@ def _new_token(world: World, name: str) -> str:
 
 
 def test_a_token_revoked_on_the_command_line_is_refused_at_once(world: World) -> None:
-    from tests.eakte.cli.test_tokens import _eakte
-
     token = _new_token(world, "gleich-widerrufen")
     assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 200  # remembered
-    revoked = _eakte("token", "revoke", "gleich-widerrufen", "--data", str(world.archive.data_dir))
+    revoked = invoke_eakte(
+        "token", "revoke", "gleich-widerrufen", "--data", str(world.archive.data_dir)
+    )
     assert revoked.exit_code == 0, revoked.output
     assert world.get("/api/v1/search", token, q="Musterstadt").status_code == 401
 

@@ -16,7 +16,7 @@ from archive.access import create_token, read_access_log
 from archive.search import IndexDoc
 from archive.store import Archive
 from eakte.web.connections import REQUESTS_PER_CONNECTION
-from tests.pipelines.conftest import EAKTE, ROOT
+from tests.support.commands import EAKTE, ROOT
 
 pytestmark = pytest.mark.slow  # starts `eakte serve` with two worker processes
 

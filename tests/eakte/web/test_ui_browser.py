@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from tests.eakte.web.test_api import BAU_AZ, World, world  # noqa: F401 - the shared archive
+from tests.support.world import BAU_AZ, World
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def base_url(world: World) -> Iterator[str]:  # noqa: F811 - the fixture imported above
+def base_url(world: World) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -62,7 +62,7 @@ def browser() -> Iterator[object]:
 def test_sign_in_search_facet_open_download_and_akte(
     browser,  # type: ignore[no-untyped-def]
     base_url: str,
-    world: World,  # noqa: F811
+    world: World,
     tmp_path: Path,
 ) -> None:
     shots = ARTIFACTS / "screenshots"

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real `eakte` command against a real Prefect server."""
+"""Running `eakte`: the real command in a subprocess, or its Typer app in this process."""
 
 from __future__ import annotations
 
@@ -7,34 +7,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from typer.testing import CliRunner, Result
 
-from pipelines.orchestrator import ensure_local_server, stop_local_server
+from eakte.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 EAKTE = [sys.executable, "-m", "eakte"]
 
+runner = CliRunner()
 
-@pytest.fixture(scope="session")
-def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One Prefect server for the whole session, as in a scaled-out deployment.
 
-    Started the way eakte starts its local server, in a Prefect home of its own; each
-    `eakte ingest` then costs a flow run, not a server start.
-    """
-    saved = os.environ.get("PREFECT_HOME")
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
-    try:
-        yield ensure_local_server()
-    finally:
-        stop_local_server()
-        if saved is None:
-            os.environ.pop("PREFECT_HOME", None)
-        else:
-            os.environ["PREFECT_HOME"] = saved
+def invoke_eakte(*args: str, env: dict[str, str] | None = None) -> Result:
+    """`eakte` in this process, through Typer's test runner: fast, and no Prefect involved."""
+    return runner.invoke(app, list(args), env=env)
 
 
 def run_eakte(
