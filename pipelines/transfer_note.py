@@ -19,7 +19,7 @@ import importlib.metadata
 import subprocess
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -120,22 +120,12 @@ def build_transfer_note(
     for name, moment in (("captured_at", captured_at), ("ingested_at", ingested_at)):
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError(f"{name} must carry a time zone")
-    m = manifest or BatchManifest()
     anomalies = page_anomalies(scan, low_confidence)
     return TransferNote(
         document_id=document_id,
         batch_id=batch_id,
         batch_name=batch_name,
-        manifest_file=m.source,
-        operator=m.operator,
-        organisation_unit=m.organisation_unit,
-        scanner=m.scanner,
-        dpi=m.profile.dpi,
-        colour=m.profile.colour,
-        duplex=m.profile.duplex,
-        box=m.box,
-        shelf=m.shelf,
-        protection_need=m.protection_need,
+        **_stated(manifest or BatchManifest()),
         source_name=source_name,
         source_kind=source_kind,
         captured_at=captured_at.isoformat(timespec="seconds"),
@@ -149,6 +139,22 @@ def build_transfer_note(
         sha256_original=sha256_original,
         sha256_pdfa=sha256_pdfa,
     )
+
+
+def _stated(m: BatchManifest) -> dict[str, Any]:
+    """What the scanning team stated about the batch (None where they did not)."""
+    return {
+        "manifest_file": m.source,
+        "operator": m.operator,
+        "organisation_unit": m.organisation_unit,
+        "scanner": m.scanner,
+        "dpi": m.profile.dpi,
+        "colour": m.profile.colour,
+        "duplex": m.profile.duplex,
+        "box": m.box,
+        "shelf": m.shelf,
+        "protection_need": m.protection_need,
+    }
 
 
 def processing_steps(
