@@ -57,7 +57,7 @@ def _show(batch: dict, document_id: str, api: str) -> dict:
 
 
 def test_every_report_line_has_the_same_fields(batch: dict) -> None:
-    from pipelines.flow import REPORT_FIELDS
+    from pipelines.report import REPORT_FIELDS
 
     assert all(tuple(line) == REPORT_FIELDS for line in batch["report"]["documents"])
     assert sum(batch["report"]["counts"].values()) == len(batch["report"]["documents"])
@@ -88,6 +88,14 @@ def test_identifiers_dates_and_pages_are_stored(batch: dict, prefect_api: str) -
         words = {w for line in sample.pages[0] for w in re.findall(r"\w{6,}", line)}
         recall = sum(w in doc["text"] for w in words) / len(words)
         assert recall >= 0.9, (sample.name, recall)
+
+
+def test_audit_events_follow_the_declared_steps(batch: dict, prefect_api: str) -> None:
+    from pipelines.flow import INGEST_STEPS
+
+    doc = _show(batch, _line(batch, sample_documents()[0].name)["document_id"], prefect_api)
+    declared = [event for step in INGEST_STEPS for event in step.writes]
+    assert [e["event"] for e in doc["audit"]] == declared
 
 
 def test_archived_pdfa_is_valid_and_originals_are_byte_identical(

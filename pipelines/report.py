@@ -1,0 +1,77 @@
+"""The batch report (`eakte ingest --json`): one line per input, counts, and the batch's facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classifiers.model import TextModel
+from pipelines.item import Item
+from pipelines.steps import LOW_OCR_CONFIDENCE
+
+# Every line of the batch report has these keys (null where they do not apply).
+REPORT_FIELDS = (
+    "source",
+    "sha256",
+    "status",
+    "document_id",
+    "doc_type",
+    "confidence",
+    "classified_by",
+    "pages",
+    "ocr_confidence",
+    "low_confidence_pages",
+    "unrecognised_pages",
+    "reason",
+    "quarantine_copy",
+)
+
+
+def document_line(item: Item) -> dict[str, Any]:
+    """The report line of a document the steps are done with."""
+    line: dict[str, Any] = dict.fromkeys(REPORT_FIELDS)
+    line.update(source=str(item.source), sha256=item.sha256, status=item.status)
+    if item.status == "quarantined":
+        line.update(reason=item.reason, quarantine_copy=str(item.quarantine_copy))
+        return line
+    line["document_id"] = item.document_id
+    scan, classification = item.scan, item.classification
+    if scan is not None and classification is not None:  # not finished as a known original
+        line.update(
+            doc_type=classification.doc_type,
+            confidence=round(classification.confidence, 3),
+            classified_by=classification.source,
+            pages=len(scan.pages),
+            ocr_confidence=scan.mean_confidence,
+            low_confidence_pages=[
+                p.number
+                for p in scan.pages
+                if not p.recognised
+                or (p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE)
+            ],
+            unrecognised_pages=scan.unrecognised_pages,
+        )
+    line["reason"] = item.reason
+    return line
+
+
+def batch_report(
+    batch_id: str,
+    batch_name: str,
+    model: TextModel | None,
+    warnings: list[str],
+    search_index: dict[str, Any],
+    lines: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The whole report: the batch, its classifier, counts per status, and every line."""
+    counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
+    for line in lines:
+        counts[line["status"]] += 1
+    return {
+        "batch_id": batch_id,
+        "batch": batch_name,
+        "classifier": model.info.training_set_sha256[:8] if model else "rules",
+        "warnings": warnings,
+        "search_index": search_index,
+        "counts": counts,
+        "documents": lines,
+    }

@@ -1,0 +1,196 @@
+"""The steps of one document's way into the archive, each a small Prefect task.
+
+A step takes the document as the steps before it left it (`Item`) and what the whole batch
+shares (`Context`), writes its own audit event, if it has one, and returns the document with
+what it learnt. `pipelines.flow` declares their order. A step that finds nothing more to do
+(a known original, or the archive's answer) marks the document finished; one that cannot go
+on raises `RejectedInput`, and the document goes to quarantine (`quarantine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+
+from archive.blobs import sha256_file
+from archive.documents import BatchItemRecord
+from archive.store import document_id_for
+from classifiers.decide import decide
+from classifiers.extract import extract
+from pipelines.document_record import document_record
+from pipelines.item import Context, Item
+from pipelines.transfer_note import build_transfer_note, toolchain_versions
+from scanners import RejectedInput, prepare_input, scan_to_pdfa
+
+# Pages read with less mean word confidence than this are listed for the scanning team to check
+# (`low_confidence_pages`), together with pages the OCR engine gave up on (`unrecognised_pages`).
+LOW_OCR_CONFIDENCE = 70.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of the document's way, and the audit events it writes, in their order."""
+
+    task: Task[[Item, Context], Item]
+    writes: tuple[str, ...] = ()
+
+
+@task(name="hash", cache_policy=NO_CACHE)
+def hash_original(item: Item, ctx: Context) -> Item:
+    """The SHA-256 that identifies the document, and the two moments its transfer note names."""
+    ingested_at = datetime.now().astimezone()
+    try:
+        sha = sha256_file(item.source)
+        captured_at = datetime.fromtimestamp(item.source.stat().st_mtime).astimezone()
+    except OSError as exc:
+        raise RejectedInput(item.source, f"cannot be read: {exc.strerror or exc}") from exc
+    return replace(item, sha256=sha, ingested_at=ingested_at, captured_at=captured_at)
+
+
+@task(name="deduplicate", cache_policy=NO_CACHE)
+def deduplicate(item: Item, ctx: Context) -> Item:
+    """An original the archive holds already is finished here: resumed, or a duplicate."""
+    assert item.sha256 is not None
+    existing = ctx.archive.find(item.sha256)
+    if existing is None:
+        return item
+    document_id, batch_id = existing
+    status = "archived" if batch_id == ctx.batch_id else "duplicate"
+    ctx.archive.record_item(
+        ctx.batch_id, BatchItemRecord(str(item.source), item.sha256, status, document_id, None)
+    )
+    reason = f"already archived in batch {batch_id}" if status == "duplicate" else None
+    return replace(item, document_id=document_id, status=status, reason=reason, finished=True)
+
+
+@task(name="receive", cache_policy=NO_CACHE)
+def receive(item: Item, ctx: Context) -> Item:
+    """A new document, or the next version of the one the batch manifest says it rescans."""
+    assert item.sha256 is not None
+    document_id = document_id_for(item.sha256)
+    replaces = ctx.manifest.replaces.get(item.source.name) if ctx.manifest else None
+    if replaces is not None:
+        target = ctx.archive.get(replaces)
+        if target is None or target.disposed:
+            raise RejectedInput(
+                item.source,
+                f"the batch manifest names it a rescan of {replaces}, which is not archived",
+            )
+        document_id = replaces
+    ctx.archive.audit(
+        "received", document_id, ctx.batch_id, {"source": str(item.source), "sha256": item.sha256}
+    )
+    return replace(item, document_id=document_id, replaces=replaces)
+
+
+@task(name="intake", cache_policy=NO_CACHE)
+def intake(item: Item, ctx: Context) -> Item:
+    """Type by content; images become a PDF for the OCR."""
+    assert item.workdir is not None
+    prepared = prepare_input(
+        item.source, item.workdir, max_pixels=ctx.ocr.max_pixels, default_dpi=ctx.ocr.default_dpi
+    )
+    return replace(item, prepared=prepared)
+
+
+@task(name="ocr", cache_policy=NO_CACHE)
+def ocr(item: Item, ctx: Context) -> Item:
+    """Verified PDF/A with the OCR engine's page text and confidence."""
+    assert item.prepared is not None and item.workdir is not None
+    scan = scan_to_pdfa(item.prepared, item.workdir / "pdfa.pdf", ctx.ocr)
+    ctx.archive.audit(
+        "ocr",
+        item.document_id,
+        ctx.batch_id,
+        {
+            "pages": len(scan.pages),
+            "ocr_applied": scan.ocr_applied,
+            "mean_confidence": scan.mean_confidence,
+            "page_confidence": [p.confidence for p in scan.pages],
+            "unrecognised_pages": scan.unrecognised_pages,
+            "seconds": round(scan.seconds, 2),
+            "software": scan.software,
+        },
+    )
+    return replace(item, scan=scan)
+
+
+@task(name="classify", cache_policy=NO_CACHE)
+def classify(item: Item, ctx: Context) -> Item:
+    """Type and file-plan unit (rules, then the model), identifiers and dates from the text."""
+    assert item.scan is not None
+    text, plan = item.scan.text, ctx.plan
+    classification = decide(text, plan, ctx.model)
+    extraction = extract(text, plan.aktenzeichen_pattern, plan.iban_countries)
+    status = "archived" if classification.confidence >= ctx.threshold else "needs_review"
+    ctx.archive.audit(
+        "classified",
+        item.document_id,
+        ctx.batch_id,
+        {
+            "doc_type": classification.doc_type,
+            "confidence": classification.confidence,
+            "classified_by": classification.source,
+            "model": ctx.model.info.training_set_sha256 if ctx.model else None,
+            "evidence": list(classification.evidence),
+            "threshold": ctx.threshold,
+            "status": status,
+        },
+    )
+    return replace(item, classification=classification, extraction=extraction, status=status)
+
+
+@task(name="transfer-note", cache_policy=NO_CACHE)
+def write_transfer_note(item: Item, ctx: Context) -> Item:
+    """The transfer note of the scan (TR-RESISCAN), bound to original and PDF/A by their hashes."""
+    assert item.scan is not None and item.prepared is not None
+    assert item.document_id and item.sha256 and item.captured_at and item.ingested_at
+    note = build_transfer_note(
+        document_id=item.document_id,
+        batch_id=ctx.batch_id,
+        batch_name=ctx.batch_name or ctx.batch_id,
+        manifest=ctx.manifest,
+        source_name=str(item.source),
+        source_kind=item.prepared.kind,
+        captured_at=item.captured_at,
+        ingested_at=item.ingested_at,
+        scan=item.scan,
+        expected_pages=item.prepared.pages,
+        languages=ctx.ocr.languages,
+        deskew=ctx.ocr.deskew,
+        rotate_pages=ctx.ocr.rotate_pages,
+        low_confidence=LOW_OCR_CONFIDENCE,
+        software=toolchain_versions(),
+        sha256_original=item.sha256,
+        # Hashed here, not by the archive, so the note can hold it; the blob store hashes the
+        # same bytes again when it stores them, and `eakte verify` re-checks both.
+        sha256_pdfa=sha256_file(item.scan.pdfa),
+    )
+    return replace(item, note=note)
+
+
+@task(name="archive", cache_policy=NO_CACHE)
+def archive_document(item: Item, ctx: Context) -> Item:
+    """Store original, PDF/A and catalog record once; the archive writes the audit event."""
+    assert item.scan is not None and item.classification is not None
+    record = document_record(item, ctx)
+    status = ctx.archive.store(record, item.source, item.scan.pdfa)
+    reason: str | None
+    if status == "needs_review":
+        reason = (
+            f"classification confidence {item.classification.confidence:.2f} below "
+            f"{ctx.threshold:.2f}"
+        )
+    else:
+        reason = f"new version of {item.replaces}" if item.replaces else None
+    return replace(item, status=status, reason=reason, finished=True)
+
+
+def quarantine(item: Item, ctx: Context, reason: str, details: str | None = None) -> Item:
+    """Keep a copy of the input beside the reason; the original is never changed."""
+    note = reason if details is None else f"{reason}\n{details}"
+    copy = ctx.archive.quarantine(ctx.batch_id, item.source, item.sha256, note)
+    return replace(item, status="quarantined", reason=reason, quarantine_copy=copy, finished=True)
