@@ -40,6 +40,7 @@ from archive.catalog import open_catalog, sqlite_url
 from archive.catalog.models import AccessLogEntry, ApiToken
 from archive.documents import JsonView
 from archive.errors import ArchiveError
+from archive.identity import IdentityError, identity_key
 from archive.search import unit_path
 
 
@@ -234,6 +235,7 @@ def create_token(
     scope_list = validate_scopes(scopes)
     if session.scalar(select(ApiToken).where(ApiToken.name == name)) is not None:
         raise AccessError(f"a token named {name!r} already exists")
+    _refuse_look_alike(session, name)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         id=str(uuid.uuid4()),
@@ -409,7 +411,23 @@ def _valid_name(name: str) -> str:
         raise AccessError("a token needs a name")
     if len(name) > _NAME_MAX:
         raise AccessError(f"token name longer than {_NAME_MAX} characters")
+    try:
+        identity_key(name)
+    except IdentityError as exc:
+        raise AccessError(f"a token needs a visible name: {exc}") from exc
     return name
+
+
+def _refuse_look_alike(session: Session, name: str) -> None:
+    """A name that looks like another token's (e.g. a non-breaking hyphen, Cyrillic letters)
+    would pass for that person in the records; it is refused."""
+    key = identity_key(name)
+    for other in session.scalars(select(ApiToken.name)):
+        if identity_key(other) == key:
+            raise AccessError(
+                f"the token name {name!r} looks like the existing token {other!r}; "
+                "one person, one name: choose a name that cannot be taken for another"
+            )
 
 
 def _now() -> datetime:
