@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.actors import Actor, check_actor
 from archive.atomic import atomic_copy, atomic_write_bytes
 from archive.audit import append_event, verify_audit
 from archive.audit.chain import Break
@@ -391,7 +392,7 @@ class Archive:
             ]
 
     def file_into(
-        self, document_id: str, aktenzeichen: str, *, by: str, rules: Mapping[str, Rule]
+        self, document_id: str, aktenzeichen: str, *, by: Actor, rules: Mapping[str, Rule]
     ) -> str:
         """File a document into the Akte `aktenzeichen` (made if new) by hand: one without an
         Aktenzeichen, or one filed wrongly. Returns the Akte it left, if any.
@@ -402,6 +403,7 @@ class Archive:
         left: dict[str, str | None] = {}
 
         def change(session: Session, doc: Document) -> dict[str, Any]:
+            check_actor(session, by)
             source = akte_of(session, doc)
             target = akte_by_number(session, aktenzeichen)
             for akte, role in ((source, "its Akte"), (target, "the Akte")):
@@ -417,14 +419,14 @@ class Archive:
             rule = rules.get(doc.aktenplan_unit)
             doc.aktenzeichen, doc.vorgang_id = aktenzeichen, None
             doc.facts = {**doc.facts, "aktenzeichen": [aktenzeichen],
-                         "aktenzeichen_source": f"filed by {by}"}  # fmt: skip
+                         "aktenzeichen_source": f"filed by {by.name}"}  # fmt: skip
             session.flush()
             file_document(session, doc, rule, title=f"{doc.facts.get('aktenplan_title', '')} "
                           f"{aktenzeichen}".strip())  # fmt: skip
             if source is not None and source.aktenplan_unit in rules:
                 recompute(session, source, rules[source.aktenplan_unit])
             left["from"] = source.aktenzeichen if source else None
-            return {"by": by, "from": left["from"], "to": aktenzeichen}
+            return {**by.audit(), "from": left["from"], "to": aktenzeichen}
 
         self._amend(document_id, "document_filed", change)
         return left.get("from") or ""

@@ -1,7 +1,9 @@
 """Configuration, read once: `eakte.toml` (or the file in EAKTE_CONFIG) plus EAKTE_* variables.
 
 Libraries and flows never read the environment; this module turns it into the `Settings`
-value they are given.
+value they are given. The one exception is the records manager's secret EAKTE_TOKEN, which
+only the records decisions' `--token` option reads (`eakte.cli.records`), so no secret sits
+in `Settings`.
 """
 
 from __future__ import annotations

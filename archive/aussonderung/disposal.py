@@ -6,6 +6,11 @@ confirmed by it. Another person approves a proposal; then the documents' blobs, 
 entries, sidecars and text are deleted, and a deletion record is kept for ever: what was
 destroyed (ids and hashes, no content), when, on what legal basis, proposed and approved by
 whom. The audit events stay, so the hash chain stays verifiable.
+
+Both people are `Actor`s, records managers authenticated by their own tokens and checked
+again here; the approver must not be the proposer by identity key (`archive.identity`), so a
+look-alike name (a non-breaking hyphen, Cyrillic letters) is the same person, and a proposal
+whose proposer was not authenticated (one made by a typed name) cannot be approved.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from archive.actors import Actor, check_actor
 from archive.audit import append_event
-from archive.catalog.models import Akte, Disposal, Document, Identifier, Page
+from archive.catalog.models import Akte, AuditEvent, Disposal, Document, Identifier, Page
 from archive.documents import DocumentStatus, JsonView
+from archive.identity import IdentityError, identity_key
 from archive.records.akten import RecordsError, Rule, documents_of, held_akte_ids, now
 from archive.records.retention import AppraisalCode, is_due
 from archive.store import Archive
@@ -68,12 +75,14 @@ def disposable(akte: Akte, today: date, held: set[str]) -> str | None:
 
 
 def propose(
-    archive: Archive, rules: Mapping[str, Rule], *, by: str, today: date
+    archive: Archive, rules: Mapping[str, Rule], *, by: Actor, today: date
 ) -> list[DisposalView]:
     """Propose every file that may be destroyed and has no open proposal yet."""
     made = []
     with archive.transaction() as session:
+        check_actor(session, by)
         held = held_akte_ids(session)
+        _withdraw_unauthenticated(session, by)
         open_ = set(session.scalars(select(Disposal.akte_id).where(Disposal.approved_at.is_(None))))
         for akte in session.scalars(select(Akte).order_by(Akte.aktenzeichen)):
             grounds = disposable(akte, today, held)
@@ -88,32 +97,29 @@ def propose(
                 legal_basis=rule.describe() if rule else "(unit not in the file plan)",
                 retention_end=akte.retention_end,
                 proposed_at=now(),
-                proposed_by=by,
+                proposed_by=by.name,
                 documents=[],
             )
             session.add(disposal)
             append_event(
                 session, "disposal_proposed", None, None,
                 {"disposal_id": disposal.id, "akte_id": akte.id,
-                 "aktenzeichen": akte.aktenzeichen, "grounds": grounds, "by": by},
+                 "aktenzeichen": akte.aktenzeichen, "grounds": grounds, **by.audit()},
             )  # fmt: skip
             made.append(DisposalView.of(disposal))
     return made
 
 
-def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> DisposalView:
-    """Destroy the proposed file's documents; `by` must not be the proposer."""
+def approve(archive: Archive, disposal_id: str, *, by: Actor, today: date) -> DisposalView:
+    """Destroy the proposed file's documents; `by` must be another person than the proposer."""
     with archive.transaction() as session:
+        check_actor(session, by)
         disposal = session.get(Disposal, disposal_id)
         if disposal is None:
             raise RecordsError(f"no disposal proposal {disposal_id!r}")
         if disposal.approved_at is not None:
             raise RecordsError(f"disposal {disposal_id} was approved by {disposal.approved_by}")
-        if by.strip().lower() == disposal.proposed_by.strip().lower():
-            raise RecordsError(
-                f"disposal {disposal_id} was proposed by {disposal.proposed_by}; "
-                "another person must approve it (two-person rule)"
-            )
+        _second_person(session, disposal, by)
         akte = session.get(Akte, disposal.akte_id)
         assert akte is not None
         if disposable(akte, today, held_akte_ids(session)) is None:
@@ -134,17 +140,64 @@ def approve(archive: Archive, disposal_id: str, *, by: str, today: date) -> Disp
             _erase(session, doc)
             append_event(session, "document_disposed", doc.id, None, {"disposal_id": disposal.id})
         disposal.documents = destroyed
-        disposal.approved_at, disposal.approved_by = now(), by
+        disposal.approved_at, disposal.approved_by = now(), by.name
         akte.disposed_at = disposal.approved_at
         append_event(
             session, "akte_disposed", None, None,
             {"disposal_id": disposal.id, "akte_id": akte.id, "aktenzeichen": akte.aktenzeichen,
-             "proposed_by": disposal.proposed_by, "approved_by": by,
+             "proposed_by": disposal.proposed_by, "approved_by": by.name,
+             "approved_by_token": by.token_id,
              "legal_basis": disposal.legal_basis, "documents": len(destroyed)},
         )  # fmt: skip
         shown = DisposalView.of(disposal)
     archive.delete_content([d["document_id"] for d in destroyed], hashes)
     return shown
+
+
+def _authenticated_proposals(session: Session) -> set[str]:
+    """The proposals whose proposer was authenticated by a token (their event says which)."""
+    events = session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.event == "disposal_proposed")
+    )
+    return {d["disposal_id"] for d in events if d.get("by_token") and d.get("disposal_id")}
+
+
+def _withdraw_unauthenticated(session: Session, by: Actor) -> None:
+    """Open proposals made by a typed name (before proposers were authenticated) are
+    withdrawn, so their files can be proposed again by an authenticated person."""
+    trusted = _authenticated_proposals(session)
+    for disposal in session.scalars(select(Disposal).where(Disposal.approved_at.is_(None))):
+        if disposal.id in trusted:
+            continue
+        append_event(
+            session, "disposal_withdrawn", None, None,
+            {"disposal_id": disposal.id, "akte_id": disposal.akte_id,
+             "aktenzeichen": disposal.aktenzeichen, "proposed_by": disposal.proposed_by,
+             "reason": "proposed by a typed name, not by an authenticated records manager",
+             **by.audit()},
+        )  # fmt: skip
+        session.delete(disposal)
+    session.flush()
+
+
+def _second_person(session: Session, disposal: Disposal, by: Actor) -> None:
+    """The two-person rule: an authenticated proposer, and an approver who is not the
+    proposer by identity key (a look-alike name is the same person)."""
+    if disposal.id not in _authenticated_proposals(session):
+        raise RecordsError(
+            f"disposal {disposal.id} was proposed by the typed name {disposal.proposed_by!r}, "
+            "not by an authenticated records manager; `eakte dispose propose` with a token "
+            "withdraws it and proposes the file again"
+        )
+    try:
+        same = identity_key(disposal.proposed_by) == by.key
+    except IdentityError:
+        same = True  # a proposer who names nobody cannot be told apart from anyone
+    if same:
+        raise RecordsError(
+            f"disposal {disposal.id} was proposed by {disposal.proposed_by}; another person "
+            f"must approve it (two-person rule), and {by.name!r} is, or looks like, the proposer"
+        )
 
 
 def _erase(session: Session, doc: Document) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.actors import Actor, check_actor
 from archive.audit import append_event
 from archive.catalog.models import Akte
 from archive.fields import document_entry
@@ -102,11 +103,12 @@ def offer(
     return Message(path, process_id, tuple(a.aktenzeichen for a in akten))
 
 
-def appraise(archive: Archive, message: Path) -> dict[str, str]:
+def appraise(archive: Archive, message: Path, *, by: Actor) -> dict[str, str]:
     """Apply the archive's 0502: A (archive) or V (destroy) per offered file."""
     appraisal = parse_appraisal(message.read_bytes(), source=str(message))
     applied: dict[str, str] = {}
     with archive.transaction() as session:
+        check_actor(session, by)
         akten = _offered(session, appraisal.process_id, message)
         unknown = set(appraisal.decisions) - set(akten)
         if unknown:
@@ -122,7 +124,8 @@ def appraise(archive: Archive, message: Path) -> dict[str, str]:
             applied[akte.aktenzeichen] = decision
         append_event(
             session, "aussonderung_appraised", None, None,
-            {"process_id": appraisal.process_id, "message": message.name, "decisions": applied},
+            {"process_id": appraisal.process_id, "message": message.name, "decisions": applied,
+             **by.audit()},
         )  # fmt: skip
     return applied
 
@@ -165,10 +168,11 @@ def transfer(
     return written
 
 
-def confirm(archive: Archive, message: Path) -> tuple[list[str], dict[str, str]]:
+def confirm(archive: Archive, message: Path, *, by: Actor) -> tuple[list[str], dict[str, str]]:
     """Apply the archive's 0506: which handed-over files it took in, which failed."""
     receipt = parse_confirmation(message.read_bytes(), source=str(message))
     with archive.transaction() as session:
+        check_actor(session, by)
         akten = _offered(session, receipt.process_id, message)
         imported, failed = [], {}
         for file_id in sorted(receipt.imported):
@@ -184,7 +188,7 @@ def confirm(archive: Archive, message: Path) -> tuple[list[str], dict[str, str]]
         append_event(
             session, "aussonderung_confirmed", None, None,
             {"process_id": receipt.process_id, "message": message.name, "imported": imported,
-             "failed": failed},
+             "failed": failed, **by.audit()},
         )  # fmt: skip
     return imported, failed
 

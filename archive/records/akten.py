@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.actors import Actor, check_actor
 from archive.audit import append_event
 from archive.catalog.models import (
     Akte,
@@ -190,8 +191,9 @@ def recompute(session: Session, akte: Akte, rule: Rule) -> bool:
     return True
 
 
-def close_akte(session: Session, aktenzeichen: str, on: date, rule: Rule) -> Akte:
+def close_akte(session: Session, aktenzeichen: str, on: date, rule: Rule, *, by: Actor) -> Akte:
     """Close the file (zdA) on `on`; its retention period may start to run."""
+    check_actor(session, by)
     akte = find_akte(session, aktenzeichen)
     if akte.closed is not None:
         raise RecordsError(f"Akte {aktenzeichen} is closed already (zdA {akte.closed})")
@@ -202,13 +204,17 @@ def close_akte(session: Session, aktenzeichen: str, on: date, rule: Rule) -> Akt
     append_event(
         session, "akte_closed", None, None,
         {"akte_id": akte.id, "aktenzeichen": aktenzeichen, "closed": on.isoformat(),
-         "retention_end": akte.retention_end.isoformat() if akte.retention_end else None},
+         "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
+         **by.audit()},
     )  # fmt: skip
     return akte
 
 
-def record_event(session: Session, aktenzeichen: str, name: str, on: date, rule: Rule) -> Akte:
+def record_event(
+    session: Session, aktenzeichen: str, name: str, on: date, rule: Rule, *, by: Actor
+) -> Akte:
     """Record a named event of the file (e.g. "Abriss des Gebäudes") on `on`."""
+    check_actor(session, by)
     akte = find_akte(session, aktenzeichen)
     name = name.strip()
     if not name:
@@ -224,7 +230,8 @@ def record_event(session: Session, aktenzeichen: str, name: str, on: date, rule:
     append_event(
         session, "akte_event", None, None,
         {"akte_id": akte.id, "aktenzeichen": aktenzeichen, "name": name, "date": on.isoformat(),
-         "retention_end": akte.retention_end.isoformat() if akte.retention_end else None},
+         "retention_end": akte.retention_end.isoformat() if akte.retention_end else None,
+         **by.audit()},
     )  # fmt: skip
     return akte
 
@@ -267,8 +274,9 @@ def sync_rules(session: Session, rules: Mapping[str, Rule], plan_version: str) -
 
 
 def add_hold(
-    session: Session, akten: Iterable[Akte], *, reason: str, selector: str, by: str
+    session: Session, akten: Iterable[Akte], *, reason: str, selector: str, by: Actor
 ) -> Hold:
+    check_actor(session, by)
     reason = reason.strip()
     if not reason:
         raise RecordsError("a legal hold needs a reason")
@@ -276,27 +284,32 @@ def add_hold(
     if not held:
         raise RecordsError(f"{selector}: no Akte matches, nothing to hold")
     hold = Hold(
-        id=str(uuid.uuid4()), reason=reason, selector=selector, created_at=now(), created_by=by
+        id=str(uuid.uuid4()),
+        reason=reason,
+        selector=selector,
+        created_at=now(),
+        created_by=by.name,
     )
     hold.akten = [HoldAkte(akte_id=a.id) for a in held]
     session.add(hold)
     session.flush()
     append_event(
         session, "hold_added", None, None,
-        {"hold_id": hold.id, "reason": reason, "selector": selector, "by": by,
-         "akten": sorted(a.aktenzeichen for a in held)},
+        {"hold_id": hold.id, "reason": reason, "selector": selector,
+         "akten": sorted(a.aktenzeichen for a in held), **by.audit()},
     )  # fmt: skip
     return hold
 
 
-def release_hold(session: Session, hold_id: str, by: str) -> Hold:
+def release_hold(session: Session, hold_id: str, by: Actor) -> Hold:
+    check_actor(session, by)
     hold = session.get(Hold, hold_id)
     if hold is None:
         raise RecordsError(f"no legal hold {hold_id!r}")
     if hold.released_at is not None:
         raise RecordsError(f"legal hold {hold_id} was released on {hold.released_at:%Y-%m-%d}")
-    hold.released_at, hold.released_by = now(), by
-    append_event(session, "hold_released", None, None, {"hold_id": hold_id, "by": by})
+    hold.released_at, hold.released_by = now(), by.name
+    append_event(session, "hold_released", None, None, {"hold_id": hold_id, **by.audit()})
     return hold
 
 
@@ -464,7 +477,7 @@ def hold_akten(
     *,
     reason: str,
     selector: str,
-    by: str,
+    by: Actor,
     every: bool = False,
 ) -> HoldView:
     """Put the files with these Aktenzeichen on legal hold; with `every`, each must exist."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -11,15 +11,18 @@ from rich.table import Table
 from eakte.cli.common import (
     DataOption,
     JsonOption,
-    acting_user,
     out,
 )
-from eakte.cli.records import ByOption, DateOption, fail, parse_date, records_context, todays_date
+from eakte.cli.records import (
+    DateOption,
+    TokenOption,
+    fail,
+    parse_date,
+    records_context,
+    records_decision,
+    todays_date,
+)
 from eakte.labels import STATE_LABELS
-
-if TYPE_CHECKING:
-    pass
-
 
 akte_app = typer.Typer(help="Files (Akten): list, show, close (zdA), record events.")
 
@@ -87,14 +90,15 @@ def akte_show(
 def akte_close(
     aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
     on: DateOption,
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """Close a file (zdA) on a date; retention counted from closing starts to run."""
     from archive.records.akten import close_akte, find_akte
 
-    with records_context(data) as r, r.archive.transaction() as session:
+    with records_decision(data, token) as r, r.archive.transaction() as session:
         rule = r.rules[find_akte(session, aktenzeichen).aktenplan_unit]
-        akte = close_akte(session, aktenzeichen, parse_date(on), rule)
+        akte = close_akte(session, aktenzeichen, parse_date(on), rule, by=r.actor)
         end = akte.retention_end
     out.print(f"{aktenzeichen}: zdA {on}; kept until {end or 'further notice (permanent)'}")
 
@@ -104,14 +108,15 @@ def akte_event(
     aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
     name: Annotated[str, typer.Argument(metavar="NAME", help="e.g. 'Abriss des Gebäudes'")],
     on: DateOption,
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """Record a named event of a file (e.g. demolition) that its retention may run from."""
     from archive.records.akten import find_akte, record_event
 
-    with records_context(data) as r, r.archive.transaction() as session:
+    with records_decision(data, token) as r, r.archive.transaction() as session:
         rule = r.rules[find_akte(session, aktenzeichen).aktenplan_unit]
-        akte = record_event(session, aktenzeichen, name, parse_date(on), rule)
+        akte = record_event(session, aktenzeichen, name, parse_date(on), rule, by=r.actor)
         end = akte.retention_end
     out.print(f"{aktenzeichen}: {name} on {on}; kept until {end or 'not yet known'}")
 
@@ -120,17 +125,15 @@ def akte_event(
 def akte_file(
     document_id: Annotated[str, typer.Argument(metavar="DOCUMENT_ID")],
     aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
-    by: ByOption = None,
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """File a document into an Akte by hand (one without an Aktenzeichen, or filed wrongly)."""
     import re
 
-    with records_context(data) as r:
+    with records_decision(data, token) as r:
         found = re.search(r.plan.aktenzeichen_pattern, aktenzeichen)
         if found is None or found.group(0) != aktenzeichen:
             fail(f"{aktenzeichen!r} is not an Aktenzeichen of this file plan")
-        left = r.archive.file_into(
-            document_id, aktenzeichen, by=acting_user(by, r.settings), rules=r.rules
-        )
+        left = r.archive.file_into(document_id, aktenzeichen, by=r.actor, rules=r.rules)
     out.print(f"{document_id} filed into {aktenzeichen}" + (f" (was in {left})" if left else ""))

@@ -12,7 +12,7 @@ from eakte.cli.common import (
     DataOption,
     out,
 )
-from eakte.cli.records import fail, records_context, todays_date
+from eakte.cli.records import TokenOption, fail, records_context, records_decision, todays_date
 
 if TYPE_CHECKING:
     pass
@@ -55,13 +55,14 @@ def aussonderung_offer(
 @aussonderung_app.command("appraise")
 def aussonderung_appraise(
     message: Annotated[Path, typer.Argument(metavar="FILE", help="The archive's 0502.")],
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """Apply the archive's appraisal (0502 Bewertungsverzeichnis): A archive, V destroy."""
     from archive.aussonderung.transfer import appraise
 
-    with records_context(data) as r:
-        applied = appraise(r.archive, _readable(message))
+    with records_decision(data, token) as r:
+        applied = appraise(r.archive, _readable(message), by=r.actor)
     for az, decision in sorted(applied.items()):
         out.print(f"{az}: {'archivwürdig (A)' if decision == 'A' else 'vernichten (V)'}")
 
@@ -89,13 +90,14 @@ def aussonderung_transfer(
 @aussonderung_app.command("confirm")
 def aussonderung_confirm(
     message: Annotated[Path, typer.Argument(metavar="FILE", help="The archive's 0506.")],
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """Apply the archive's import confirmation (0506)."""
     from archive.aussonderung.transfer import confirm
 
-    with records_context(data) as r:
-        imported, failed = confirm(r.archive, _readable(message))
+    with records_decision(data, token) as r:
+        imported, failed = confirm(r.archive, _readable(message), by=r.actor)
     for az in imported:
         out.print(f"{az}: vom Archiv übernommen")
     for az, reason in failed.items():

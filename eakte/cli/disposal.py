@@ -4,7 +4,7 @@ people."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,27 +12,22 @@ from rich.table import Table
 from eakte.cli.common import (
     DataOption,
     JsonOption,
-    acting_user,
     out,
 )
-from eakte.cli.records import ByOption, records_context, todays_date
+from eakte.cli.records import TokenOption, records_context, records_decision, todays_date
 
-if TYPE_CHECKING:
-    pass
-
-
-dispose_app = typer.Typer(help="Disposal of due files, by two people.")
+dispose_app = typer.Typer(help="Disposal of due files, by two authenticated records managers.")
 
 
 @dispose_app.command("propose")
 def dispose_propose(
-    by: ByOption = None, data: DataOption = None, as_json: JsonOption = False
+    token: TokenOption = None, data: DataOption = None, as_json: JsonOption = False
 ) -> None:
     """Propose the due, unheld files appraised V or confirmed as handed over."""
     from archive.aussonderung.disposal import propose
 
-    with records_context(data) as r:
-        made = propose(r.archive, r.rules, by=acting_user(by, r.settings), today=todays_date())
+    with records_decision(data, token) as r:
+        made = propose(r.archive, r.rules, by=r.actor, today=todays_date())
         shown = [{"id": d.id, "aktenzeichen": d.aktenzeichen, "grounds": d.grounds,
                   "legal_basis": d.legal_basis} for d in made]  # fmt: skip
     if as_json:
@@ -47,14 +42,15 @@ def dispose_propose(
 @dispose_app.command("approve")
 def dispose_approve(
     disposal_id: Annotated[str, typer.Argument(metavar="ID")],
-    by: Annotated[str, typer.Option("--by", help="Who approves; not the proposer.")],
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
-    """Approve a proposal: the file's documents are destroyed; the record of it is kept."""
+    """Approve a proposal with your own token (not the proposer's): the file's documents are
+    destroyed; the record of it is kept."""
     from archive.aussonderung.disposal import approve
 
-    with records_context(data) as r:
-        disposal = approve(r.archive, disposal_id, by=by.strip(), today=todays_date())
+    with records_decision(data, token) as r:
+        disposal = approve(r.archive, disposal_id, by=r.actor, today=todays_date())
     out.print(
         f"{disposal.aktenzeichen}: {len(disposal.documents)} documents destroyed "
         f"(proposed by {disposal.proposed_by}, approved by {disposal.approved_by})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -11,14 +11,9 @@ from rich.table import Table
 from eakte.cli.common import (
     DataOption,
     JsonOption,
-    acting_user,
     out,
 )
-from eakte.cli.records import ByOption, fail, records_context
-
-if TYPE_CHECKING:
-    pass
-
+from eakte.cli.records import TokenOption, fail, records_context, records_decision
 
 hold_app = typer.Typer(help="Legal holds: they block disposal and hand-over until released.")
 
@@ -28,7 +23,7 @@ def hold_add(
     reason: Annotated[str, typer.Option("--reason", help="Why (case, court, authority).")],
     akte: Annotated[str | None, typer.Option("--akte", help="Aktenzeichen.")] = None,
     query: Annotated[str | None, typer.Option("--query", help="Every file a search finds.")] = None,
-    by: ByOption = None,
+    token: TokenOption = None,
     data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -38,8 +33,7 @@ def hold_add(
 
     if (akte is None) == (query is None):
         fail("give exactly one of --akte AZ or --query WORDS")
-    with records_context(data) as r:
-        who = acting_user(by, r.settings)
+    with records_decision(data, token) as r:
         if akte is not None:
             numbers, selector = {akte}, f"akte:{akte}"
         else:
@@ -47,7 +41,12 @@ def hold_add(
             numbers, selector = {az for h in hits for az in h.aktenzeichen}, f"query:{query}"
         with r.archive.transaction() as session:
             hold = hold_akten(
-                session, numbers, reason=reason, selector=selector, by=who, every=akte is not None
+                session,
+                numbers,
+                reason=reason,
+                selector=selector,
+                by=r.actor,
+                every=akte is not None,
             )
             shown = {"id": hold.id, "akten": list(hold.akten)}
     if as_json:
@@ -61,14 +60,14 @@ def hold_add(
 @hold_app.command("release")
 def hold_release(
     hold_id: Annotated[str, typer.Argument(metavar="ID")],
-    by: ByOption = None,
+    token: TokenOption = None,
     data: DataOption = None,
 ) -> None:
     """Release a legal hold; its files may be handed over and disposed of again."""
     from archive.records.akten import release_hold
 
-    with records_context(data) as r, r.archive.transaction() as session:
-        release_hold(session, hold_id, acting_user(by, r.settings))
+    with records_decision(data, token) as r, r.archive.transaction() as session:
+        release_hold(session, hold_id, r.actor)
     out.print(f"legal hold {hold_id} released")
 
 

@@ -3,6 +3,10 @@ rules applied, and how dates and refusals are read and shown.
 
 Each command first applies the file plan's retention rules to the catalog, so a changed plan
 recomputes the affected files (and the change is audited) before anything is decided.
+
+A records decision (`records_decision`) is made by a person authenticated by their own token
+with the role records_manager, given as --token or, better (it stays out of the shell's
+history and the process list), in EAKTE_TOKEN; a refused token changes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from eakte.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from archive.actors import Actor
     from archive.records.akten import Rule
     from archive.records.xdomea import Party
     from archive.store import Archive
@@ -33,7 +38,15 @@ if TYPE_CHECKING:
 DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD.")]
 
 
-ByOption = Annotated[str | None, typer.Option("--by", help="Who acts (default: EAKTE_USER).")]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="EAKTE_TOKEN",
+        show_envvar=True,
+        help="Your own API token (role records_manager): who decides. Prefer EAKTE_TOKEN.",
+    ),
+]
 
 
 @dataclass
@@ -42,6 +55,13 @@ class Records:
     rules: dict[str, Rule]
     settings: Any
     plan: FilePlan
+    actor_: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The authenticated person making this command's decision."""
+        assert self.actor_ is not None, "a records decision is opened with records_decision"
+        return self.actor_
 
     def party(self, us: bool) -> Party:
         from archive.records.xdomea import Party
@@ -56,6 +76,22 @@ class Records:
 
 @contextmanager
 def records_context(data: Path | None) -> Iterator[Records]:
+    """The archive for a command that reads records or makes no personal decision."""
+    with _records(data, decides=False, token=None) as records:
+        yield records
+
+
+@contextmanager
+def records_decision(data: Path | None, token: str | None) -> Iterator[Records]:
+    """The archive and the authenticated records manager for a records decision; an empty,
+    unknown or revoked token, or one without the role, ends the command before any change."""
+    with _records(data, decides=True, token=token) as records:
+        yield records
+
+
+@contextmanager
+def _records(data: Path | None, *, decides: bool, token: str | None) -> Iterator[Records]:
+    from archive.actors import authenticate_actor
     from archive.records.akten import Rule, sync_rules
 
     settings = settings_for(data)
@@ -63,10 +99,14 @@ def records_context(data: Path | None) -> Iterator[Records]:
     rules = {u.id: Rule.of(u.retention.model_dump()) for u in plan.units}
     archive = open_archive(settings)
     try:
+        actor = None
+        if decides:
+            with archive.transaction() as session:
+                actor = authenticate_actor(session, token)
         with archive.transaction() as session:
             for unit in sync_rules(session, rules, f"{plan.name} {plan.version}"):
                 console.print(f"retention rule of {unit} changed: its files were recomputed")
-        yield Records(archive, rules, settings, plan)
+        yield Records(archive, rules, settings, plan, actor)
     finally:
         archive.close()
 

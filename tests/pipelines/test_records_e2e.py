@@ -43,6 +43,11 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     def eakte(*args: str) -> str:
         return run_eakte(*args, "--data", data, api=prefect_api).stdout
 
+    def token(name: str) -> str:
+        made = run_json("token", "create", "--name", name, "--role", "records_manager",
+                        "--scope", "all", "--data", data, api=prefect_api)  # fmt: skip
+        return str(made["secret"])
+
     report = run_json("ingest", str(inbox), "--data", data, api=prefect_api)
     (line,) = report["documents"]
     assert line["status"] in ("archived", "needs_review")
@@ -50,7 +55,8 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     assert (akte["aktenzeichen"], akte["organisation_unit"], akte["documents"]) == (AZ, "22", 1)
     assert akte["state"] == "active"
 
-    eakte("akte", "close", AZ, "--date", "2010-06-30")
+    first, second = token("Registratur 1"), token("Registratur 2")
+    eakte("akte", "close", AZ, "--date", "2010-06-30", "--token", first)
     (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
     assert (akte["retention_end"], akte["state"]) == ("2020-12-31", "due")
 
@@ -61,7 +67,7 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     process_id = offer.name.split("_")[0]
     name, xml = appraisal_message(process_id, {akte["id"]: "A"}, ARCHIVE, US, version="3.0.0")
     (out / name).write_bytes(xml)
-    eakte("aussonderung", "appraise", str(out / name))
+    eakte("aussonderung", "appraise", str(out / name), "--token", first)
     eakte("aussonderung", "transfer", "--out", str(out), "--xdomea-version", "3.0.0")
     (package,) = out.glob("*.0503.zip")
     doc = run_json("show", line["document_id"], "--data", data, api=prefect_api)
@@ -70,19 +76,20 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
         assert hashlib.sha256(zf.read(pdf)).hexdigest() == doc["sha256_pdfa"]
     name, xml = confirmation_message(process_id, {akte["id"]: True}, ARCHIVE, US, version="3.0.0")
     (out / name).write_bytes(xml)
-    eakte("aussonderung", "confirm", str(out / name))
+    eakte("aussonderung", "confirm", str(out / name), "--token", first)
 
-    (proposal,) = run_json("dispose", "propose", "--by", "registratur-1", "--data", data,
+    (proposal,) = run_json("dispose", "propose", "--token", first, "--data", data,
                            api=prefect_api)  # fmt: skip
-    refused = run_eakte("dispose", "approve", proposal["id"], "--by", "registratur-1",
+    refused = run_eakte("dispose", "approve", proposal["id"], "--token", first,
                         "--data", data, api=prefect_api, check=False)  # fmt: skip
-    assert refused.returncode == 2
-    eakte("dispose", "approve", proposal["id"], "--by", "registratur-2")
+    assert refused.returncode == 2 and "two-person rule" in " ".join(refused.stderr.split())
+    eakte("dispose", "approve", proposal["id"], "--token", second)
     gone = run_json("show", line["document_id"], "--data", data, api=prefect_api)
     assert gone["status"] == "disposed" and not Path(doc["pdfa_path"]).exists()
     assert run_eakte("verify", "--data", data, api=prefect_api).returncode == 0
     assert "intact" in eakte("audit", "verify")
     (record,) = json.loads(eakte("dispose", "list", "--json"))
+    assert (record["proposed_by"], record["approved_by"]) == ("Registratur 1", "Registratur 2")
     assert record["documents"][0]["sha256_original"] == doc["sha256_original"]
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -19,7 +20,7 @@ EAKTE = [sys.executable, "-m", "eakte"]
 runner = CliRunner()
 
 
-def invoke_eakte(*args: str, env: dict[str, str] | None = None) -> Result:
+def invoke_eakte(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
     """`eakte` in this process, through Typer's test runner: fast, and no Prefect involved."""
     return runner.invoke(app, list(args), env=env)
 

@@ -10,11 +10,13 @@ import pytest
 from archive.store import Archive
 from eakte.cli import common as cli_common
 from tests.support.documents import store_document
+from tests.support.records import fill_records_archive
 
 
 def _plain_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
     """No EAKTE_* variables, no eakte.toml of the developer's, tables as in a wide terminal."""
-    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG"):
+    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG",
+                     "EAKTE_TOKEN"):  # fmt: skip
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli_common.out, "_width", width)
@@ -26,6 +28,14 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     _plain_environment(tmp_path, monkeypatch, width=200)
     Archive(tmp_path / "data").close()
     yield tmp_path / "data"
+
+
+@pytest.fixture
+def records_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real archive in tmp_path/data with a tax, a letters and a building file
+    (`tests.support.records`); no EAKTE_* variables, no eakte.toml."""
+    _plain_environment(tmp_path, monkeypatch, width=200)
+    return fill_records_archive(tmp_path / "data", tmp_path / "in")
 
 
 @pytest.fixture

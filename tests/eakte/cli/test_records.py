@@ -21,14 +21,17 @@ from archive.records.xdomea import (
 )
 from archive.search import SearchFilters
 from archive.store import Archive
-from eakte.cli import common as cli_common
 from eakte.cli.app import app
 from tests.support.documents import store_document
+from tests.support.records import (
+    BAU_AZ,
+    POST_AZ,
+    STEUER_AZ,
+    handwritten_0502,
+    records_manager_token,
+)
 
 runner = CliRunner()
-STEUER_AZ = "22-GS-2009-00017"  # tax file: 10 years from closing
-POST_AZ = "10-SV-2012-0003"  # correspondence: 6 years from closing
-BAU_AZ = "63-BG-1978-0042"  # building file: 10 years from demolition
 US = Party(name="Stadtverwaltung Musterstadt", code="musterstadt")
 ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="stadtarchiv-musterstadt")
 
@@ -39,27 +42,16 @@ def eakte(*args: str, data: Path) -> object:
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli_common.out, "_width", 200)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    archive = Archive(tmp_path / "data")
-    archive.start_batch("karton-1", "Karton 1")
-    for name, doc_type, unit, az, day in (
-        ("steuer-1", "grundsteuerbescheid", "9.2.1", STEUER_AZ, date(2009, 2, 1)),
-        ("steuer-2", "grundsteuerbescheid", "9.2.1", STEUER_AZ, date(2010, 2, 1)),
-        ("post-1", "schriftverkehr", "0.2.1", POST_AZ, date(2012, 4, 3)),
-        ("bau-1", "baugenehmigung", "6.1.3", BAU_AZ, date(1978, 9, 12)),
-    ):
-        store_document(
-            archive, folder, name, doc_type, "archived", f"Text {name} Musterstadt",
-            unit=unit, tax_secret=unit.startswith("9"), aktenzeichen=az, document_date=day,
-        )  # fmt: skip
-    archive.close()
-    yield tmp_path / "data"
+def data(records_archive: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The records archive; the records decisions are registratur-a's (EAKTE_TOKEN)."""
+    monkeypatch.setenv("EAKTE_TOKEN", records_manager_token("registratur-a", records_archive))
+    yield records_archive
+
+
+@pytest.fixture
+def second(data: Path) -> str:
+    """The token of registratur-b, the second records manager a disposal needs."""
+    return records_manager_token("registratur-b", data)
 
 
 def _json(*args: str, data: Path) -> object:
@@ -82,7 +74,7 @@ def test_documents_are_filed_into_akten_with_vorgang_and_retention(data: Path) -
 
 
 def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, second: str
 ) -> None:
     assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
     assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
@@ -112,7 +104,7 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
 
     # the archive's appraisal, written by hand as it arrives: the tax file A, the letters V
     appraisal = out_dir / f"{process_id}_Aussonderung.Bewertungsverzeichnis.0502.xml"
-    appraisal.write_text(_handwritten_0502(process_id, ids[STEUER_AZ], ids[POST_AZ]), "utf-8")
+    appraisal.write_text(handwritten_0502(process_id, ids[STEUER_AZ], ids[POST_AZ]), "utf-8")
     assert validate(appraisal.read_bytes()) == []
     assert parse_appraisal(appraisal.read_bytes()).decisions == {
         ids[STEUER_AZ]: "A", ids[POST_AZ]: "V"
@@ -138,13 +130,13 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
     assert eakte("aussonderung", "confirm", str(out_dir / name), data=data).exit_code == 0
 
     # disposal: the letters (V) and the handed-over tax file; not the held building file
-    proposals = _json("dispose", "propose", "--by", "registratur-a", data=data)
+    proposals = _json("dispose", "propose", data=data)
     assert {p["aktenzeichen"] for p in proposals} == {STEUER_AZ, POST_AZ}
     first = proposals[0]["id"]
-    same = eakte("dispose", "approve", first, "--by", "Registratur-A", data=data)
+    same = eakte("dispose", "approve", first, data=data)  # registratur-a proposed it
     assert same.exit_code == 2 and "another person" in " ".join(same.output.split())
     for proposal in proposals:
-        approved = eakte("dispose", "approve", proposal["id"], "--by", "registratur-b", data=data)
+        approved = eakte("dispose", "approve", proposal["id"], "--token", second, data=data)
         assert approved.exit_code == 0, approved.output
     states = _states(data)
     assert states == {STEUER_AZ: "disposed", POST_AZ: "disposed", BAU_AZ: "on_hold"}
@@ -187,7 +179,7 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
     assert report["counts"]["disposed"] == 2 and report["counts"]["on_hold"] == 1
 
 
-def test_a_hold_blocks_disposal_until_released(data: Path, tmp_path: Path) -> None:
+def test_a_hold_blocks_disposal_until_released(data: Path, tmp_path: Path, second: str) -> None:
     assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
     out_dir = tmp_path / "a"
     assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
@@ -195,16 +187,16 @@ def test_a_hold_blocks_disposal_until_released(data: Path, tmp_path: Path) -> No
     process_id = offer_file.name.split("_")[0]
     post_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[POST_AZ]
     appraisal = out_dir / "bewertung.xml"
-    appraisal.write_text(_handwritten_0502(process_id, None, post_id), "utf-8")
+    appraisal.write_text(handwritten_0502(process_id, None, post_id), "utf-8")
     assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
-    proposal = _json("dispose", "propose", "--by", "a", data=data)[0]["id"]
+    proposal = _json("dispose", "propose", data=data)[0]["id"]
     hold = _json("hold", "add", "--query", "post-1", "--reason", "Auskunftsersuchen", data=data)
     assert hold["akten"] == [POST_AZ]
-    blocked = eakte("dispose", "approve", proposal, "--by", "b", data=data)
+    blocked = eakte("dispose", "approve", proposal, "--token", second, data=data)
     assert blocked.exit_code == 2 and "legal hold" in " ".join(blocked.output.split())
-    assert _json("dispose", "propose", "--by", "a", data=data) == []
-    assert eakte("hold", "release", hold["id"], "--by", "a", data=data).exit_code == 0
-    assert eakte("dispose", "approve", proposal, "--by", "b", data=data).exit_code == 0
+    assert _json("dispose", "propose", data=data) == []
+    assert eakte("hold", "release", hold["id"], data=data).exit_code == 0
+    assert eakte("dispose", "approve", proposal, "--token", second, data=data).exit_code == 0
 
 
 def test_changing_a_rule_recomputes_its_files_and_is_audited(
@@ -279,44 +271,6 @@ def test_report_formats_and_bad_input(data: Path, tmp_path: Path) -> None:
         assert result.exit_code == 2 and message in said, (args, said)
 
 
-def _handwritten_0502(process_id: str, archive_id: str | None, destroy_id: str | None) -> str:
-    """A 0502 Bewertungsverzeichnis as the Stadtarchiv's system would send it."""
-    entries = ""
-    for file_id, code in ((archive_id, "A"), (destroy_id, "V")):
-        if file_id:
-            entries += f"""
-  <xdomea:BewertetesObjekt>
-    <xdomea:ID>{file_id}</xdomea:ID>
-    <xdomea:Aussonderungsart>
-      <xdomea:Aussonderungsart listURI="urn:xoev-de:xdomea:codeliste:aussonderungsart" listVersionID="1.0">
-        <code>{code}</code>
-      </xdomea:Aussonderungsart>
-    </xdomea:Aussonderungsart>
-  </xdomea:BewertetesObjekt>"""
-    return HANDWRITTEN_0502.format(process_id=process_id, entries=entries)
-
-
-HANDWRITTEN_0502 = """<?xml version="1.0" encoding="UTF-8"?>
-<xdomea:Aussonderung.Bewertungsverzeichnis.0502 xmlns:xdomea="urn:xoev-de:xdomea:schema:3.1.0">
-  <xdomea:Kopf>
-    <xdomea:ProzessID>{process_id}</xdomea:ProzessID>
-    <xdomea:Nachrichtentyp listURI="urn:xoev-de:xdomea:codeliste:nachrichtentyp"
-                           listVersionID="2.0">
-      <code>0502</code>
-    </xdomea:Nachrichtentyp>
-    <xdomea:Erstellungszeitpunkt>2026-11-02T09:15:00+01:00</xdomea:Erstellungszeitpunkt>
-    <xdomea:Absender>
-      <xdomea:Institution><xdomea:Name>Stadtarchiv Musterstadt</xdomea:Name></xdomea:Institution>
-    </xdomea:Absender>
-    <xdomea:Empfaenger>
-      <xdomea:Institution><xdomea:Name>Stadtverwaltung Musterstadt</xdomea:Name></xdomea:Institution>
-    </xdomea:Empfaenger>
-    <xdomea:Empfangsbestaetigung>0</xdomea:Empfangsbestaetigung>
-  </xdomea:Kopf>{entries}
-</xdomea:Aussonderung.Bewertungsverzeichnis.0502>
-"""
-
-
 def test_a_hold_placed_after_the_appraisal_stops_the_hand_over(data: Path, tmp_path: Path) -> None:
     assert eakte("akte", "close", STEUER_AZ, "--date", "2010-06-30", data=data).exit_code == 0
     out_dir = tmp_path / "a"
@@ -324,7 +278,7 @@ def test_a_hold_placed_after_the_appraisal_stops_the_hand_over(data: Path, tmp_p
     (offer_file,) = out_dir.glob("*.0501.xml")
     steuer_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[STEUER_AZ]
     appraisal = out_dir / "bewertung.xml"
-    appraisal.write_text(_handwritten_0502(offer_file.name.split("_")[0], steuer_id, None), "utf-8")
+    appraisal.write_text(handwritten_0502(offer_file.name.split("_")[0], steuer_id, None), "utf-8")
     assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
     hold = _json("hold", "add", "--akte", STEUER_AZ, "--reason", "Betriebsprüfung", data=data)
     held = eakte("aussonderung", "transfer", "--out", str(out_dir), data=data)
@@ -346,7 +300,7 @@ def test_filing_by_hand_moves_a_document_between_akten(data: Path, tmp_path: Pat
     archive.close()
     report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
     assert report["unfiled_documents"] == 1
-    filed = eakte("akte", "file", loose, POST_AZ, "--by", "registratur-a", data=data)
+    filed = eakte("akte", "file", loose, POST_AZ, data=data)
     assert filed.exit_code == 0, filed.output
     report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
     assert report["unfiled_documents"] == 0
