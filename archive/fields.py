@@ -62,23 +62,32 @@ class Field:
     xdomea: str | None = None  # attribute of the xdomea DocumentEntry
     on_record: bool = True  # carried by DocumentRecord; else the archive sets it
     kind: type[enum.StrEnum] | None = None  # the closed set its values come from
+    recorded: bool = False  # records state: the audit trail carries it, `audit verify` checks
 
 
 FIELDS: tuple[Field, ...] = (
     Field("document_id", "id", index="document_id", versioned=False, xdomea="id"),
-    Field("sha256_original", "sha256_original", checked=True),
-    Field("sha256_pdfa", "sha256_pdfa", checked=True, xdomea="sha256", on_record=False),
+    Field("sha256_original", "sha256_original", checked=True, recorded=True),
+    Field(
+        "sha256_pdfa", "sha256_pdfa", checked=True, xdomea="sha256", on_record=False, recorded=True
+    ),
     Field("source_name", "source_name"),
     Field("source_kind", "source_kind"),
     Field("batch_id", "batch_id", versioned=False),
-    Field("status", "status", index="status", checked=True, kind=DocumentStatus),
-    Field("doc_type", "doc_type", index="doc_type", checked=True),
-    Field("doc_label", "doc_label", index="doc_label", xdomea="doc_type"),
-    Field("aktenplan_unit", "aktenplan_unit", index="unit", checked=True),
-    Field("tax_secret", "tax_secret", index="tax_secret", checked=True),
+    Field("status", "status", index="status", checked=True, kind=DocumentStatus, recorded=True),
+    Field("doc_type", "doc_type", index="doc_type", checked=True, recorded=True),
+    Field("doc_label", "doc_label", index="doc_label", xdomea="doc_type", recorded=True),
+    Field("aktenplan_unit", "aktenplan_unit", index="unit", checked=True, recorded=True),
+    Field("tax_secret", "tax_secret", index="tax_secret", checked=True, recorded=True),
     Field("confidence", "confidence"),
     Field("title", "title", index="title", xdomea="title"),
-    Field("document_date", "document_date", index="document_date", xdomea="document_date"),
+    Field(
+        "document_date",
+        "document_date",
+        index="document_date",
+        xdomea="document_date",
+        recorded=True,
+    ),
     Field("ocr_applied", "ocr_applied"),
     Field("ocr_confidence", "ocr_confidence"),
     Field("file_plan_version", "file_plan_version"),
@@ -89,9 +98,10 @@ FIELDS: tuple[Field, ...] = (
         checked=True,
         sidecar_default=LabelSource.RULE,
         kind=LabelSource,
+        recorded=True,
     ),
     Field("archived_at", "archived_at", versioned=False, on_record=False),
-    Field("reviewed_by", "reviewed_by", versioned=False, on_record=False),
+    Field("reviewed_by", "reviewed_by", versioned=False, on_record=False, recorded=True),
     Field("reviewed_at", "reviewed_at", versioned=False, on_record=False),
 )
 RECORD_FIELDS = tuple(f for f in FIELDS if f.on_record)
@@ -223,6 +233,17 @@ def document_view(
         pages=tuple(PageSummary(p.number, p.confidence, p.source, len(p.text)) for p in row.pages),
         audit=tuple(AuditEntry(e.at, e.event, e.batch_id, e.detail) for e in events),
         text=PAGE_SEPARATOR.join(p.text for p in row.pages),
+    )
+
+
+# --- row -> records state ----------------------------------------------------------------
+
+
+def recorded_facts(row: Document) -> dict[str, Any]:
+    """A document's records state as the audit trail carries it (`archive.audit.state`):
+    the recorded fields, and the Aktenzeichen it is filed under."""
+    return as_json(
+        {**{f.name: _value(f, row) for f in FIELDS if f.recorded}, "aktenzeichen": row.aktenzeichen}
     )
 
 

@@ -71,6 +71,7 @@ from archive.records.akten import (
     held_akte_ids,
     recompute,
 )
+from archive.records_state import StateCheck, check, track
 from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
 from archive.search.tantivy import TantivyIndex
 
@@ -120,6 +121,7 @@ class Archive:
         self.sidecars = data_dir / "documents"
         self.quarantine_dir = data_dir / "quarantine"
         self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
+        track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
@@ -651,6 +653,7 @@ class Archive:
         broken = self.verify_audit()
         if broken is not None:
             problems.append(f"audit trail: {broken.reason}")
+        problems += [f"records state: {d}" for d in self.check_records_state().differences]
         return problems
 
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
@@ -674,6 +677,14 @@ class Archive:
         """The first broken link of the audit trail's hash chain, or None."""
         with self._session() as session:
             return verify_audit(session)
+
+    def check_records_state(self) -> StateCheck:
+        """The catalog's records state against the one the audit trail rebuilds: a table
+        edited alone shows. An archive from before events carried state gets a baseline
+        first, if its chain is intact (`archive.records_state.check`)."""
+        intact = self.verify_audit() is None
+        with self._lock, self._session() as session:
+            return check(session, may_baseline=intact)
 
     def counts(self, batch_id: str) -> dict[str, int]:
         with self._session() as session:

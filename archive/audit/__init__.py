@@ -3,11 +3,16 @@
 Writers first update the single `audit_head` row, which takes SQLite's write lock, and only
 then read the newest hash: two processes writing at once (an ingest and a review) queue
 instead of chaining onto the same event.
+
+An event also carries the new records state of what its transaction changed
+(`archive.audit.state`): a session whose `info[STATE_OF_CHANGES]` holds a function from the
+session to that state (installed by `archive.records_state.track`) adds it to each event.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +22,11 @@ from sqlalchemy.orm import Session
 from archive.audit.chain import GENESIS, Break, Link, event_hash, verify_chain
 from archive.catalog.models import AuditEvent, AuditHead
 
+STATE_OF_CHANGES = "audit.state_of_changes"
+"""Key in `Session.info`: the records state changed since the session's last event."""
+
+StateOfChanges = Callable[[Session], dict[str, dict[str, Any]]]
+
 
 def append_event(
     session: Session,
@@ -25,7 +35,15 @@ def append_event(
     batch_id: str | None,
     detail: dict[str, Any],
 ) -> AuditEvent:
-    """Add one event after the newest, chained to it, in the caller's transaction."""
+    """Add one event after the newest, chained to it, in the caller's transaction; with
+    the new records state of what the transaction changed since its last event."""
+    state_of_changes: StateOfChanges | None = session.info.get(STATE_OF_CHANGES)
+    changes = state_of_changes(session) if state_of_changes is not None else {}
+    if changes:
+        state = {k: dict(v) for k, v in detail.get("state", {}).items()}
+        for kind, things in changes.items():
+            state.setdefault(kind, {}).update(things)
+        detail = {**detail, "state": state}
     detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))  # as stored
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id))
     head = session.scalars(

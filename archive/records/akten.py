@@ -238,8 +238,9 @@ def record_event(
 
 def sync_rules(session: Session, rules: Mapping[str, Rule], plan_version: str) -> list[str]:
     """Apply the file plan's rules: units whose rule changed get their files recomputed, and
-    the change (old and new rule, plan version, files affected) is audited. Returns them."""
-    changed = []
+    the change (old and new rule, plan version, files affected) is audited. Returns them.
+    Units seen for the first time are audited together as the rules recorded."""
+    changed, first_seen = [], []
     for unit, rule in rules.items():
         row = session.get(RetentionRuleRow, unit)
         values = {"years": rule.years, "trigger": rule.trigger.value, "event": rule.event,
@@ -266,6 +267,13 @@ def sync_rules(session: Session, rules: Mapping[str, Rule], plan_version: str) -
                  "akten_recomputed": affected},
             )  # fmt: skip
             changed.append(unit)
+        else:
+            first_seen.append(unit)
+    if first_seen:
+        append_event(
+            session, "retention_rules_recorded", None, None,
+            {"units": first_seen, "plan_version": plan_version},
+        )  # fmt: skip
     session.flush()
     return changed
 

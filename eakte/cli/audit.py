@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from eakte.cli.common import (
     DataOption,
@@ -60,7 +61,9 @@ def audit_verify(
     ] = None,
     data: DataOption = None,
 ) -> None:
-    """Check the audit trail's hash chain, and that it still holds each anchor (exit 1)."""
+    """Check the audit trail's hash chain, that it still holds each anchor, and that the
+    catalog's records state (Akten, holds, deletion records, documents) is the one the trail
+    rebuilds (exit 1)."""
     from archive.audit import hash_of_event
 
     settings = settings_for(data)
@@ -70,6 +73,8 @@ def audit_verify(
         broken = archive.verify_audit()
         if broken is not None:
             problems.append(broken.reason)
+        state = archive.check_records_state()
+        problems += [f"the catalog differs from it: {d}" for d in state.differences]
         with archive.transaction() as session:
             for path in anchors or []:
                 try:
@@ -85,12 +90,21 @@ def audit_verify(
                     )
     finally:
         archive.close()
+    if state.baseline:
+        counted = ", ".join(f"{n} {kind}" for kind, n in state.baseline.items())
+        out.print(
+            f"records state recorded as a baseline ({counted}): this archive's events did not "
+            "record it before; it is checked from now on"
+        )
     if problems:
         for problem in problems:
-            console.print(f"[red]audit trail broken: {problem}[/red]", highlight=False)
+            console.print(f"[red]audit trail broken: {escape(problem)}[/red]", highlight=False)
         raise typer.Exit(1)
     held = f"; it holds {len(anchors)} anchor(s)" if anchors else ""
-    out.print(f"audit trail intact: every event follows from the one before{held}")
+    out.print(
+        f"audit trail intact: every event follows from the one before{held}; the records state "
+        "in the catalog is the one the trail records"
+    )
 
 
 def _now_iso() -> str:

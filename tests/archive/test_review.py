@@ -127,7 +127,14 @@ def test_relabel_changes_catalog_sidecar_index_and_audit(archive: Archive, tmp_p
     )
     assert doc.reviewed_at is not None
     (event,) = [e for e in doc.audit if e.event == "reviewed"]
-    assert event.detail == {
+    detail = dict(event.detail)
+    state = detail.pop("state")["documents"][record.document_id]  # the new records state
+    assert (state["doc_type"], state["status"], state["reviewed_by"]) == (
+        "bauantrag",
+        "archived",
+        "anna",
+    )
+    assert detail == {
         "by": "anna",
         "from_type": "widerspruch",
         "to_type": "bauantrag",
