@@ -9,6 +9,9 @@ from pipelines.item import Item
 from pipelines.steps import LOW_OCR_CONFIDENCE
 
 # Every line of the batch report has these keys (null where they do not apply).
+# `ocr_applied`: the archived text comes from OCR (false: a born-digital PDF's own text layer);
+# `text_layer_dropped`: why a born-digital PDF's text layer could not be kept as PDF/A, so that
+# its pages were rasterised and OCR'd instead.
 REPORT_FIELDS = (
     "source",
     "sha256",
@@ -21,6 +24,8 @@ REPORT_FIELDS = (
     "ocr_confidence",
     "low_confidence_pages",
     "unrecognised_pages",
+    "ocr_applied",
+    "text_layer_dropped",
     "reason",
     "quarantine_copy",
 )
@@ -49,6 +54,8 @@ def document_line(item: Item) -> dict[str, Any]:
                 or (p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE)
             ],
             unrecognised_pages=scan.unrecognised_pages,
+            ocr_applied=scan.ocr_applied,
+            text_layer_dropped=scan.text_layer_dropped,
         )
     line["reason"] = item.reason
     return line

@@ -108,6 +108,8 @@ def ocr(item: Item, ctx: Context) -> Item:
         {
             "pages": len(scan.pages),
             "ocr_applied": scan.ocr_applied,
+            "text_layer_dropped": scan.text_layer_dropped,
+            "pdfa_changes": list(scan.pdfa_changes),
             "mean_confidence": scan.mean_confidence,
             "page_confidence": [p.confidence for p in scan.pages],
             "unrecognised_pages": scan.unrecognised_pages,

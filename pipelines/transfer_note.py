@@ -165,18 +165,36 @@ def processing_steps(
     rotate_pages: bool,
 ) -> list[str]:
     """What the pipeline did to the pages, as settings applied: ocrmypdf does not report which
-    pages it actually rotated or by how much it deskewed, so the note does not claim that."""
+    pages it actually rotated or by how much it deskewed, so the note does not claim that.
+
+    A born-digital PDF either keeps its pages (and says what making it PDF/A changed) or, if
+    that failed, says why and that its pages were rasterised and OCR'd instead."""
     steps: list[str] = []
     if source_kind in _IMAGE_KINDS:
         steps.append(f"{source_kind.upper()} image(s) converted to PDF")
+    if scan.text_layer_dropped is not None:
+        # scanners.ocr neither deskews nor rotates a born-digital page it rasterises
+        deskew = rotate_pages = False
+        steps.append(
+            f"born-digital PDF: its text layer could not be kept as PDF/A "
+            f"({scan.text_layer_dropped}); its pages were rasterised and OCR'd, so the archived "
+            "text is the OCR engine's, not the original's"
+        )
     if scan.ocr_applied:
         steps.append(
             f"OCR by tesseract ({'+'.join(languages)}) on every page; deskew "
             f"{'on' if deskew else 'off'}; automatic page rotation {'on' if rotate_pages else 'off'}"
         )
+        steps.append("converted to PDF/A-2b")
     else:
-        steps.append("born-digital PDF: its text layer was kept, no OCR")
-    steps.append("converted to PDF/A-2b")
+        steps.append(
+            "born-digital PDF: its text layer, fonts and vector graphics were kept; no OCR, "
+            "no rasterisation"
+        )
+        steps.append(
+            "converted to PDF/A-2b by pikepdf, structure and metadata only"
+            + (f": {'; '.join(scan.pdfa_changes)}" if scan.pdfa_changes else "")
+        )
     return steps
 
 

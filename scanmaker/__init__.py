@@ -49,6 +49,8 @@ DOC_TYPES: tuple[str, ...] = (
 )
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# The standard fonts every PDF reader has (PDF 32000-1, 9.6.2.2); files may leave them out.
+BASE14_FONTS = ("Helvetica", "Times", "Courier")
 A4_MM = (210.0, 297.0)
 _MM_PER_INCH = 25.4
 _BODY_PT = 12.0
@@ -204,16 +206,23 @@ def _write_pdf_deterministic(data: bytes, path: Path) -> None:
         pdf.save(path, deterministic_id=True)
 
 
-def _born_digital_pdf(doc_pages: list[list[str]], path: Path) -> None:
-    """A PDF with a real text layer (as exported from a Fachverfahren), no images."""
+def _born_digital_pdf(doc_pages: list[list[str]], path: Path, font: str) -> None:
+    """A PDF with a real text layer (as exported from a Fachverfahren), no images.
+
+    `font`: a DejaVu family (embedded TrueType subset) or one of the PDF base-14 fonts
+    (`BASE14_FONTS`), which PDF readers bring along and the file does not embed.
+    """
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_creation_date(datetime(2024, 3, 12, 9, 0, tzinfo=UTC))
     pdf.set_producer("eakte scanmaker")
     pdf.set_title(doc_pages[0][0] if doc_pages and doc_pages[0] else "")
-    pdf.add_font("DejaVuSerif", "", str(_font_path("DejaVuSerif")))
-    pdf.add_font("DejaVuSerif", "B", str(_font_path("DejaVuSerif", bold=True)))
+    if font in BASE14_FONTS:
+        pdf.core_fonts_encoding = "windows-1252"  # with the euro sign, as office programs do
+    else:
+        pdf.add_font(font, "", str(_font_path(font)))
+        pdf.add_font(font, "B", str(_font_path(font, bold=True)))
     pdf.set_margins(25, 18, 18)
     pdf.set_auto_page_break(True, margin=20)
     line_h = _BODY_PT * 0.3528 * 1.3  # pt -> mm, 1.3 leading
@@ -221,12 +230,12 @@ def _born_digital_pdf(doc_pages: list[list[str]], path: Path) -> None:
         pdf.add_page()
         for i, line in enumerate(lines):
             if i == 0:
-                pdf.set_font("DejaVuSerif", "B", _BODY_PT * 1.1)
+                pdf.set_font(font, "B", _BODY_PT * 1.1)
                 pdf.multi_cell(0, line_h, line, new_x="LMARGIN", new_y="NEXT")
                 y = pdf.get_y() + 1
                 pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
                 pdf.set_y(y + 4)
-                pdf.set_font("DejaVuSerif", "", _BODY_PT)
+                pdf.set_font(font, "", _BODY_PT)
             else:
                 pdf.multi_cell(0, line_h, line or " ", new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
@@ -242,13 +251,14 @@ def write_scan(
     noise: float = 0.01,
     seed: int = 0,
     pdf_codec: PdfCodec = "jpeg",
+    font: str = "DejaVuSerif",
 ) -> Path:
     """Write ``doc_pages`` as a file the way a scanner (or a Fachverfahren) would deliver it.
 
     pdf: image-only, one image per page, grey JPEG q60 or (``pdf_codec="ccitt"``) 1-bit
     CCITT G4, the two things office scanners put in PDFs; tiff: multi-page CCITT G4 1-bit;
     png: one page in 16 grey levels; jpeg: one grey page, q60; born_digital_pdf: text
-    layer, no image. The resolution is
+    layer in `font` (embedded DejaVu, or a base-14 font not embedded), no image. The resolution is
     recorded in every raster format. Page ``i`` uses ``seed + i`` and alternates the skew
     sign, so pages of one document differ like real feeds do.
     """
@@ -261,7 +271,7 @@ def write_scan(
         raise ValueError(f"{fmt} holds a single page, got {len(doc_pages)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "born_digital_pdf":
-        _born_digital_pdf(doc_pages, path)
+        _born_digital_pdf(doc_pages, path, font)
         return path
 
     images = [

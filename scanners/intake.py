@@ -145,13 +145,26 @@ def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
         texts = []
         for index in range(pages):
             textpage = document[index].get_textpage()
-            text = textpage.get_text_range().replace("\r\n", "\n").strip()
+            text = _page_text(textpage)
             if len(text) < _MIN_TEXT_CHARS_PER_PAGE or not _mostly_visible(textpage):
                 return None
             texts.append(text)
     finally:
         document.close()
     return tuple(texts)
+
+
+def pdf_page_texts(path: Path) -> tuple[str, ...]:
+    """Each page's text as intake reads a born-digital PDF's text layer, to compare with it."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return tuple(_page_text(page.get_textpage()) for page in document)
+    finally:
+        document.close()
+
+
+def _page_text(textpage: pypdfium2.PdfTextPage) -> str:
+    return str(textpage.get_text_range()).replace("\r\n", "\n").strip()
 
 
 def _mostly_visible(textpage: pypdfium2.PdfTextPage, samples: int = 200) -> bool:

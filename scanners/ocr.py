@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from scanners.errors import RejectedInput
-from scanners.intake import PreparedInput
+from scanners.intake import PreparedInput, pdf_page_texts
 from scanners.verify import verify_pdfa
 
 
@@ -53,13 +53,21 @@ class PageText:
 
 @dataclass(frozen=True)
 class ScanResult:
-    """A verified PDF/A and what the OCR engine read on each page."""
+    """A verified PDF/A and what the OCR engine read on each page.
+
+    `ocr_applied` says whether the text comes from OCR. A born-digital PDF keeps its own text
+    layer (`ocr_applied` False, `pdfa_changes` lists what making it PDF/A changed) unless that
+    cannot become PDF/A: then `text_layer_dropped` gives the reason, and its pages were
+    rasterised and OCR'd like a scan (`ocr_applied` True).
+    """
 
     pdfa: Path
     pages: tuple[PageText, ...]
     ocr_applied: bool
     software: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    text_layer_dropped: str | None = None
+    pdfa_changes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -77,57 +85,105 @@ class ScanResult:
 
 
 def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) -> ScanResult:
-    """OCR `prepared` into `out_pdf` (PDF/A-2b) and verify it; RejectedInput when it fails."""
+    """OCR `prepared` into `out_pdf` (PDF/A-2b) and verify it; RejectedInput when it fails.
+
+    A born-digital PDF is kept as it is where it can be (`scanners.pdfa_keep`, checked here
+    against its own text layer); otherwise its pages are rasterised and OCR'd, and the result
+    says why.
+    """
     started = time.monotonic()
-    born_digital = prepared.text_layer is not None
+    dropped: str | None = None
+    if prepared.text_layer is not None:
+        try:
+            return _keep_born_digital(prepared, out_pdf, settings, started)
+        except RejectedInput as exc:
+            dropped = exc.reason
     with tempfile.TemporaryDirectory(prefix="eakte-ocr-") as tmp:
         work = Path(tmp)
+        # A born-digital page rasterised for OCR is upright and straight: no deskew, no rotation.
         job = {
-            "input": str(prepared.pdf),
-            "output": str(out_pdf),
-            "sidecar": str(work / "sidecar.txt"),
-            "confidence_dir": str(work / "confidence"),
-            "languages": list(settings.languages),
-            "deskew": settings.deskew and not born_digital,
-            "rotate_pages": settings.rotate_pages and not born_digital,
-            "mode": "skip" if born_digital else "force",
-            "max_image_mpixels": settings.max_pixels / 1e6,
+            **_job(prepared, out_pdf, work, settings),
+            "deskew": settings.deskew and dropped is None,
+            "rotate_pages": settings.rotate_pages and dropped is None,
+            "mode": "force",
             "pdfa_backend": "auto",
-            "page_timeout": settings.page_timeout_s,
         }
-        (work / "confidence").mkdir()
-        timeout = settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
-        if born_digital:
-            # Keep the text layer: PDF/A by pikepdf, since Debian's Ghostscript 10.0 corrupts
-            # existing text. If that cannot make PDF/A, rasterise as for a scan.
-            try:
-                _run_worker(prepared.source, {**job, "pdfa_backend": "internal"}, timeout)
-            except RejectedInput:
-                _run_worker(prepared.source, {**job, "mode": "force"}, timeout)
-        else:
-            _run_worker(prepared.source, job, timeout)
-        software = (
-            json.loads((work / "software.json").read_text())
-            if (work / "software.json").exists()
-            else {}
-        )
-        if born_digital:
-            assert prepared.text_layer is not None
-            pages = tuple(
-                PageText(number, text, None, "text_layer")
-                for number, text in enumerate(prepared.text_layer, start=1)
-            )
-        else:
-            pages = _ocr_pages(work, prepared.pages)
+        try:
+            _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
+        except RejectedInput as exc:
+            if dropped is None:
+                raise
+            raise RejectedInput(
+                prepared.source, f"{exc.reason} (after its text layer could not be kept: {dropped})"
+            ) from exc
+        software = _software(work)
+        pages = _ocr_pages(work, prepared.pages)
     problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
     if not any(page.text.strip() for page in pages):
         problems.append("no text recognised on any page (blank or unreadable scan)")
     if problems:
         raise RejectedInput(prepared.source, "PDF/A verification failed: " + "; ".join(problems))
-    return ScanResult(out_pdf, pages, not born_digital, software, time.monotonic() - started)
+    return ScanResult(
+        out_pdf, pages, True, software, time.monotonic() - started, text_layer_dropped=dropped
+    )
 
 
-def _run_worker(source: Path, job: dict[str, object], timeout: float) -> None:
+def _keep_born_digital(
+    prepared: PreparedInput, out_pdf: Path, settings: OcrSettings, started: float
+) -> ScanResult:
+    """PDF/A of a born-digital PDF with its pages untouched; RejectedInput says why it is not."""
+    assert prepared.text_layer is not None
+    with tempfile.TemporaryDirectory(prefix="eakte-pdfa-") as tmp:
+        work = Path(tmp)
+        job = {**_job(prepared, out_pdf, work, settings), "engine": "pikepdf"}
+        _run_worker(prepared.source, job, _timeout(prepared, settings), "PDF/A conversion")
+        software = _software(work)
+        changes = tuple(json.loads((work / "pdfa_changes.json").read_text()))
+    problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
+    if not problems:
+        kept = pdf_page_texts(out_pdf)
+        changed = [
+            n for n, (a, b) in enumerate(zip(prepared.text_layer, kept, strict=True), 1) if a != b
+        ]
+        if changed:
+            problems.append(f"the PDF/A's text differs from the original's on page(s) {changed}")
+    if problems:
+        out_pdf.unlink(missing_ok=True)
+        raise RejectedInput(prepared.source, "; ".join(problems))
+    pages = tuple(
+        PageText(number, text, None, "text_layer")
+        for number, text in enumerate(prepared.text_layer, start=1)
+    )
+    return ScanResult(
+        out_pdf, pages, False, software, time.monotonic() - started, pdfa_changes=changes
+    )
+
+
+def _job(
+    prepared: PreparedInput, out_pdf: Path, work: Path, settings: OcrSettings
+) -> dict[str, object]:
+    (work / "confidence").mkdir()
+    return {
+        "input": str(prepared.pdf),
+        "output": str(out_pdf),
+        "sidecar": str(work / "sidecar.txt"),
+        "confidence_dir": str(work / "confidence"),
+        "languages": list(settings.languages),
+        "max_image_mpixels": settings.max_pixels / 1e6,
+        "page_timeout": settings.page_timeout_s,
+    }
+
+
+def _timeout(prepared: PreparedInput, settings: OcrSettings) -> float:
+    return settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
+
+
+def _software(work: Path) -> dict[str, str]:
+    path = work / "software.json"
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str) -> None:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     job_file = Path(str(job["sidecar"])).with_name("job.json")
     job_file.write_text(json.dumps(job))
@@ -147,11 +203,11 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         if isinstance(exc, subprocess.TimeoutExpired):
-            raise RejectedInput(source, f"OCR did not finish within {timeout:.0f} s") from exc
+            raise RejectedInput(source, f"{what} did not finish within {timeout:.0f} s") from exc
         raise
     if process.returncode != 0:
         reason = _worker_reason(stdout, stderr, process.returncode)
-        raise RejectedInput(source, f"OCR failed: {reason}")
+        raise RejectedInput(source, f"{what} failed: {reason}")
 
 
 def _worker_reason(stdout: str, stderr: str, returncode: int) -> str:

@@ -1,7 +1,8 @@
-"""Child process that runs ocrmypdf for one document (see `scanners.ocr`).
+"""Child process that makes the PDF/A of one document (see `scanners.ocr`).
 
-Usage: python -m scanners.ocr_worker JOB.json. On failure prints `EAKTE-ERROR <reason>` and
-exits non-zero; the parent turns that into a quarantine reason.
+Usage: python -m scanners.ocr_worker JOB.json. The job's `engine` is "ocrmypdf" (OCR) or
+"pikepdf" (a born-digital PDF kept as it is, `scanners.pdfa_keep`). On failure prints
+`EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from pathlib import Path
 
 import ocrmypdf
 import ocrmypdf.exceptions
+import pikepdf
 
 from scanners import confidence_plugin
+from scanners.errors import RejectedInput
+from scanners.pdfa_keep import keep_as_pdfa
 
 
 def main(job_file: str) -> int:
     job = json.loads(Path(job_file).read_text())
     logging.disable(logging.WARNING)
+    if job.get("engine") == "pikepdf":
+        return _keep(job)
     try:
         ocrmypdf.ocr(
             job["input"],
@@ -51,6 +57,22 @@ def main(job_file: str) -> int:
         "tesseract": str(confidence_plugin.tesseract_version()),
     }
     Path(job["sidecar"]).with_name("software.json").write_text(json.dumps(software))
+    return 0
+
+
+def _keep(job: dict[str, object]) -> int:
+    """PDF/A of a born-digital PDF without OCR; `pdfa_changes.json` lists what was changed."""
+    try:
+        changes = keep_as_pdfa(Path(str(job["input"])), Path(str(job["output"])))
+    except RejectedInput as exc:
+        print(f"EAKTE-ERROR {exc.reason}")
+        return 2
+    except Exception as exc:  # any failure becomes a reason for the fallback
+        print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
+        return 3
+    work = Path(str(job["sidecar"])).parent
+    (work / "pdfa_changes.json").write_text(json.dumps(changes))
+    (work / "software.json").write_text(json.dumps({"pikepdf": pikepdf.__version__}))
     return 0
 
 

@@ -138,11 +138,28 @@ def test_without_manifest_nothing_is_invented() -> None:
     assert set(stated.values()) == {None}
     assert note.protection_need is None and note.organisation_unit is None
     assert note.processing == [
-        "born-digital PDF: its text layer was kept, no OCR",
-        "converted to PDF/A-2b",
+        "born-digital PDF: its text layer, fonts and vector graphics were kept; no OCR, "
+        "no rasterisation",
+        "converted to PDF/A-2b by pikepdf, structure and metadata only",
     ]
     assert note.anomalies == []  # a text layer has no OCR confidence to miss
     assert "text layer present on at least one page" in note.quality_check.checks
+
+
+def test_a_born_digital_pdf_rasterised_for_ocr_says_why_and_claims_no_kept_text() -> None:
+    scan = ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=(PageText(1, "Brief", 93.0, "ocr"),),
+        ocr_applied=True,
+        text_layer_dropped="PDF/A conversion failed: font(s) Helvetica not embedded",
+    )
+    note = _note(scan, source_kind="pdf")
+    assert note.processing[0].startswith("born-digital PDF: its text layer could not be kept")
+    assert "Helvetica not embedded" in note.processing[0]
+    assert "rasterised and OCR'd" in note.processing[0]
+    # the worker ran with deskew and rotation off for it, whatever the settings say
+    assert note.processing[1].endswith("deskew off; automatic page rotation off")
+    assert not any("kept;" in step for step in note.processing)
 
 
 def test_note_is_plain_json_for_the_facts() -> None:

@@ -113,3 +113,51 @@ def test_a_page_tesseract_gives_up_on_is_kept_as_an_image_and_named(tmp_path: Pa
     assert result.pages[1].text == "" and result.pages[1].confidence is None
     assert "Hundesteuer" in result.pages[0].text and result.pages[0].recognised
     assert verify_pdfa(result.pdfa, expected_pages=2) == []
+
+
+# Text a born-digital letter carries: umlauts, ß, the euro sign, typographic quotes and dash.
+UNICODE_LETTER = [
+    "Stadt Musterstadt – Straßenverkehrsamt",  # noqa: RUF001 (a real en dash)
+    "Gebührenbescheid über 412,50 € für die Sondernutzung der Außenfläche",
+    "Größe der Fläche: 12 m², Zeitraum „Juni bis August“ 2024",
+    "Ärger über Öffnungszeiten? Übermäßige Gebühren werden erstattet.",
+]
+
+
+@pytest.mark.parametrize("font", ["DejaVuSerif", "DejaVuSans"])
+def test_born_digital_pdf_keeps_its_fonts_and_text_in_the_pdfa(tmp_path: Path, font: str) -> None:
+    from tests.support.pdf_contents import pdf_contents
+
+    source = write_scan([UNICODE_LETTER], tmp_path / "brief.pdf", "born_digital_pdf", font=font)
+    prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
+    result = scan_to_pdfa(prepared, tmp_path / "out.pdf", OcrSettings())
+    original, archived = pdf_contents(source), pdf_contents(result.pdfa)
+    assert archived.images == 0, archived  # not rasterised
+    assert archived.fonts == original.fonts and all(archived.fonts.values())
+    assert archived.texts == original.texts
+    assert not result.ocr_applied and result.text_layer_dropped is None
+    assert "412,50 €" in archived.text and "Straßenverkehrsamt" in archived.text
+    assert archived.size < 2 * original.size
+    assert verify_pdfa(result.pdfa, expected_pages=1) == []
+
+
+def test_born_digital_pdf_with_a_font_not_embedded_is_rasterised_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """PDF/A requires every font embedded; a base-14 font is not, so the page is OCR'd."""
+    from tests.support.pdf_contents import pdf_contents
+
+    source = write_scan(
+        [UNICODE_LETTER], tmp_path / "brief.pdf", "born_digital_pdf", font="Helvetica"
+    )
+    prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
+    assert prepared.text_layer is not None  # born digital
+    result = scan_to_pdfa(prepared, tmp_path / "out.pdf", OcrSettings())
+    archived = pdf_contents(result.pdfa)
+    assert archived.images >= 1  # the page is an image now
+    assert result.ocr_applied, "the note would claim the text layer was kept"
+    assert result.text_layer_dropped is not None and "Helvetica" in result.text_layer_dropped
+    assert "not embedded" in result.text_layer_dropped
+    assert result.pages[0].source == "ocr" and result.pages[0].confidence is not None
+    assert "Straßenverkehrsamt" in result.pages[0].text
+    assert verify_pdfa(result.pdfa, expected_pages=1) == []
