@@ -11,22 +11,29 @@ The procedure (xdomea 3.x, "Aussonderung durchführen"):
 
 Every message we build is validated against the official schema before it is returned, and every
 message we read is validated before we trust it, so a broken exchange fails loudly here instead of
-in the archive. The library is self-contained (stdlib + xmlschema) so it can be reused by the CLI,
-the API and tests alike.
+in the archive. Received XML is parsed with defusedxml, whatever its encoding: a DTD or entity
+declaration is refused, never expanded. The library is self-contained (stdlib, defusedxml,
+xmlschema) so it can be reused by the CLI, the API and tests alike.
 
 File names follow the xdomea convention ``{ProzessID}_{Nachrichtenname}.xml`` (e.g.
 ``<uuid>_Aussonderung.Anbieteverzeichnis.0501.xml``); the 0503 package is
 ``{ProzessID}_Aussonderung.Aussonderung.0503.zip`` holding the XML of the same stem plus the
-primary documents at the top level of the ZIP. This is what archive software (e.g. x-man of the
+primary documents at the top level of the ZIP. Each document's transfer note
+(Transfervermerk, BSI TR-03138) goes with it as an ``Anlage``: the schema has no element of its
+own for the note, and an annex document with its own primary file is where xdomea puts what
+belongs to a document without being it; the note's JSON lies in the ZIP as
+``{annex UUID}_Transfervermerk.json``. This is what archive software (e.g. x-man of the
 Landesarchiv Thüringen) looks for; x-man also expects the 0501 wrapped in a ZIP of the same stem,
 which :func:`zip_message` produces.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
+import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +43,8 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
 import xmlschema
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 from xmlschema.validators import XsdComplexType
 
 from archive.errors import ArchiveError
@@ -109,6 +118,7 @@ class DocumentEntry:
     sha256: str  # of the PDF/A; xdomea has no checksum element, used to verify the packed file
     size: int
     doc_type: str  # our type label, written as Dokument/Typ
+    transfer_note: bytes | None = None  # its Transfervermerk as JSON; packed as an Anlage (0503)
 
 
 @dataclass(frozen=True)
@@ -189,11 +199,37 @@ def _version_of(root: ET.Element) -> str | None:
     return ns[len(_NS_PREFIX) :]
 
 
+# how UTF-16/32 text starts (with a byte order mark, or "<?" without one; XML 1.0 Appendix F):
+# expat reads these only with a BOM and only UTF-16, so they are decoded here first
+_MULTIBYTE = (
+    (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF32_LE, "utf-32"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+)  # fmt: skip
+
+
+def _multibyte_as_text(xml: bytes) -> bytes | str:
+    """UTF-16/32 XML as text (its declared encoding is then ignored), anything else as is."""
+    for start, encoding in _MULTIBYTE:
+        if xml.startswith(start):
+            try:
+                return xml.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"not {encoding.upper()} text: {exc}") from exc
+    return xml
+
+
 def _parse_xml(xml: bytes) -> ET.Element:
-    """Parse untrusted XML; DTDs are refused (xdomea never uses them, entities are a risk)."""
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise ValueError("DOCTYPE/ENTITY declarations are not allowed")
-    return ET.fromstring(xml)
+    """Parse untrusted XML in any encoding; a DTD is refused (xdomea never uses one, and its
+    entities are a risk), by the parser itself rather than by looking for bytes."""
+    try:
+        root: ET.Element = SafeET.fromstring(
+            _multibyte_as_text(xml), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise ValueError(f"DTD and entity declarations are not allowed ({exc})") from exc
+    return root
 
 
 def validate(
@@ -393,9 +429,37 @@ def _file_element(
                     b.sub(form, "SonstigerName", fmt.other_name)
                 b.sub(form, "Version", fmt.version)
                 b.sub(b.sub(form, "Primaerdokument"), "Dateiname", d.file_name)
+                if d.transfer_note is not None:
+                    _note_annex(b, dok, d)
     b.sub(akte, "ZdA", _bool(f.closed is not None))
     if f.closed is not None:
         b.sub(akte, "ZdADatum", f.closed.isoformat())
+
+
+NOTE_FORMAT = FileFormat(other_name="JSON (Transfervermerk nach BSI TR-03138)")
+
+
+def note_file_name(document_id: str) -> str:
+    """The name of a document's transfer note in the 0503 ZIP: its annex UUID first."""
+    annex = uuid.uuid5(uuid.UUID(document_id), "Transfervermerk")
+    return f"{annex}_Transfervermerk.json"
+
+
+def _note_annex(b: _Builder, dok: ET.Element, d: DocumentEntry) -> None:
+    """The document's transfer note as its Anlage, whose primary file is the note's JSON."""
+    name = note_file_name(d.id)
+    annex = b.sub(dok, "Anlage")
+    b.sub(b.sub(annex, "Identifikation"), "ID", name.split("_", 1)[0])
+    b.sub(b.sub(annex, "AllgemeineMetadaten"), "Betreff", f"Transfervermerk zu {d.title}")
+    b.sub(annex, "Typ", "Transfervermerk")
+    version = b.sub(annex, "Version")
+    b.sub(version, "Nummer", "1")
+    form = b.sub(version, "Format")
+    b.code(form, "Name", "DateiformatCodeType", NOTE_FORMAT.code,
+           listVersionID=NOTE_FORMAT.list_version)  # fmt: skip
+    b.sub(form, "SonstigerName", NOTE_FORMAT.other_name)
+    b.sub(form, "Version", NOTE_FORMAT.version)
+    b.sub(b.sub(form, "Primaerdokument"), "Dateiname", name)
 
 
 # --------------------------------------------------------------------------- 0501
@@ -575,6 +639,7 @@ def transfer_package(
 
     names: set[str] = set()
     payload: list[tuple[str, Path]] = []
+    notes: list[tuple[str, bytes]] = []
     for f in selected:
         for d in f.documents:
             name = d.file_name
@@ -594,6 +659,9 @@ def transfer_package(
                     f"{zip_name}: {path} does not match the catalogued size/sha256 of {d.id}"
                 )
             payload.append((name, path))
+            if d.transfer_note is not None:
+                notes.append((note_file_name(d.id), d.transfer_note))
+                names.add(notes[-1][0])
 
     b = _Builder(version, schema_root)
     root = ET.Element(b.q(MSG_TRANSFER))
@@ -617,6 +685,8 @@ def transfer_package(
             with path.open("rb") as src, zf.open(info, "w") as dst:
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
+        for name, note in notes:
+            zf.writestr(zipfile.ZipInfo(name, stamp), note, zipfile.ZIP_DEFLATED)
     return zip_name, buf.getvalue()
 
 

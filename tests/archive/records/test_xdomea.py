@@ -6,6 +6,7 @@ import hashlib
 import io
 import uuid
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -40,6 +41,7 @@ def test_the_schemas_ship_with_eakte_unchanged() -> None:
     if SHARED_SCHEMAS.is_dir():
         for relative in shipped:
             assert (root / relative).read_bytes() == (SHARED_SCHEMAS / relative).read_bytes()
+
 
 US = Party(name="Stadt Musterstadt, Hauptamt", code="musterstadt-10", unit="Bauordnungsamt")
 ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="musterstadt-archiv", short_name="StA")
@@ -314,3 +316,64 @@ def test_generated_invalid_message_is_refused(corpus) -> None:
         offer_message(PID, files, US, ARCHIVE, version="2.4.0")
     with pytest.raises(XdomeaError, match="not in A/B/V"):
         appraisal_message(PID, {files[0].id: "X"}, ARCHIVE, US)
+
+
+DTD_0502 = HAND_WRITTEN_0502.replace(
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    '<?xml version="1.0" encoding="UTF-16"?>\n'
+    "<!DOCTYPE xdomea:Aussonderung.Bewertungsverzeichnis.0502 "
+    '[<!ENTITY archiv "Stadtarchiv Musterstadt">]>\n',
+).replace(
+    "<xdomea:Name>Stadtarchiv Musterstadt</xdomea:Name>", "<xdomea:Name>&archiv;</xdomea:Name>"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8"])
+def test_a_dtd_is_refused_in_any_encoding(encoding: str) -> None:
+    """An entity declaration is refused however the message is encoded, never expanded."""
+    keep, drop = str(uuid.uuid4()), str(uuid.uuid4())
+    text = DTD_0502.format(pid=PID, keep=keep, drop=drop)
+    if encoding != "utf-16":
+        text = text.replace('encoding="UTF-16"', f'encoding="{encoding.upper()}"')
+    xml = text.encode(encoding)
+    with pytest.raises(XdomeaError, match=r"inbox/x\.xml: .*(DTD|entit)"):
+        parse_appraisal(xml, source="inbox/x.xml")
+    assert validate(xml) != []
+
+
+def test_a_utf16_message_without_dtd_is_read() -> None:
+    keep, drop = str(uuid.uuid4()), str(uuid.uuid4())
+    text = HAND_WRITTEN_0502.format(pid=PID, keep=keep, drop=drop).replace("UTF-8", "UTF-16")
+    assert parse_appraisal(text.encode("utf-16")).decisions == {keep: "A", drop: "V"}
+
+
+@pytest.mark.parametrize("version", xdomea.VERSIONS)
+def test_the_transfer_note_of_each_document_is_an_annex_file_of_the_0503(
+    corpus, version: str
+) -> None:
+    """Each document's Transfervermerk travels as an Anlage (annex document) whose primary
+    file is the note as JSON in the package, referenced from the message."""
+    files, pdfs = corpus
+    noted = [
+        replace(
+            f,
+            documents=tuple(
+                replace(d, transfer_note=f'{{"document_id": "{d.id}"}}'.encode())
+                for d in f.documents
+            ),
+        )
+        for f in files
+    ]
+    _, data = transfer_package(PID, noted, pdfs, US, ARCHIVE, version=version, created=CREATED)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(f"{PID}_Aussonderung.Aussonderung.0503.xml")
+        assert validate(xml, version=version) == []
+        root = ET.fromstring(xml)
+        ns = {"x": f"urn:xoev-de:xdomea:schema:{version}"}
+        for dok in root.iter(f"{{{ns['x']}}}Dokument"):
+            doc_id = dok.findtext("x:Identifikation/x:ID", namespaces=ns)
+            (annex,) = dok.findall("x:Anlage", ns)
+            assert annex.findtext("x:Typ", namespaces=ns) == "Transfervermerk"
+            note_file = annex.findtext("x:Version/x:Format/x:Primaerdokument/x:Dateiname", None, ns)
+            assert note_file and note_file.endswith("_Transfervermerk.json")
+            assert zf.read(note_file) == f'{{"document_id": "{doc_id}"}}'.encode()
