@@ -33,6 +33,8 @@ class Settings(BaseModel):
     authority_code: str = "musterstadt"
     archive_name: str = "Stadtarchiv Musterstadt"
     archive_code: str = "stadtarchiv-musterstadt"
+    # days the archive has to appraise an offered file (A/V) before the retention report names it
+    appraisal_overdue_days: int = Field(default=180, ge=1)
 
 
 def open_index(settings: Settings) -> SearchIndex:

@@ -171,6 +171,7 @@ class Akte(Base):
     appraised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transfer_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archive_id: Mapped[str | None] = mapped_column(String(200))  # Archivkennung from the 0506
     disposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -341,6 +341,7 @@ class AkteView(JsonView):
     retention_end: date | None
     state: AkteState
     appraisal: AppraisalCode | None
+    archive_id: str | None  # the archive's id of the file once handed over (Archivkennung)
 
 
 @dataclass(frozen=True)
@@ -412,6 +413,7 @@ def _view_values(akte: Akte, today: date, held: set[str]) -> dict[str, Any]:
         "retention_end": akte.retention_end,
         "state": state_of(akte, today, held),
         "appraisal": AppraisalCode(akte.appraisal) if akte.appraisal else None,
+        "archive_id": akte.archive_id,
     }
 
 
@@ -526,20 +528,62 @@ class DueAkte(JsonView):
 
 
 @dataclass(frozen=True)
+class AwaitingAppraisal(JsonView):
+    """A file offered longer ago than the archive is given to decide on it (no A or V yet:
+    not answered, or answered "B")."""
+
+    aktenzeichen: str
+    title: str
+    process_id: str | None
+    offered_on: date
+    reason: str
+
+
+#: Days the archive is given to appraise an offered file before the report names it.
+APPRAISAL_OVERDUE_DAYS = 180
+
+
+@dataclass(frozen=True)
 class RetentionReport(JsonView):
-    """Files counted by retention state, and the files due by `due_before`."""
+    """Files counted by retention state, the files due by `due_before`, and the offered files
+    the archive has not decided on in time."""
 
     date: dt.date
     due_before: dt.date
     counts: dict[str, int]  # every state of STATES, in that order
     due: tuple[DueAkte, ...]
     unfiled_documents: int  # documents without an Aktenzeichen, so in no Akte
+    awaiting_appraisal: tuple[AwaitingAppraisal, ...] = ()
+
+
+def awaiting_appraisal(
+    akten: Iterable[Akte], today: date, overdue_days: int
+) -> tuple[AwaitingAppraisal, ...]:
+    """Offered files without an A/V decision more than `overdue_days` after the offer."""
+    found = []
+    for a in akten:
+        if a.offered_at is None or a.appraisal is not None or a.disposed_at is not None:
+            continue
+        offered = a.offered_at if a.offered_at.tzinfo else a.offered_at.replace(tzinfo=dt.UTC)
+        offered_on = offered.astimezone().date()
+        if (today - offered_on).days > overdue_days:
+            found.append(AwaitingAppraisal(
+                a.aktenzeichen, a.title, a.offer_id, offered_on,
+                f"offered {(today - offered_on).days} days ago, no decision A or V from the "
+                f"archive within {overdue_days} days",
+            ))  # fmt: skip
+    return tuple(sorted(found, key=lambda f: (f.offered_on, f.aktenzeichen)))
 
 
 def retention_report(
-    session: Session, rules: Mapping[str, Rule], today: date, horizon: date
+    session: Session,
+    rules: Mapping[str, Rule],
+    today: date,
+    horizon: date,
+    appraisal_overdue_days: int = APPRAISAL_OVERDUE_DAYS,
 ) -> RetentionReport:
-    """Files counted by retention state, and the files due by `horizon` with their basis."""
+    """Files counted by retention state, the files due by `horizon` with their basis, and the
+    offered files still awaiting the archive's appraisal after `appraisal_overdue_days`."""
     held = held_akte_ids(session)
     akten = list(session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen)))
     counts = Counter(state_of(a, today, held) for a in akten)
@@ -564,4 +608,5 @@ def retention_report(
         counts={s: counts.get(AkteState(s), 0) for s in STATES},
         due=due,
         unfiled_documents=int(unfiled or 0),
+        awaiting_appraisal=awaiting_appraisal(akten, today, appraisal_overdue_days),
     )

@@ -69,7 +69,7 @@ def akte_show(
         return
     grid = Table.grid(padding=(0, 2))
     for key in ("aktenzeichen", "title", "aktenplan_unit", "organisation_unit", "opened",
-                "closed", "retention_rule", "retention_end", "state", "appraisal"):  # fmt: skip
+                "closed", "retention_rule", "retention_end", "state", "appraisal", "archive_id"):  # fmt: skip
         value = shown[key]
         grid.add_row(key, STATE_LABELS.get(value, str(value)) if key == "state" else str(value))
     out.print(grid)

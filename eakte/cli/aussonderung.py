@@ -98,8 +98,9 @@ def aussonderung_confirm(
 
     with records_decision(data, token) as r:
         imported, failed = confirm(r.archive, _readable(message), by=r.actor)
-    for az in imported:
-        out.print(f"{az}: vom Archiv übernommen")
+    for az, archive_id in imported.items():
+        kennung = f" als {archive_id}" if archive_id else ""
+        out.print(f"{az}: vom Archiv übernommen{kennung}")
     for az, reason in failed.items():
         out.print(f"{az}: nicht übernommen ({reason}); wird erneut abgegeben")
 

@@ -43,7 +43,9 @@ def retention_report(
     today = todays_date()
     horizon = parse_date(due_before) if due_before else today
     with records_context(data) as r, r.archive.transaction() as session:
-        report = build_report(session, r.rules, today, horizon).to_json()
+        report = build_report(
+            session, r.rules, today, horizon, r.settings.appraisal_overdue_days
+        ).to_json()
     text = _render(report, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -91,5 +93,13 @@ def _print_report(report: dict[str, Any], console_: Any = None) -> None:
         due.add_row(d["aktenzeichen"], d["unit"], d["retention_end"], STATE_LABELS[d["state"]],
                     d["legal_basis"])  # fmt: skip
     target.print(due)
+    if report["awaiting_appraisal"]:
+        waiting = Table(title=f"ohne Bewertung des Archivs: {len(report['awaiting_appraisal'])}")
+        for column in ("Aktenzeichen", "angeboten am", "Prozess", "Hinweis"):
+            waiting.add_column(column)
+        for w in report["awaiting_appraisal"]:
+            waiting.add_row(w["aktenzeichen"], w["offered_on"], w["process_id"] or "-",
+                            w["reason"])  # fmt: skip
+        target.print(waiting)
     if report["unfiled_documents"]:
         target.print(f"{report['unfiled_documents']} documents have no Aktenzeichen (no Akte)")

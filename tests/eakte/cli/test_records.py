@@ -355,3 +355,135 @@ def test_an_anchor_kept_outside_shows_a_rewritten_trail(data: Path, tmp_path: Pa
     assert eakte("audit", "verify", data=data).exit_code == 0  # the chain alone cannot tell
     caught = eakte("audit", "verify", "--anchor", str(anchor), data=data)
     assert caught.exit_code == 1 and "rewritten" in " ".join(caught.output.split())
+
+
+def _process_of(out_dir: Path) -> str:
+    (offer_file,) = out_dir.glob("*_Aussonderung.Anbieteverzeichnis.0501.xml")
+    return offer_file.name.split("_")[0]
+
+
+def _audited(data: Path, event: str) -> list[dict]:
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        rows = db.execute("SELECT detail FROM audit_events WHERE event = ? ORDER BY id", (event,))
+        return [json.loads(detail) for (detail,) in rows]
+
+
+def _appraised_a(data: Path, out_dir: Path, az: str) -> tuple[str, str]:
+    """Close `az`, offer it and apply the archive's "A": (process id, the Akte's id)."""
+    assert eakte("akte", "close", az, "--date", "2010-06-30", data=data).exit_code == 0
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    process_id = _process_of(out_dir)
+    akte_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[az]
+    appraisal = out_dir / "bewertung.xml"
+    appraisal.write_text(handwritten_0502(process_id, akte_id, None), "utf-8")
+    assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
+    return process_id, akte_id
+
+
+def test_only_closed_akten_are_offered(data: Path, tmp_path: Path) -> None:
+    """A building file whose demolition started its period is due, but not closed (no zdA):
+    it is not offered until it is closed."""
+    assert eakte("akte", "event", BAU_AZ, "Abriss des Gebäudes (Beseitigung der baulichen Anlage)",
+                 "--date", "2001-03-01", data=data).exit_code == 0  # fmt: skip
+    assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
+    out_dir = tmp_path / "a"
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    (offer_file,) = out_dir.glob("*.0501.xml")
+    assert POST_AZ.encode() in offer_file.read_bytes()
+    assert BAU_AZ.encode() not in offer_file.read_bytes()
+    assert _states(data)[BAU_AZ] == "due"
+    assert eakte("akte", "close", BAU_AZ, "--date", "2001-06-30", data=data).exit_code == 0
+    offer_file.unlink()
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    (offer_file,) = out_dir.glob("*.0501.xml")
+    assert BAU_AZ.encode() in offer_file.read_bytes()
+
+
+def test_a_resent_0503_is_kept_beside_the_first_and_both_are_audited(
+    data: Path, tmp_path: Path
+) -> None:
+    """The archive could not import the first package: the second gets a name of its own,
+    the first stays, and the audit trail holds each package's name and SHA-256."""
+    import hashlib
+
+    out_dir = tmp_path / "a"
+    process_id, steuer_id = _appraised_a(data, out_dir, STEUER_AZ)
+    assert eakte("aussonderung", "transfer", "--out", str(out_dir), data=data).exit_code == 0
+    (first,) = out_dir.glob("*.0503*.zip")
+    first_bytes = first.read_bytes()
+    name, receipt = confirmation_message(process_id, {steuer_id: "nicht lesbar"}, ARCHIVE, US)
+    (out_dir / name).write_bytes(receipt)
+    assert eakte("aussonderung", "confirm", str(out_dir / name), data=data).exit_code == 0
+    resent = eakte("aussonderung", "transfer", "--out", str(out_dir), data=data)
+    assert resent.exit_code == 0, resent.output
+    packages = sorted(out_dir.glob("*.0503*.zip"))
+    assert len(packages) == 2 and first.read_bytes() == first_bytes
+    (second,) = [p for p in packages if p != first]
+    assert second.name.startswith(f"{process_id}_Aussonderung.Aussonderung.0503")
+    with zipfile.ZipFile(second) as zf:
+        assert validate(zf.read(f"{process_id}_Aussonderung.Aussonderung.0503.xml")) == []
+    events = _audited(data, "aussonderung_transferred")
+    assert [(e["package"], e["sha256"]) for e in events] == [
+        (p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in (first, second)
+    ]
+
+
+def test_the_archivkennung_is_asked_for_stored_and_shown(data: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "a"
+    process_id, steuer_id = _appraised_a(data, out_dir, STEUER_AZ)
+    assert eakte("aussonderung", "transfer", "--out", str(out_dir), data=data).exit_code == 0
+    (package,) = out_dir.glob("*.0503.zip")
+    with zipfile.ZipFile(package) as zf:
+        message = zf.read(f"{process_id}_Aussonderung.Aussonderung.0503.xml")
+    assert b"<xdomea:RueckmeldungArchivkennung>1</xdomea:RueckmeldungArchivkennung>" in message
+    name, receipt = confirmation_message(
+        process_id, {steuer_id: True}, ARCHIVE, US, archive_ids={steuer_id: "StA Best. 22 Nr. 7"}
+    )
+    (out_dir / name).write_bytes(receipt)
+    confirmed = eakte("aussonderung", "confirm", str(out_dir / name), data=data)
+    assert confirmed.exit_code == 0 and "StA Best. 22 Nr. 7" in confirmed.output
+    assert _json("akte", "show", STEUER_AZ, data=data)["archive_id"] == "StA Best. 22 Nr. 7"
+    shown = eakte("akte", "show", STEUER_AZ, data=data)
+    assert "StA Best. 22 Nr. 7" in shown.output
+    (event,) = _audited(data, "aussonderung_confirmed")
+    assert event["archive_ids"] == {STEUER_AZ: "StA Best. 22 Nr. 7"}
+
+
+def test_akten_the_archive_leaves_unappraised_are_flagged_after_the_configured_time(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Akte the archive answered "B" (not decided) stays offered; after the configured
+    number of days the retention report names it."""
+    from datetime import timedelta
+
+    from eakte.cli import retention as retention_cli
+
+    (tmp_path / "eakte.toml").write_text("[eakte]\nappraisal_overdue_days = 30\n", "utf-8")
+    assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
+    out_dir = tmp_path / "a"
+    assert eakte("aussonderung", "offer", "--out", str(out_dir), data=data).exit_code == 0
+    post_id = {a["aktenzeichen"]: a["id"] for a in _json("akte", "list", data=data)}[POST_AZ]
+    appraisal = out_dir / "bewertung.xml"
+    appraisal.write_text(
+        handwritten_0502(_process_of(out_dir), post_id, None).replace(
+            "<code>A</code>", "<code>B</code>"
+        ),
+        "utf-8",
+    )
+    assert eakte("aussonderung", "appraise", str(appraisal), data=data).exit_code == 0
+    assert _states(data)[POST_AZ] == "offered"
+
+    def report(days_later: int) -> dict:
+        monkeypatch.setattr(
+            retention_cli, "todays_date", lambda: date.today() + timedelta(days=days_later)
+        )
+        result = eakte("retention", "report", "--format", "json", data=data)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert report(29)["awaiting_appraisal"] == []
+    (flagged,) = report(31)["awaiting_appraisal"]
+    assert flagged["aktenzeichen"] == POST_AZ and flagged["offered_on"] == date.today().isoformat()
+    assert "30 days" in flagged["reason"]
+    table = eakte("retention", "report", data=data)
+    assert POST_AZ in table.output and "Bewertung" in table.output
