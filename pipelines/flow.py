@@ -159,7 +159,9 @@ def run_batch(
     document is touched.
     """
     if manifest is None:
-        manifest = load_batch_manifest(sources, settings.file_plan)
+        manifest = load_batch_manifest(
+            sources, settings.file_plan, operator_required_from=settings.operator_required_from
+        )
     runner = ThreadPoolTaskRunner(max_workers=settings.workers)
     return ingest_batch.with_options(task_runner=runner)(
         sources, batch_id, batch_name, settings, manifest

@@ -38,7 +38,8 @@ class Item:
     source: Path
     workdir: Path | None = None  # this document's scratch folder, gone after its last step
     ingested_at: datetime | None = None  # when the scan arrived here
-    captured_at: datetime | None = None  # when it was scanned: the file's modification time
+    captured_at: datetime | None = None  # when it was scanned, as the scan file records it
+    captured_at_basis: str | None = None  # which metadata (or the file time) that came from
     sha256: str | None = None  # of the original's bytes
     document_id: str | None = None
     replaces: str | None = None  # the document this rescan is the next version of

@@ -22,6 +22,7 @@ from pipelines.errors import PipelineError
 
 __all__ = [
     "MANIFEST_NAMES",
+    "PROTECTION_NEEDS",
     "BatchManifest",
     "ManifestError",
     "ScanProfile",
@@ -34,6 +35,10 @@ __all__ = [
 
 # File names a manifest may have; `pipelines.inputs.discover` never takes them for scans.
 MANIFEST_NAMES = ("batch.toml", "batch.yaml", "batch.yml")
+
+ProtectionNeed = Literal["normal", "high", "very_high"]
+#: Schutzbedarf levels (BSI IT-Grundschutz), lowest first.
+PROTECTION_NEEDS: tuple[ProtectionNeed, ...] = ("normal", "high", "very_high")
 
 
 class ManifestError(PipelineError):
@@ -69,9 +74,14 @@ class BatchManifest(_Strict):
     scanner: str | None = _Text
     box: str | None = _Text
     shelf: str | None = _Text
+    # where the batch was scanned (TR-03138 transfer note): the place and the workstation
+    scan_place: str | None = _Text
+    workstation: str | None = _Text
+    # the procedure documentation (Verfahrensdokumentation) the scanning followed: title, version
+    procedure_documentation: str | None = _Text
     default_aktenzeichen: str | None = _Text
     # Schutzbedarf (BSI IT-Grundschutz); None: not stated, which is not the same as "normal".
-    protection_need: Literal["normal", "high", "very_high"] | None = None
+    protection_need: ProtectionNeed | None = None
     profile: ScanProfile = ScanProfile()
     # Rescans: file name in the batch folder -> the id of the archived document it is a new
     # version of (e.g. a page was unreadable). The old version's files are kept.
@@ -98,11 +108,18 @@ def find_manifest(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
-def load_manifest(path: Path, plan: FilePlan | None = None) -> BatchManifest:
+def load_manifest(
+    path: Path,
+    plan: FilePlan | None = None,
+    *,
+    operator_required_from: ProtectionNeed = "high",
+) -> BatchManifest:
     """Read and check one manifest; with `plan`, also check it against the file plan.
 
-    Every problem is a ManifestError naming the file and the field, because the person who
-    fixes it edits that file, not the code.
+    From the protection need `operator_required_from` up, the operator must be named: a
+    replacement scan of such records must show who made it (TR-03138). Every problem is a
+    ManifestError naming the file and the field, because the person who fixes it edits that
+    file, not the code.
     """
     data = _read(path)
     if "source" in data:  # set by this loader, so that a note names the file it came from
@@ -113,6 +130,16 @@ def load_manifest(path: Path, plan: FilePlan | None = None) -> BatchManifest:
         raise ManifestError(
             f"{path}: invalid batch manifest: {field_problems(exc, 'manifest')}"
         ) from exc
+    need = manifest.protection_need
+    if (
+        need is not None
+        and manifest.operator is None
+        and PROTECTION_NEEDS.index(need) >= PROTECTION_NEEDS.index(operator_required_from)
+    ):
+        raise ManifestError(
+            f"{path}: operator: required at protection need {need!r} (required from"
+            f" {operator_required_from!r} on): name who scanned the batch"
+        )
     if plan is not None:
         _check_against_plan(path, manifest, plan)
     return manifest
@@ -178,11 +205,18 @@ def _check_against_plan(path: Path, manifest: BatchManifest, plan: FilePlan) -> 
 
 
 def load_batch_manifest(
-    paths: Iterable[str | Path], file_plan: Path | None
+    paths: Iterable[str | Path],
+    file_plan: Path | None,
+    *,
+    operator_required_from: ProtectionNeed = "high",
 ) -> BatchManifest | None:
     """The checked manifest of a batch (see `find_batch_manifest`); ManifestError if broken.
 
     The file plan (`None`: the bundled one) is read only when there is a manifest to check.
     """
     path = find_batch_manifest(paths)
-    return load_manifest(path, load_file_plan(file_plan)) if path else None
+    if path is None:
+        return None
+    return load_manifest(
+        path, load_file_plan(file_plan), operator_required_from=operator_required_from
+    )

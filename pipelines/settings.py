@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from archive.search import SearchIndex
+from pipelines.manifest import ProtectionNeed
 
 
 class Settings(BaseModel):
@@ -35,6 +36,8 @@ class Settings(BaseModel):
     archive_code: str = "stadtarchiv-musterstadt"
     # days the archive has to appraise an offered file (A/V) before the retention report names it
     appraisal_overdue_days: int = Field(default=180, ge=1)
+    # from this protection need up, a batch manifest must name the operator (TR-03138)
+    operator_required_from: ProtectionNeed = "high"
 
 
 def open_index(settings: Settings) -> SearchIndex:

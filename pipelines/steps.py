@@ -22,8 +22,9 @@ from classifiers.decide import decide
 from classifiers.extract import extract
 from pipelines.document_record import document_record
 from pipelines.item import Context, Item
-from pipelines.transfer_note import build_transfer_note, toolchain_versions
+from pipelines.transfer_note import FILE_TIME_BASIS, build_transfer_note, toolchain_versions
 from scanners import RejectedInput, prepare_input, scan_to_pdfa
+from scanners.capture_time import capture_time
 
 # Pages read with less mean word confidence than this are listed for the scanning team to check
 # (`low_confidence_pages`), together with pages the OCR engine gave up on (`unrecognised_pages`).
@@ -44,10 +45,18 @@ def hash_original(item: Item, ctx: Context) -> Item:
     ingested_at = datetime.now().astimezone()
     try:
         sha = sha256_file(item.source)
-        captured_at = datetime.fromtimestamp(item.source.stat().st_mtime).astimezone()
+        recorded = capture_time(item.source)  # the scan's own metadata first
+        captured_at, basis = (
+            (recorded.at, recorded.basis)
+            if recorded
+            else (datetime.fromtimestamp(item.source.stat().st_mtime).astimezone(), FILE_TIME_BASIS)
+        )
     except OSError as exc:
         raise RejectedInput(item.source, f"cannot be read: {exc.strerror or exc}") from exc
-    return replace(item, sha256=sha, ingested_at=ingested_at, captured_at=captured_at)
+    return replace(
+        item, sha256=sha, ingested_at=ingested_at, captured_at=captured_at,
+        captured_at_basis=basis,
+    )  # fmt: skip
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -158,6 +167,7 @@ def write_transfer_note(item: Item, ctx: Context) -> Item:
         source_name=str(item.source),
         source_kind=item.prepared.kind,
         captured_at=item.captured_at,
+        captured_at_basis=item.captured_at_basis or FILE_TIME_BASIS,
         ingested_at=item.ingested_at,
         scan=item.scan,
         expected_pages=item.prepared.pages,

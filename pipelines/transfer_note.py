@@ -36,8 +36,23 @@ __all__ = [
 ]
 
 STANDARD = "BSI TR-03138 (TR-RESISCAN)"
-# What `captured_at` is: the delivered file says when the scanner wrote it; nothing else does.
-CAPTURE_BASIS = "modification time of the delivered scan file"
+# What `captured_at` is when the scan file records no capture time of its own.
+FILE_TIME_BASIS = (
+    "modification time of the delivered scan file (fallback: the file records no capture time)"
+)
+# TR-RESISCAN's statement of agreement with the original, limited to what eakte checks.
+CONFORMITY = (
+    "Agreement with the original in image and content: the PDF/A holds the {pages} page(s) of "
+    "the delivered scan ({expected} input page(s), count checked), changed only by the steps "
+    "listed under processing. eakte does not compare the scan with the paper; that is the "
+    "human visual check, recorded with 'eakte qa record' and shown with this note."
+)
+# How the note is protected; there is no signature or trusted timestamp (yet) to claim.
+SEAL = (
+    "Not signed or timestamped. The note's SHA-256 is recorded in the hash-chained audit trail "
+    "(the document's 'archived' event, transfer_note_sha256), so a later change of the note is "
+    "detected by 'eakte verify'."
+)
 _IMAGE_KINDS = ("tiff", "png", "jpeg")
 
 
@@ -63,6 +78,10 @@ class QualityCheck(_Note):
     result: Literal["passed", "passed with remarks"]
     checks: list[str]
     remarks: list[str]
+    human_check: str = (
+        "not part of ingest: visual checks by a person are recorded per batch with "
+        "'eakte qa record' and shown beside this note"
+    )
 
 
 class TransferNote(_Note):
@@ -81,7 +100,12 @@ class TransferNote(_Note):
     duplex: bool | None
     box: str | None
     shelf: str | None
+    scan_place: str | None
+    workstation: str | None
+    procedure_documentation: str | None  # the Verfahrensdokumentation the scanning followed
     protection_need: str | None
+    conformity: str  # what the agreement with the original rests on
+    seal: str  # how the note itself is protected against change
     source_name: str
     source_kind: str
     captured_at: str  # ISO 8601 with zone offset
@@ -115,6 +139,7 @@ def build_transfer_note(
     software: Mapping[str, str],
     sha256_original: str,
     sha256_pdfa: str,
+    captured_at_basis: str = FILE_TIME_BASIS,
 ) -> TransferNote:
     """The note of one scan; times must be zone-aware, so that the note is unambiguous."""
     for name, moment in (("captured_at", captured_at), ("ingested_at", ingested_at)):
@@ -129,12 +154,14 @@ def build_transfer_note(
         source_name=source_name,
         source_kind=source_kind,
         captured_at=captured_at.isoformat(timespec="seconds"),
-        captured_at_basis=CAPTURE_BASIS,
+        captured_at_basis=captured_at_basis,
         ingested_at=ingested_at.isoformat(timespec="seconds"),
         pages=len(scan.pages),
         processing=processing_steps(scan, source_kind, languages, deskew, rotate_pages),
         anomalies=anomalies,
         quality_check=quality_check(scan, expected_pages, anomalies),
+        conformity=CONFORMITY.format(pages=len(scan.pages), expected=expected_pages),
+        seal=SEAL,
         software={**dict(software), **scan.software},
         sha256_original=sha256_original,
         sha256_pdfa=sha256_pdfa,
@@ -153,6 +180,9 @@ def _stated(m: BatchManifest) -> dict[str, Any]:
         "duplex": m.profile.duplex,
         "box": m.box,
         "shelf": m.shelf,
+        "scan_place": m.scan_place,
+        "workstation": m.workstation,
+        "procedure_documentation": m.procedure_documentation,
         "protection_need": m.protection_need,
     }
 

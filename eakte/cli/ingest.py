@@ -69,7 +69,9 @@ def run_ingest(
 ) -> dict[str, Any]:
     try:
         sources = discover(paths, exclude=settings.data_dir)
-        manifest = load_batch_manifest(paths, settings.file_plan)
+        manifest = load_batch_manifest(
+            paths, settings.file_plan, operator_required_from=settings.operator_required_from
+        )
     except FileNotFoundError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

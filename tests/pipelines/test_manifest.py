@@ -154,3 +154,47 @@ def test_rescans_name_the_document_they_replace(tmp_path: Path, plan: FilePlan) 
     bad = _write(tmp_path / "b", '[replaces]\n"x.pdf" = "../../catalog"\n')
     with pytest.raises(ManifestError, match=r"batch\.toml.*replaces"):
         load_manifest(bad, plan)
+
+
+def test_the_scanning_place_and_procedure_documentation_are_read(
+    tmp_path: Path, plan: FilePlan
+) -> None:
+    path = _write(tmp_path, FULL.replace(
+        "[profile]",
+        'scan_place = "Rathaus, Raum 1.12"\nworkstation = "Scan-PC 2"\n'
+        'procedure_documentation = "VD Ersetzendes Scannen, Version 2.1 vom 01.02.2026"\n\n'
+        "[profile]",
+    ))  # fmt: skip
+    manifest = load_manifest(path, plan)
+    assert (manifest.scan_place, manifest.workstation) == ("Rathaus, Raum 1.12", "Scan-PC 2")
+    assert manifest.procedure_documentation.startswith("VD Ersetzendes Scannen")
+
+
+@pytest.mark.parametrize(
+    ("need", "required_from", "refused"),
+    [
+        ("high", "high", True),
+        ("very_high", "high", True),
+        ("normal", "high", False),
+        ("normal", "normal", True),
+        ("very_high", "very_high", True),
+        ("high", "very_high", False),
+    ],
+)
+def test_the_operator_is_required_from_the_configured_protection_need(
+    tmp_path: Path, plan: FilePlan, need: str, required_from: str, refused: bool
+) -> None:
+    path = _write(tmp_path, f'protection_need = "{need}"\nscanner = "Fujitsu fi-7160"\n')
+    if refused:
+        with pytest.raises(ManifestError, match=rf"{path}: operator: .*required.*{need}"):
+            load_manifest(path, plan, operator_required_from=required_from)
+    else:
+        assert load_manifest(path, plan, operator_required_from=required_from).operator is None
+    stated = _write(tmp_path, f'protection_need = "{need}"\noperator = "M. Muster"\n')
+    assert load_manifest(stated, plan, operator_required_from=required_from).operator
+
+
+def test_by_default_the_operator_is_required_from_high(tmp_path: Path) -> None:
+    _write(tmp_path, 'protection_need = "high"\n')
+    with pytest.raises(ManifestError, match="operator"):
+        load_batch_manifest([tmp_path], None)
