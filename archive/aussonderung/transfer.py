@@ -12,8 +12,9 @@ file (Archivkennung), which the 0506 brings back onto the Akte.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from archive.actors import Actor, check_actor
 from archive.audit import append_event
-from archive.catalog.models import Akte, AuditEvent
+from archive.catalog.models import Akte, AuditEvent, Document
 from archive.fields import document_entry
+from archive.quality import note_with_checks
 from archive.records.akten import RecordsError, Rule, documents_of, held_akte_ids, now
 from archive.records.retention import APPRAISALS, AppraisalCode, is_due
 from archive.records.xdomea import (
@@ -60,10 +62,19 @@ def _entry(session: Session, archive: Archive, akte: Akte, rules: dict[str, Rule
         retention_years=rule.years if rule else None,
         retention_end=akte.retention_end,
         documents=tuple(
-            document_entry(doc, size=archive.blobs.path(doc.sha256_pdfa).stat().st_size)
+            replace(
+                document_entry(doc, size=archive.blobs.path(doc.sha256_pdfa).stat().st_size),
+                transfer_note=_note_json(session, doc),
+            )
             for doc in documents_of(session, akte)
         ),
     )
+
+
+def _note_json(session: Session, doc: Document) -> bytes | None:
+    """The transfer note the 0503 carries for `doc`, with the visual checks of its batch."""
+    note = note_with_checks(session, doc)
+    return None if note is None else json.dumps(note, ensure_ascii=False, indent=2).encode()
 
 
 def offer(

@@ -14,6 +14,7 @@ from eakte.cli.documents import fileplan, search, show, verify
 from eakte.cli.holds import hold_app
 from eakte.cli.index import app as index_app
 from eakte.cli.ingest import demo, ingest
+from eakte.cli.qa import qa_app
 from eakte.cli.retention import retention_app
 from eakte.cli.review import app as review_app
 from eakte.cli.serve import serve, server_app
@@ -39,5 +40,6 @@ for group, name in (
     (dispose_app, "dispose"),
     (audit_app, "audit"),
     (index_app, "index"),
+    (qa_app, "qa"),
 ):
     app.add_typer(group, name=name)

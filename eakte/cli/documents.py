@@ -85,10 +85,16 @@ def show(
     if document is None:
         console.print(f"[red]no document {doc_id}[/red]")
         raise typer.Exit(1)
+    from archive.quality import human_checks
+
+    with archive.transaction() as session:
+        checks = [c.to_json() for c in human_checks(session, doc_id, document.batch_id)]
     if as_json:
-        out.print_json(json.dumps(document.to_json(), default=str))
+        # the key only where a check was recorded, so that a document shows as it always did
+        extra = {"human_checks": checks} if checks else {}
+        out.print_json(json.dumps({**document.to_json(), **extra}, default=str))
     else:
-        print_document(out, document)
+        print_document(out, document, checks)
 
 
 def verify(data: DataOption = None) -> None:

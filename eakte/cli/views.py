@@ -120,7 +120,9 @@ def print_review_queue(console: Console, items: list[Any]) -> None:
     console.print(table)
 
 
-def print_document(console: Console, view: DocumentView) -> None:
+def print_document(
+    console: Console, view: DocumentView, human_checks: list[dict[str, Any]] | None = None
+) -> None:
     doc = view.to_json()  # printed as `eakte show --json` has it
     facts = Table.grid(padding=(0, 2))
     for key in (
@@ -161,7 +163,7 @@ def print_document(console: Console, view: DocumentView) -> None:
         )  # fmt: skip
     console.print(Panel(facts, title=escape(doc["title"])))
     if doc["facts"].get("transfer_note"):
-        print_transfer_note(console, doc["facts"]["transfer_note"])
+        print_transfer_note(console, doc["facts"]["transfer_note"], human_checks or [])
     pages = Table(title="Pages")
     for column in ("page", "source", "OCR confidence", "characters"):
         pages.add_column(column)
@@ -183,7 +185,9 @@ def print_document(console: Console, view: DocumentView) -> None:
     console.print(Panel(escape(doc["text"]), title="Text"))
 
 
-def print_transfer_note(console: Console, note: dict[str, Any]) -> None:
+def print_transfer_note(
+    console: Console, note: dict[str, Any], human_checks: list[dict[str, Any]] | None = None
+) -> None:
     """The Transfervermerk as a records manager reads it before paper may be destroyed."""
 
     def stated(value: Any) -> str:
@@ -209,6 +213,9 @@ def print_transfer_note(console: Console, note: dict[str, Any]) -> None:
         ("scanner", stated(note.get("scanner"))),
         ("profile", escape(profile)),
         ("box / shelf", f"{stated(note.get('box'))} / {stated(note.get('shelf'))}"),
+        ("scanned at (place)", stated(note.get("scan_place"))),
+        ("workstation", stated(note.get("workstation"))),
+        ("procedure documentation", stated(note.get("procedure_documentation"))),
         ("protection need", stated(note.get("protection_need"))),
         ("captured at", escape(f"{note.get('captured_at')} ({note.get('captured_at_basis')})")),
         ("ingested at", escape(str(note.get("ingested_at")))),
@@ -226,6 +233,9 @@ def print_transfer_note(console: Console, note: dict[str, Any]) -> None:
             f"[{'green' if result == 'passed' else 'yellow'}]{escape(result)}[/]"
             + escape("".join(f"\n  ✓ {c}" for c in quality.get("checks", []))),
         ),
+        ("visual check", _visual_checks(human_checks or [])),
+        ("agreement with original", stated(note.get("conformity"))),
+        ("seal", stated(note.get("seal"))),
         (
             "software",
             escape(", ".join(f"{k} {v}" for k, v in sorted(note.get("software", {}).items()))),
@@ -236,6 +246,25 @@ def print_transfer_note(console: Console, note: dict[str, Any]) -> None:
     for label, value in rows:
         grid.add_row(f"[bold]{label}[/]", value)
     console.print(Panel(grid, title="Transfervermerk"))
+
+
+def _visual_checks(checks: list[dict[str, Any]]) -> str:
+    """The batch's recorded visual checks, or that there is none (`eakte qa record`)."""
+    if not checks:
+        return "[yellow]none recorded for this batch[/]"
+    lines = []
+    for c in checks:
+        how = (
+            f"sample of {c['sample_rate_percent']:g} %"
+            if c["sample_rate_percent"] is not None
+            else "pages named"
+        )
+        mine = ", ".join(str(n) for n in c["pages_of_this_document"]) or "none"
+        lines.append(
+            f"{c['result']} by {c['by']} at {c['at']} ({how}: {c['pages_checked']} page(s) of "
+            f"the batch; of this document: {mine})"
+        )
+    return escape("\n".join(lines))
 
 
 def print_file_plan(console: Console, plan: Any) -> None:

@@ -74,6 +74,13 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     with zipfile.ZipFile(package) as zf:
         (pdf,) = [n for n in zf.namelist() if n.endswith(".pdf")]
         assert hashlib.sha256(zf.read(pdf)).hexdigest() == doc["sha256_pdfa"]
+        # the document's transfer note travels with it, named in the message as its Anlage
+        (note_file,) = [n for n in zf.namelist() if n.endswith("_Transfervermerk.json")]
+        note = json.loads(zf.read(note_file))
+        assert note["sha256_pdfa"] == doc["sha256_pdfa"] and note["operator"] == "A. Beispiel"
+        assert note["quality_check"]["human_checks"] == []
+        (message,) = [n for n in zf.namelist() if n.endswith(".xml")]
+        assert note_file.encode() in zf.read(message)
     name, xml = confirmation_message(process_id, {akte["id"]: True}, ARCHIVE, US, version="3.0.0")
     (out / name).write_bytes(xml)
     eakte("aussonderung", "confirm", str(out / name), "--token", first)

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from pipelines.manifest import BatchManifest, ScanProfile
 from pipelines.transfer_note import STANDARD, TransferNote, build_transfer_note
 from scanmaker import write_scan
 from scanners import PageText, ScanResult
-from tests.support.commands import run_eakte, run_json
+from tests.support.commands import invoke_eakte, run_eakte, run_json
 
 CET = timezone(timedelta(hours=1))
 MANIFEST = BatchManifest(
@@ -162,6 +163,32 @@ def test_a_born_digital_pdf_rasterised_for_ocr_says_why_and_claims_no_kept_text(
     assert not any("kept;" in step for step in note.processing)
 
 
+def test_note_carries_the_tr_03138_statements_and_places() -> None:
+    """Where and under which procedure the batch was scanned, what the agreement with the
+    original rests on (no more than eakte checks), how the note is protected, and where the
+    capture time came from."""
+    manifest = MANIFEST.model_copy(update={
+        "scan_place": "Rathaus, Raum 1.12", "workstation": "Scan-PC 2",
+        "procedure_documentation": "VD Ersetzendes Scannen 2.1",
+    })  # fmt: skip
+    note = _note(
+        _scan(PageText(1, "Text", 90.0, "ocr"), PageText(2, "Text", 90.0, "ocr")),
+        manifest=manifest,
+        captured_at_basis="TIFF DateTime of the scan",
+    )
+    assert (note.scan_place, note.workstation) == ("Rathaus, Raum 1.12", "Scan-PC 2")
+    assert note.procedure_documentation == "VD Ersetzendes Scannen 2.1"
+    assert note.captured_at_basis == "TIFF DateTime of the scan"
+    assert "image and content" in note.conformity and "2 page(s)" in note.conformity
+    assert "does not compare the scan with the paper" in note.conformity
+    assert "audit trail" in note.seal and "Not signed or timestamped" in note.seal
+    assert "eakte qa record" in note.quality_check.human_check
+    unstated = _note(_scan(PageText(1, "Text", 90.0, "ocr")), manifest=None)
+    assert (unstated.scan_place, unstated.workstation, unstated.procedure_documentation) == (
+        None, None, None,
+    )  # fmt: skip
+
+
 def test_note_is_plain_json_for_the_facts() -> None:
     dumped = _note(_scan(PageText(1, "", None, "ocr"))).model_dump(mode="json")
     assert dumped["anomalies"] == [{"page": 1, "kind": "blank", "detail": "no text on the page"}]
@@ -172,6 +199,9 @@ def test_note_is_plain_json_for_the_facts() -> None:
 
 BATCH_TOML = """
 operator = "M. Muster"
+scan_place = "Rathaus Musterstadt, Raum 1.12"
+workstation = "Scan-PC 2"
+procedure_documentation = "Verfahrensdokumentation Ersetzendes Scannen, Version 2.1"
 organisation_unit = "63"
 scanner = "Fujitsu fi-7160"
 box = "Karton 17"
@@ -216,11 +246,16 @@ def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
     tmp_path: Path, prefect_api: str
 ) -> None:
     inbox = tmp_path / "karton-17"
-    write_scan([WITH_AKZ], inbox / "genehmigung.tif", "tiff", seed=3)
+    tiff = write_scan([WITH_AKZ], inbox / "genehmigung.tif", "tiff", seed=3)
+    with Image.open(tiff) as image:  # the scanner wrote when it scanned; the copy came later
+        image.load()
+        image.save(tiff, compression="group4", dpi=(300, 300),
+                   tiffinfo={306: "2026:11:20 09:15:00"})  # fmt: skip
     write_scan([WITHOUT_AKZ], inbox / "eingang.png", "png", seed=5)
     (inbox / "batch.toml").write_text(BATCH_TOML, encoding="utf-8")
-    scanned = datetime(2026, 11, 20, 9, 15, tzinfo=UTC).timestamp()
-    os.utime(inbox / "genehmigung.tif", (scanned, scanned))
+    copied = datetime(2026, 11, 25, 16, 0, tzinfo=UTC).timestamp()
+    for name in ("genehmigung.tif", "eingang.png"):
+        os.utime(inbox / name, (copied, copied))
     data = tmp_path / "data"
 
     report = run_json(
@@ -251,8 +286,18 @@ def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
         assert {"eakte", "ocrmypdf", "tesseract"} <= set(note["software"])
         assert datetime.fromisoformat(note["captured_at"]).tzinfo is not None
     genehmigung, eingang = docs["genehmigung.tif"], docs["eingang.png"]
-    captured = datetime.fromisoformat(genehmigung["facts"]["transfer_note"]["captured_at"])
-    assert captured.timestamp() == scanned
+    tiff_note, png_note = genehmigung["facts"]["transfer_note"], eingang["facts"]["transfer_note"]
+    captured = datetime.fromisoformat(tiff_note["captured_at"])
+    assert captured == datetime(2026, 11, 20, 9, 15).astimezone()  # the TIFF's own DateTime
+    assert tiff_note["captured_at_basis"].startswith("TIFF DateTime of the scan")
+    assert datetime.fromisoformat(png_note["captured_at"]).timestamp() == copied
+    assert png_note["captured_at_basis"].startswith("modification time")
+    assert "fallback" in png_note["captured_at_basis"]
+    for note in (tiff_note, png_note):
+        assert note["scan_place"] == "Rathaus Musterstadt, Raum 1.12"
+        assert note["workstation"] == "Scan-PC 2"
+        assert note["procedure_documentation"].endswith("Version 2.1")
+        assert "image and content" in note["conformity"] and "audit trail" in note["seal"]
     assert genehmigung["aktenzeichen"] == "63-BG-2024-0117"  # read, not the default
     assert "aktenzeichen_source" not in genehmigung["facts"]
     assert eingang["aktenzeichen"] == "63-BG-2019-0042"
@@ -263,6 +308,17 @@ def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
         "show", by_name["genehmigung.tif"]["document_id"], "--data", str(data), api=prefect_api
     )
     assert "Transfervermerk" in shown.stdout and "Fujitsu fi-7160" in shown.stdout
+    assert "none recorded for this batch" in shown.stdout
+
+    # the visual check by a person, on a stored sample of the batch's pages
+    sample = run_json("qa", "sample", "--batch", "Karton-17", "--rate", "50%", "--data",
+                      str(data), api=prefect_api)  # fmt: skip
+    assert sample["population"] == 2 and len(sample["pages"]) == 1
+    run_eakte("qa", "record", "--batch", "Karton-17", "--by", "P. Prüfer", "--result", "passed",
+              "--data", str(data), api=prefect_api)  # fmt: skip
+    checked = sample["pages"][0]["document_id"]
+    shown = run_eakte("show", checked, "--data", str(data), api=prefect_api)
+    assert "passed by P. Prüfer" in " ".join(shown.stdout.split())
     assert run_eakte("verify", "--data", str(data), api=prefect_api).returncode == 0
 
 
@@ -278,3 +334,19 @@ def test_broken_manifest_refuses_the_batch_before_any_work(
     assert result.returncode == 2, result.stderr
     assert "batch.toml" in result.stderr and "colour" in result.stderr
     assert not (data / "catalog.sqlite").exists() or not list((data / "blobs").rglob("*"))
+
+
+def test_a_manifest_at_high_protection_need_without_operator_refuses_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 2 naming the file and the field, before any scan is touched (no Prefect here)."""
+    monkeypatch.chdir(tmp_path)
+    inbox = tmp_path / "karton-19"
+    write_scan([WITHOUT_AKZ], inbox / "eingang.png", "png", seed=5)
+    (inbox / "batch.toml").write_text(BATCH_TOML.replace('operator = "M. Muster"\n', ""))
+    data = tmp_path / "data"
+    result = invoke_eakte("ingest", str(inbox), "--data", str(data))
+    assert result.exit_code == 2, result.output
+    said = "".join(result.output.split())  # the console wraps long paths anywhere
+    assert f"{inbox / 'batch.toml'}:operator:requiredatprotectionneed'high'" in said
+    assert not (data / "blobs").exists() or not list((data / "blobs").rglob("*"))
