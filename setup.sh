@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 
 # libicu-dev, pkg-config and g++: PyICU (Unicode look-alike names, UTS #39) builds against ICU.
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript unpaper pngquant
-                 qpdf poppler-utils fonts-dejavu-core libicu-dev pkg-config g++)
+                 qpdf poppler-utils fonts-dejavu-core libicu-dev pkg-config g++
+                 openssl)  # openssl verifies timestamps
 # --tests: also the browser the web-page tests drive (Debian's chromium; Playwright's own
 # browser download is not used).
 if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium); fi

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from pipelines.orchestrator import ensure_local_server, stop_local_server
+from tests.support.tsa import LocalTsa, start_tsa
 
 # Property tests check what the code does, not how fast this machine is: a loaded CI machine
 # must not fail them for slow example generation or a slow example.
@@ -35,3 +36,11 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             os.environ.pop("PREFECT_HOME", None)
         else:
             os.environ["PREFECT_HOME"] = saved
+
+
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
+    """A real RFC 3161 Time-Stamp Authority on a local port (openssl ts), for the session."""
+    server = start_tsa(tmp_path_factory.mktemp("tsa"))
+    yield server
+    server.stop()
