@@ -39,6 +39,8 @@ _ENV = {
     "EAKTE_AUTHORITY_CODE": "authority_code",
     "EAKTE_ARCHIVE_NAME": "archive_name",
     "EAKTE_ARCHIVE_CODE": "archive_code",
+    "EAKTE_TSA_URL": "tsa_url",
+    "EAKTE_TSA_CERTIFICATE": "tsa_certificate",
 }
 
 
@@ -62,5 +64,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         settings = Settings.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(f"invalid configuration ({config_file} / EAKTE_*): {exc}") from exc
+    if settings.tsa_url and settings.tsa_certificate is None:
+        raise ConfigError(
+            "tsa_url is set but tsa_certificate is not: give the TSA's certificate (PEM) so "
+            "that its timestamps can be verified (eakte.toml or EAKTE_TSA_CERTIFICATE)"
+        )
+    if settings.tsa_certificate is not None and not settings.tsa_certificate.is_file():
+        raise ConfigError(f"{settings.tsa_certificate}: TSA certificate file not found")
     cpu = os.cpu_count() or 1
     return settings.model_copy(update={"workers": min(settings.workers, cpu)})

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from archive.audit import head as audit_head
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
@@ -29,6 +30,7 @@ from pipelines.model_store import pipeline_model
 from pipelines.report import batch_report, document_line
 from pipelines.settings import Settings, open_index
 from pipelines.steps import Step
+from pipelines.trusted_time import timestamp_archive
 from scanners import OcrSettings, RejectedInput, estimate_pages
 
 # One document's way into the archive, step by step. The audit events each step writes are
@@ -69,7 +71,13 @@ def ingest_batch(
         archive.finish_batch(batch_id)
         search_index = compact_index_task(quote(archive))
         warnings = [model_warning] if model_warning else []
-        return batch_report(batch_id, batch_name, model, warnings, search_index, lines)
+        with archive.transaction() as session:
+            chain_head = audit_head(session)
+        report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
+        report["trusted_time"] = timestamp_archive(
+            settings.data_dir, chain_head, settings, seal_blobs=True
+        )
+        return report
     finally:
         archive.close()
 

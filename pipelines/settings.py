@@ -38,6 +38,10 @@ class Settings(BaseModel):
     appraisal_overdue_days: int = Field(default=180, ge=1)
     # from this protection need up, a batch manifest must name the operator (TR-03138)
     operator_required_from: ProtectionNeed = "high"
+    # trusted time: the Time-Stamp Authority (RFC 3161 over HTTP) and its certificate or CA
+    # (PEM), the trust anchor its tokens are verified against; None: nothing is timestamped
+    tsa_url: str | None = None
+    tsa_certificate: Path | None = None
 
 
 def open_index(settings: Settings) -> SearchIndex:

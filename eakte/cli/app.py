@@ -11,6 +11,7 @@ from eakte.cli.boundary import Commands
 from eakte.cli.classifier import app as classifier_app
 from eakte.cli.disposal import dispose_app
 from eakte.cli.documents import fileplan, search, show, verify
+from eakte.cli.evidence import evidence_app
 from eakte.cli.holds import hold_app
 from eakte.cli.index import app as index_app
 from eakte.cli.ingest import demo, ingest
@@ -39,6 +40,7 @@ for group, name in (
     (aussonderung_app, "aussonderung"),
     (dispose_app, "dispose"),
     (audit_app, "audit"),
+    (evidence_app, "evidence"),
     (index_app, "index"),
     (qa_app, "qa"),
 ):

@@ -61,10 +61,15 @@ def audit_verify(
     ] = None,
     data: DataOption = None,
 ) -> None:
-    """Check the audit trail's hash chain, that it still holds each anchor, and that the
+    """Check the audit trail's hash chain, its trusted timestamps, each anchor, and that the
     catalog's records state (Akten, holds, deletion records, documents) is the one the trail
-    rebuilds (exit 1)."""
+    rebuilds (exit 1).
+
+    Each timestamp's signature is checked against the configured TSA certificate and its
+    imprint against the chain as it is now; events after the newest timestamp are reported.
+    """
     from archive.audit import hash_of_event
+    from archive.evidence.audit_stamps import check_stamps
 
     settings = settings_for(data)
     archive = open_archive(settings)
@@ -88,6 +93,13 @@ def audit_verify(
                         f"event {event_id} no longer has the hash anchored in {path}"
                         f" (the trail up to it was rewritten)"
                     )
+            stamps = check_stamps(
+                session,
+                settings.data_dir,
+                settings.tsa_certificate,
+                required=bool(settings.tsa_url),
+            )
+        problems.extend(stamps.problems)
     finally:
         archive.close()
     if state.baseline:
@@ -98,12 +110,61 @@ def audit_verify(
         )
     if problems:
         for problem in problems:
-            console.print(f"[red]audit trail broken: {escape(problem)}[/red]", highlight=False)
+            console.print(
+                f"[red]audit trail broken: {escape(problem)}[/red]", highlight=False, soft_wrap=True
+            )
         raise typer.Exit(1)
     held = f"; it holds {len(anchors)} anchor(s)" if anchors else ""
     out.print(
         f"audit trail intact: every event follows from the one before{held}; the records state "
         "in the catalog is the one the trail records"
+    )
+    if stamps.newest is not None:
+        out.print(
+            f"trusted time: {stamps.checked} timestamp(s) verified; the newest covers every "
+            f"event up to {stamps.newest.event_id} ({stamps.newest.stamp.describe()})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            "trusted time: none — the audit trail has no timestamps (no TSA configured: "
+            "tsa_url in eakte.toml or EAKTE_TSA_URL), so an appended or rewritten event shows "
+            "only against an anchor kept apart (`eakte audit anchor`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@audit_app.command("stamp")
+def audit_stamp(data: DataOption = None) -> None:
+    """Timestamp the audit trail's newest event now, by the configured TSA.
+
+    Every command that records something does this when it ends; use it for events written
+    while the TSA could not be reached, once you are sure they are genuine.
+    """
+    from archive.audit import head
+    from archive.evidence.audit_stamps import newest_stamp, stamp_head
+    from pipelines.trusted_time import NOT_CONFIGURED
+
+    settings = settings_for(data)
+    if not settings.tsa_url:
+        fail(f"nothing done: {NOT_CONFIGURED}")
+    archive = open_archive(settings)
+    try:
+        with archive.transaction() as session:
+            chain_head = head(session)
+    finally:
+        archive.close()
+    stamped = stamp_head(settings.data_dir, settings.tsa_url, chain_head)
+    if stamped is None:
+        newest = newest_stamp(settings.data_dir)
+        said = f"; newest: event {newest.event_id}, {newest.stamp.describe()}" if newest else ""
+        out.print(f"nothing new to timestamp{said}", highlight=False)
+        return
+    out.print(
+        f"audit trail timestamped up to event {stamped.event_id}: {stamped.stamp.describe()}",
+        highlight=False,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,13 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from common.errors import EakteError
-from eakte.cli.common import console, data_dir_of_command
+from eakte.cli.common import (
+    console,
+    data_dir_of_command,
+    settings_of_command,
+    trusted_time_reported,
+)
+from eakte.cli.stamping import after_command
 
 LOG_FILE = Path("logs") / "eakte.log"  # inside the data directory
 _log = logging.getLogger("eakte.internal_errors")
@@ -33,8 +40,14 @@ class Commands(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         reset = data_dir_of_command.set(None)
+        reset_settings = settings_of_command.set(None)
+        reset_reported = trusted_time_reported.set(False)
+        started = datetime.now(UTC)
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # also after a refusal: what was written before it gets its timestamp
+                after_command(started)
         except _TYPER_ENDINGS:
             raise
         except EakteError as exc:
@@ -56,6 +69,8 @@ class Commands(TyperGroup):
             raise typer.Exit(1) from exc
         finally:
             data_dir_of_command.reset(reset)
+            settings_of_command.reset(reset_settings)
+            trusted_time_reported.reset(reset_reported)
 
 
 def _log_internal_error(exc: Exception, command: str) -> str:

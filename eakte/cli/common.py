@@ -19,6 +19,10 @@ out = Console()
 # The running command's data directory once its settings are read: where the command line's
 # boundary (eakte.cli.boundary) logs an internal error.
 data_dir_of_command: ContextVar[Path | None] = ContextVar("data_dir_of_command", default=None)
+# The running command's settings, for the trusted time the boundary adds after it
+# (eakte.cli.stamping), and whether the command already reported its trusted time itself.
+settings_of_command: ContextVar[Settings | None] = ContextVar("settings_of_command", default=None)
+trusted_time_reported: ContextVar[bool] = ContextVar("trusted_time_reported", default=False)
 
 DataOption = Annotated[
     Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
@@ -34,6 +38,7 @@ def settings_for(data: Path | None, **overrides: Any) -> Settings:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
     data_dir_of_command.set(settings.data_dir)
+    settings_of_command.set(settings)
     return settings
 
 

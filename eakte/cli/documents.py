@@ -20,7 +20,7 @@ from eakte.cli.common import (
     settings_for,
 )
 from eakte.cli.views import print_document, print_file_plan, print_hits
-from pipelines.settings import open_index
+from pipelines.settings import Settings, open_index
 
 # the statuses a document in the index can have (a disposed one is not in the index)
 DOCUMENT_STATUSES = tuple(s.value for s in DocumentStatus if s is not DocumentStatus.DISPOSED)
@@ -98,16 +98,42 @@ def show(
 
 
 def verify(data: DataOption = None) -> None:
-    """Re-hash every archived file and check that catalog, blob store and index agree."""
-    archive = open_archive(settings_for(data))
+    """Re-hash every archived file, check that catalog, blob store and index agree, and
+    verify the archived files' evidence records (trusted timestamps)."""
+    from archive.evidence.records import Evidence
+
+    settings = settings_for(data)
+    archive = open_archive(settings)
     with console.status("Verifying the archive…"):
         problems = archive.verify()
+        evidence = Evidence(settings.data_dir)
+        sealed, evidence_problems = evidence.verify(settings.tsa_certificate)
+        unsealed = len(evidence.unsealed())
+    problems += evidence_problems
     for problem in problems:
         out.print(problem, markup=False)
+    out.print(_trusted_time_line(settings, sealed, unsealed), markup=False)
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
     console.print("[green]archive verified: catalog, blobs, metadata and index agree[/green]")
+
+
+def _trusted_time_line(settings: Settings, sealed: int, unsealed: int) -> str:
+    """What the evidence records prove, said as it is."""
+    from pipelines.trusted_time import NOT_CONFIGURED
+
+    if not settings.tsa_url and not sealed:
+        return f"trusted time: none — archived files have no evidence records ({NOT_CONFIGURED})"
+    how = (
+        "signatures checked against the TSA certificate"
+        if settings.tsa_certificate
+        else "hashes only: no TSA certificate configured, signatures not checked"
+    )
+    line = f"trusted time: {sealed} archived file(s) proven by evidence records ({how})"
+    if unsealed:
+        line += f"; {unsealed} file(s) not sealed yet (`eakte evidence seal`)"
+    return line
 
 
 def fileplan(

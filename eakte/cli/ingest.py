@@ -20,6 +20,7 @@ from eakte.cli.common import (
     console,
     out,
     settings_for,
+    trusted_time_reported,
 )
 from eakte.cli.views import print_batch, print_hits
 from pipelines.inputs import discover
@@ -105,9 +106,11 @@ def run_ingest(
 
         progress.set_listener(advance)
         try:
-            return run_batch(
+            report = run_batch(
                 [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest
             )
+            trusted_time_reported.set(True)  # the batch report says what was timestamped
+            return report
         finally:
             progress.set_listener(None)
 

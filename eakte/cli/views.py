@@ -69,6 +69,15 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
             "[yellow]warning:[/yellow] search index not compacted: "
             f"{escape(search_index['compaction_skipped'])}"
         )
+    print_trusted_time(console, report.get("trusted_time"))
+
+
+def print_trusted_time(console: Console, trusted_time: dict[str, Any] | None) -> None:
+    """What was timestamped at the end of a command, or plainly why nothing was."""
+    if not trusted_time:
+        return
+    style = "yellow" if trusted_time["problems"] or not trusted_time["configured"] else "green"
+    console.print(f"[{style}]trusted time:[/] {escape(trusted_time['note'])}")
 
 
 def _highlight(snippet: str) -> str:

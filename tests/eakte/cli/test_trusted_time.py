@@ -1,0 +1,230 @@
+"""Trusted time through the command line, with a real local TSA: records commands timestamp
+the audit chain's head, `eakte audit verify` checks the tokens against the chain (a forged
+append or a rewritten tail fails without any hand-kept anchor), and evidence records of the
+archived files are exported and verified."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archive.audit.chain import event_hash
+from archive.store import Archive
+from eakte.cli.app import app
+from tests.eakte.cli.test_review import store_document
+from tests.tsa_server import LocalTsa
+
+runner = CliRunner()
+BAU_AZ = "63-BG-1978-0042"
+
+
+def eakte(*args: str, data: Path):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [*args, "--data", str(data)])
+
+
+@pytest.fixture
+def data(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The command-line tests' empty archive (conftest) with one Bauakte, and no TSA."""
+    for variable in ("EAKTE_TSA_URL", "EAKTE_TSA_CERTIFICATE"):
+        monkeypatch.delenv(variable, raising=False)
+    folder = data.parent / "in"
+    folder.mkdir()
+    archive = Archive(data)
+    archive.start_batch("karton-1", "Karton 1")
+    store_document(
+        archive, folder, "bau-1", "baugenehmigung", "archived", "Baugenehmigung Musterstadt",
+        unit="6.1.3", aktenzeichen=BAU_AZ,
+    )  # fmt: skip
+    archive.close()
+    return data
+
+
+@pytest.fixture
+def with_tsa(tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch) -> LocalTsa:
+    monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
+    monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
+    return tsa
+
+
+def _hold(data: Path) -> int:
+    """A records command that writes an event; returns the newest event id after it."""
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage VG 2 K 12/26",
+                   "--by", "Frau Amt", data=data)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        return int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
+
+
+def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
+    data: Path, with_tsa: LocalTsa
+) -> None:
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
+                   data=data)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        head = int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
+    assert f"audit trail timestamped up to event {head}" in result.output
+    assert (data / "timestamps" / "audit" / f"{head:012d}.tsr").is_file()
+    verified = eakte("audit", "verify", data=data)
+    assert verified.exit_code == 0, verified.output
+    assert f"1 timestamp(s) verified; the newest covers every event up to {head}" in (
+        verified.output
+    )
+    # a command that writes nothing asks the TSA for nothing
+    asked = len(with_tsa.requests)
+    assert eakte("akte", "list", data=data).exit_code == 0
+    assert len(with_tsa.requests) == asked
+
+
+def _append_forged_event(data: Path) -> int:
+    """What someone with the database file can do: a new event with a correct chain hash,
+    and the head row moved onto it."""
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        last_id, last_hash = db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+        at = datetime.now(UTC)
+        detail = {"hold_id": 1, "by": "Frau Amt"}
+        new_id = last_id + 1
+        digest = event_hash(last_hash, new_id, at, "hold_released", None, None, detail)
+        db.execute(
+            "INSERT INTO audit_events (id, at, event, document_id, batch_id, detail, prev_hash,"
+            " hash) VALUES (?, ?, 'hold_released', NULL, NULL, ?, ?, ?)",
+            (new_id, at.replace(tzinfo=None).isoformat(sep=" "), '{"hold_id": 1, "by": '
+             '"Frau Amt"}', last_hash, digest),
+        )  # fmt: skip
+        db.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", (new_id, digest))
+    return int(new_id)
+
+
+def test_a_forged_append_with_a_correct_chain_hash_fails_naming_the_timestamp(
+    data: Path, with_tsa: LocalTsa
+) -> None:
+    head = _hold(data)
+    forged = _append_forged_event(data)
+    result = eakte("audit", "verify", data=data)
+    assert result.exit_code == 1, result.output
+    assert f"event(s) {forged} to {forged} come after the newest timestamp (event {head}, " in (
+        " ".join(result.output.split())
+    )
+    assert "Test TSA" in result.output
+
+
+def test_a_rewritten_chain_tail_fails_against_its_timestamp(data: Path, with_tsa: LocalTsa) -> None:
+    head = _hold(data)
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        rows = db.execute(
+            "SELECT id, at, event, document_id, batch_id, detail, prev_hash FROM audit_events "
+            "ORDER BY id"
+        ).fetchall()
+        import json
+
+        prev = rows[0][6]
+        for id_, at, event, document_id, batch_id, detail, _ in rows:
+            detail = json.loads(detail)
+            if id_ == head:  # the hold's reason rewritten
+                detail["reason"] = "kein Verfahren"
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            digest = event_hash(prev, id_, when, event, document_id, batch_id, detail)
+            db.execute(
+                "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                (json.dumps(detail, ensure_ascii=False), prev, digest, id_),
+            )
+            prev = digest
+        db.execute("UPDATE audit_head SET last_hash = ?", (prev,))
+    result = eakte("audit", "verify", data=data)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert f"event {head} no longer has the hash timestamped" in text
+    assert "every event follows" not in text
+
+
+def test_removed_timestamp_files_fail_when_a_tsa_is_configured(
+    data: Path, with_tsa: LocalTsa
+) -> None:
+    _hold(data)
+    for token in (data / "timestamps" / "audit").iterdir():
+        token.unlink()
+    result = eakte("audit", "verify", data=data)
+    assert result.exit_code == 1
+    assert "have no timestamp at all although a TSA is configured" in " ".join(
+        result.output.split()
+    )
+
+
+def test_without_a_tsa_every_command_says_nothing_was_timestamped(data: Path) -> None:
+    _hold_result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
+                         data=data)  # fmt: skip
+    assert _hold_result.exit_code == 0
+    assert "not timestamped: no Time-Stamp Authority is configured" in " ".join(
+        _hold_result.output.split()
+    )
+    assert not (data / "timestamps").exists()
+    verified = eakte("audit", "verify", data=data)
+    assert verified.exit_code == 0
+    assert "trusted time: none" in verified.output
+    checked = eakte("verify", data=data)
+    assert "trusted time: none — archived files have no evidence records" in checked.output
+    assert eakte("evidence", "seal", data=data).exit_code == 2
+
+
+def test_evidence_records_export_verify_and_renew(
+    data: Path, with_tsa: LocalTsa, tmp_path: Path
+) -> None:
+    sealed = eakte("evidence", "seal", data=data)
+    assert sealed.exit_code == 0 and "2 archived file(s) sealed" in sealed.output  # scan + PDF/A
+    archive = Archive(data)
+    try:
+        (document,) = [archive.get(i) for i in _document_ids(data)]
+    finally:
+        archive.close()
+    assert document is not None
+    pdf = data / "blobs" / document.sha256_pdfa[:2] / document.sha256_pdfa[2:]
+    exported = eakte("evidence", "export", document.document_id, "--out", str(tmp_path / "d.ers"),
+                     data=data)  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    ok = eakte("evidence", "verify", str(tmp_path / "d.ers"), "--data-file", str(pdf), data=data)
+    assert ok.exit_code == 0, ok.output
+    assert "proves" in ok.output and "1 timestamp(s)" in ok.output
+
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(pdf.read_bytes() + b"%")
+    bad = eakte("evidence", "verify", str(tmp_path / "d.ers"), "--data-file", str(tampered),
+                data=data)  # fmt: skip
+    assert bad.exit_code == 1
+    assert "does not prove" in bad.output and "does not cover the data" in bad.output
+
+    assert eakte("evidence", "renew", data=data).exit_code == 0
+    renewed = eakte("evidence", "renew", "--hash-tree", "--digest", "sha512", data=data)
+    assert renewed.exit_code == 0 and "hash-tree renewal (sha512) of 2" in renewed.output
+    eakte("evidence", "export", document.document_id, "--out", str(tmp_path / "r.ers"), data=data)
+    again = eakte("evidence", "verify", str(tmp_path / "r.ers"), "--data-file", str(pdf),
+                  data=data)  # fmt: skip
+    assert again.exit_code == 0 and "3 timestamp(s)" in again.output, again.output
+    checked = eakte("verify", data=data)
+    assert "trusted time: 2 archived file(s) proven by evidence records" in checked.output
+
+
+def _document_ids(data: Path) -> list[str]:
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        return [row[0] for row in db.execute("SELECT id FROM documents")]
+
+
+def test_an_unreachable_tsa_is_reported_and_audit_stamp_covers_the_events_later(
+    data: Path, tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EAKTE_TSA_URL", "http://127.0.0.1:9/tsa")  # nothing listens there
+    monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
+                   data=data)  # fmt: skip
+    assert result.exit_code == 0  # the hold is recorded; only its timestamp is missing
+    assert "audit trail not timestamped: TSA http://127.0.0.1:9/tsa could not be reached" in (
+        " ".join(result.output.split())
+    )
+    assert eakte("audit", "verify", data=data).exit_code == 1
+    monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
+    stamped = eakte("audit", "stamp", data=data)
+    assert stamped.exit_code == 0 and "audit trail timestamped up to event" in stamped.output
+    assert eakte("audit", "verify", data=data).exit_code == 0
