@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-__all__ = ["build", "reduce"]
+__all__ = ["build", "build_separate", "reduce"]
 
 Hash = Callable[[bytes], bytes]
 
@@ -46,6 +46,19 @@ def build(leaves: Sequence[bytes], hash_: Hash) -> tuple[bytes, dict[bytes, list
             position //= 2
         paths[leaf] = path
     return levels[-1][0], paths
+
+
+def build_separate(
+    leaves: Sequence[bytes], hash_: Hash
+) -> tuple[bytes, dict[bytes, list[list[bytes]]]]:
+    """Like `build`, but each leaf's first list holds the leaf alone (hashed again on its way
+    up, as in the BSI vector `dbl.ers`): a record proves its own data object only, not also
+    the sibling it was paired with (RFC 4998 treats a first list as one group of data)."""
+    wrapped = {hash_(leaf): leaf for leaf in set(leaves)}
+    root, paths = build(list(wrapped), hash_)
+    return root, {
+        leaf: [[leaf], *[[level[-1]] for level in paths[node]]] for node, leaf in wrapped.items()
+    }
 
 
 def reduce(value: bytes, tree: Sequence[Sequence[bytes]], hash_: Hash) -> bytes:

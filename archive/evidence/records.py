@@ -90,7 +90,8 @@ class Evidence:
 
     def seal(self, tsa_url: str, blobs: Iterable[str] | None = None) -> Sealed:
         """Give each of `blobs` (default: every blob without one) an evidence record under one
-        archive timestamp over the SHA-256 hash tree of their contents (their names)."""
+        archive timestamp over the SHA-256 hash tree of their contents (their names, checked
+        when they were stored). Each record proves its own blob only."""
         wanted = sorted(set(self.unsealed() if blobs is None else blobs))
         wanted = [sha for sha in wanted if not self.has(sha)]
         if not wanted:
@@ -169,5 +170,5 @@ class Evidence:
     def _stamp(
         tsa_url: str, hash_name: str, leaves: list[bytes]
     ) -> tuple[bytes, dict[bytes, list[list[bytes]]]]:
-        root, paths = hashtree.build(leaves, lambda b: digest(hash_name, b))
+        root, paths = hashtree.build_separate(leaves, lambda b: digest(hash_name, b))
         return request_token(tsa_url, root, hash_name), paths

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.conftest import ROOT, run_eakte, run_json
-from tests.tsa_server import LocalTsa
+from tests.support.commands import ROOT, run_eakte, run_json
+from tests.support.tsa import LocalTsa
 
 SAMPLE = ROOT / "eakte" / "samples" / "03-hundesteuerbescheid.png"
 

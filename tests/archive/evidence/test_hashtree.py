@@ -23,6 +23,17 @@ def test_every_leaf_reaches_the_root_through_its_reduced_tree(leaves: list[bytes
         assert hashtree.reduce(leaf, paths[leaf], sha256) == root
 
 
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40, unique=True))
+def test_separate_paths_prove_their_own_leaf_only(leaves: list[bytes]) -> None:
+    root, paths = hashtree.build_separate(leaves, sha256)
+    for leaf in leaves:
+        assert paths[leaf][0] == [leaf]
+        assert hashtree.reduce(leaf, paths[leaf], sha256) == root
+    if len(leaves) > 1:
+        with pytest.raises(ValueError):
+            hashtree.reduce(leaves[1], paths[leaves[0]], sha256)
+
+
 def test_a_changed_leaf_or_sibling_misses_the_root() -> None:
     leaves = [sha256(bytes([i])) for i in range(5)]
     root, paths = hashtree.build(leaves, sha256)

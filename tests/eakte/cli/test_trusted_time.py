@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 from archive.audit.chain import event_hash
 from archive.store import Archive
 from eakte.cli.app import app
-from tests.eakte.cli.test_review import store_document
-from tests.tsa_server import LocalTsa
+from tests.support.records import BAU_AZ, records_manager_token
+from tests.support.tsa import LocalTsa
 
 runner = CliRunner()
-BAU_AZ = "63-BG-1978-0042"
 
 
 def eakte(*args: str, data: Path):  # type: ignore[no-untyped-def]
@@ -27,20 +26,10 @@ def eakte(*args: str, data: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def data(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The command-line tests' empty archive (conftest) with one Bauakte, and no TSA."""
-    for variable in ("EAKTE_TSA_URL", "EAKTE_TSA_CERTIFICATE"):
-        monkeypatch.delenv(variable, raising=False)
-    folder = data.parent / "in"
-    folder.mkdir()
-    archive = Archive(data)
-    archive.start_batch("karton-1", "Karton 1")
-    store_document(
-        archive, folder, "bau-1", "baugenehmigung", "archived", "Baugenehmigung Musterstadt",
-        unit="6.1.3", aktenzeichen=BAU_AZ,
-    )  # fmt: skip
-    archive.close()
-    return data
+def data(records_archive: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The records tests' archive (conftest), a records manager's token, and no TSA."""
+    monkeypatch.setenv("EAKTE_TOKEN", records_manager_token("registratur-a", records_archive))
+    return records_archive
 
 
 @pytest.fixture
@@ -52,8 +41,7 @@ def with_tsa(tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch) -> LocalTsa:
 
 def _hold(data: Path) -> int:
     """A records command that writes an event; returns the newest event id after it."""
-    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage VG 2 K 12/26",
-                   "--by", "Frau Amt", data=data)  # fmt: skip
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage VG 2 K 12/26", data=data)
     assert result.exit_code == 0, result.output
     with sqlite3.connect(data / "catalog.sqlite") as db:
         return int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
@@ -62,8 +50,7 @@ def _hold(data: Path) -> int:
 def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
     data: Path, with_tsa: LocalTsa
 ) -> None:
-    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
-                   data=data)  # fmt: skip
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", data=data)
     assert result.exit_code == 0, result.output
     with sqlite3.connect(data / "catalog.sqlite") as db:
         head = int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
@@ -155,8 +142,7 @@ def test_removed_timestamp_files_fail_when_a_tsa_is_configured(
 
 
 def test_without_a_tsa_every_command_says_nothing_was_timestamped(data: Path) -> None:
-    _hold_result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
-                         data=data)  # fmt: skip
+    _hold_result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", data=data)
     assert _hold_result.exit_code == 0
     assert "not timestamped: no Time-Stamp Authority is configured" in " ".join(
         _hold_result.output.split()
@@ -174,10 +160,12 @@ def test_evidence_records_export_verify_and_renew(
     data: Path, with_tsa: LocalTsa, tmp_path: Path
 ) -> None:
     sealed = eakte("evidence", "seal", data=data)
-    assert sealed.exit_code == 0 and "2 archived file(s) sealed" in sealed.output  # scan + PDF/A
+    assert sealed.exit_code == 0 and "8 archived file(s) sealed" in sealed.output  # scans + PDF/As
     archive = Archive(data)
     try:
-        (document,) = [archive.get(i) for i in _document_ids(data)]
+        (document,) = [
+            d for d in map(archive.get, _document_ids(data)) if d and d.aktenzeichen == BAU_AZ
+        ]
     finally:
         archive.close()
     assert document is not None
@@ -189,6 +177,11 @@ def test_evidence_records_export_verify_and_renew(
     assert ok.exit_code == 0, ok.output
     assert "proves" in ok.output and "1 timestamp(s)" in ok.output
 
+    scan = data / "blobs" / document.sha256_original[:2] / document.sha256_original[2:]
+    not_the_scan = eakte("evidence", "verify", str(tmp_path / "d.ers"), "--data-file", str(scan),
+                         data=data)  # fmt: skip
+    assert not_the_scan.exit_code == 1  # the PDF/A's record, sealed beside the scan
+
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(pdf.read_bytes() + b"%")
     bad = eakte("evidence", "verify", str(tmp_path / "d.ers"), "--data-file", str(tampered),
@@ -198,13 +191,13 @@ def test_evidence_records_export_verify_and_renew(
 
     assert eakte("evidence", "renew", data=data).exit_code == 0
     renewed = eakte("evidence", "renew", "--hash-tree", "--digest", "sha512", data=data)
-    assert renewed.exit_code == 0 and "hash-tree renewal (sha512) of 2" in renewed.output
+    assert renewed.exit_code == 0 and "hash-tree renewal (sha512) of 8" in renewed.output
     eakte("evidence", "export", document.document_id, "--out", str(tmp_path / "r.ers"), data=data)
     again = eakte("evidence", "verify", str(tmp_path / "r.ers"), "--data-file", str(pdf),
                   data=data)  # fmt: skip
     assert again.exit_code == 0 and "3 timestamp(s)" in again.output, again.output
     checked = eakte("verify", data=data)
-    assert "trusted time: 2 archived file(s) proven by evidence records" in checked.output
+    assert "trusted time: 8 archived file(s) proven by evidence records" in checked.output
 
 
 def _document_ids(data: Path) -> list[str]:
@@ -217,8 +210,7 @@ def test_an_unreachable_tsa_is_reported_and_audit_stamp_covers_the_events_later(
 ) -> None:
     monkeypatch.setenv("EAKTE_TSA_URL", "http://127.0.0.1:9/tsa")  # nothing listens there
     monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
-    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", "--by", "Frau Amt",
-                   data=data)  # fmt: skip
+    result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", data=data)
     assert result.exit_code == 0  # the hold is recorded; only its timestamp is missing
     assert "audit trail not timestamped: TSA http://127.0.0.1:9/tsa could not be reached" in (
         " ".join(result.output.split())
