@@ -64,6 +64,8 @@ def ingest_batch(
     model, model_warning = pipeline_model(settings.data_dir, plan)
     archive = Archive(settings.data_dir, index=open_index(settings))
     try:
+        with archive.transaction() as session:
+            head_before, _ = audit_head(session)
         archive.start_batch(batch_id, batch_name)
         archive.reindex_missing()
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
@@ -75,7 +77,7 @@ def ingest_batch(
             chain_head = audit_head(session)
         report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
         report["trusted_time"] = timestamp_archive(
-            settings.data_dir, chain_head, settings, seal_blobs=True
+            settings.data_dir, chain_head, settings, seal_blobs=True, head_before=head_before
         )
         return report
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archive.evidence.audit_stamps import stamp_head
+from archive.evidence.audit_stamps import newest_stamp, stamp_head
 from archive.evidence.records import Evidence
 from archive.evidence.timestamps import TimestampError
 from pipelines.settings import Settings
@@ -22,10 +22,19 @@ NOT_CONFIGURED = (
 
 
 def timestamp_archive(
-    data_dir: Path, chain_head: tuple[int, str], settings: Settings, *, seal_blobs: bool
+    data_dir: Path,
+    chain_head: tuple[int, str],
+    settings: Settings,
+    *,
+    seal_blobs: bool,
+    head_before: int,
 ) -> dict[str, Any]:
     """Timestamp the audit chain's head, `chain_head` = (id, hash) as the caller read it from
     the catalog (and, with `seal_blobs`, seal the archive's unsealed blobs).
+
+    `head_before` is the newest event id when the command began. If events up to it have no
+    timestamp (forged, or written while the TSA was down), the head is not timestamped: that
+    would vouch for them unseen. `eakte audit stamp` does it once someone has checked them.
 
     Returns {"configured", "audit": {event_id, at, tsa} | None, "evidence": {records, at,
     tsa} | None, "problems": [...], "note": text}; a TSA that fails is a problem in the
@@ -53,6 +62,16 @@ def timestamp_archive(
                     "at": sealed.stamp.gen_time.isoformat(),
                     "tsa": sealed.stamp.tsa,
                 }
+    newest = newest_stamp(data_dir)
+    covered = newest.event_id if newest else 0
+    if head_before > covered:
+        report["problems"].append(
+            f"audit trail not timestamped: event(s) {covered + 1} to {head_before}, written "
+            "before this command, have no timestamp; check them (`eakte audit verify`) and "
+            "cover them with `eakte audit stamp` once you are sure they are genuine"
+        )
+        report["note"] = describe(report)
+        return report
     try:
         stamped = stamp_head(data_dir, url, chain_head)
     except TimestampError as exc:

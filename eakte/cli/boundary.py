@@ -23,6 +23,7 @@ from common.errors import EakteError
 from eakte.cli.common import (
     console,
     data_dir_of_command,
+    head_at_start,
     settings_of_command,
     trusted_time_reported,
 )
@@ -42,6 +43,7 @@ class Commands(TyperGroup):
         reset = data_dir_of_command.set(None)
         reset_settings = settings_of_command.set(None)
         reset_reported = trusted_time_reported.set(False)
+        reset_head = head_at_start.set(None)
         started = datetime.now(UTC)
         try:
             try:
@@ -71,6 +73,7 @@ class Commands(TyperGroup):
             data_dir_of_command.reset(reset)
             settings_of_command.reset(reset_settings)
             trusted_time_reported.reset(reset_reported)
+            head_at_start.reset(reset_head)
 
 
 def _log_internal_error(exc: Exception, command: str) -> str:

@@ -23,6 +23,8 @@ data_dir_of_command: ContextVar[Path | None] = ContextVar("data_dir_of_command",
 # (eakte.cli.stamping), and whether the command already reported its trusted time itself.
 settings_of_command: ContextVar[Settings | None] = ContextVar("settings_of_command", default=None)
 trusted_time_reported: ContextVar[bool] = ContextVar("trusted_time_reported", default=False)
+# The audit chain's newest event id when the command first read its settings, before it wrote.
+head_at_start: ContextVar[int | None] = ContextVar("head_at_start", default=None)
 
 DataOption = Annotated[
     Path | None, typer.Option("--data", help="Data directory (default ./eakte-data or EAKTE_DATA).")
@@ -39,6 +41,11 @@ def settings_for(data: Path | None, **overrides: Any) -> Settings:
         raise typer.Exit(2) from exc
     data_dir_of_command.set(settings.data_dir)
     settings_of_command.set(settings)
+    catalog = settings.data_dir / "catalog.sqlite"
+    if head_at_start.get() is None and catalog.is_file():
+        from archive.evidence.audit_stamps import read_chain_head
+
+        head_at_start.set(read_chain_head(catalog)[0])
     return settings
 
 

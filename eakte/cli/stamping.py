@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from archive.evidence.audit_stamps import read_chain_head
-from eakte.cli.common import console, settings_of_command, trusted_time_reported
+from eakte.cli.common import console, head_at_start, settings_of_command, trusted_time_reported
 from eakte.cli.views import print_trusted_time
 from pipelines.trusted_time import NOT_CONFIGURED, timestamp_archive
 
@@ -32,7 +32,11 @@ def after_command(started: datetime) -> None:
             console.print(f"[yellow]trusted time:[/] {NOT_CONFIGURED}", highlight=False)
         return
     report = timestamp_archive(
-        settings.data_dir, (event_id, event_hash), settings, seal_blobs=False
+        settings.data_dir,
+        (event_id, event_hash),
+        settings,
+        seal_blobs=False,
+        head_before=head_at_start.get() or 0,
     )
     if report["audit"] or report["problems"]:
         print_trusted_time(console, report)

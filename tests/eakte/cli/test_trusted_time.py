@@ -33,9 +33,12 @@ def data(records_archive: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def with_tsa(tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch) -> LocalTsa:
+def with_tsa(data: Path, tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch) -> LocalTsa:
+    """The TSA configured, and the archive's earlier events timestamped once by hand, as the
+    README tells a records manager to do when a TSA is first configured."""
     monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
     monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
+    assert eakte("audit", "stamp", data=data).exit_code == 0
     return tsa
 
 
@@ -58,7 +61,7 @@ def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
     assert (data / "timestamps" / "audit" / f"{head:012d}.tsr").is_file()
     verified = eakte("audit", "verify", data=data)
     assert verified.exit_code == 0, verified.output
-    assert f"1 timestamp(s) verified; the newest covers every event up to {head}" in (
+    assert f"2 timestamp(s) verified; the newest covers every event up to {head}" in (
         verified.output
     )
     # a command that writes nothing asks the TSA for nothing
@@ -97,6 +100,13 @@ def test_a_forged_append_with_a_correct_chain_hash_fails_naming_the_timestamp(
         " ".join(result.output.split())
     )
     assert "Test TSA" in result.output
+    # the next command records its own event but does not vouch for the forged one
+    later = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Auskunft", data=data)
+    assert later.exit_code == 0
+    assert f"event(s) {forged} to {forged}, written before this command, have no timestamp" in (
+        " ".join(later.output.split())
+    )
+    assert eakte("audit", "verify", data=data).exit_code == 1
 
 
 def test_a_rewritten_chain_tail_fails_against_its_timestamp(data: Path, with_tsa: LocalTsa) -> None:
@@ -208,8 +218,10 @@ def _document_ids(data: Path) -> list[str]:
 def test_an_unreachable_tsa_is_reported_and_audit_stamp_covers_the_events_later(
     data: Path, tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("EAKTE_TSA_URL", "http://127.0.0.1:9/tsa")  # nothing listens there
+    monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
     monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
+    assert eakte("audit", "stamp", data=data).exit_code == 0
+    monkeypatch.setenv("EAKTE_TSA_URL", "http://127.0.0.1:9/tsa")  # nothing listens there
     result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", data=data)
     assert result.exit_code == 0  # the hold is recorded; only its timestamp is missing
     assert "audit trail not timestamped: TSA http://127.0.0.1:9/tsa could not be reached" in (
@@ -217,6 +229,8 @@ def test_an_unreachable_tsa_is_reported_and_audit_stamp_covers_the_events_later(
     )
     assert eakte("audit", "verify", data=data).exit_code == 1
     monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
+    refused = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Auskunft", data=data)
+    assert "have no timestamp" in refused.output  # the earlier event is not vouched for unseen
     stamped = eakte("audit", "stamp", data=data)
     assert stamped.exit_code == 0 and "audit trail timestamped up to event" in stamped.output
     assert eakte("audit", "verify", data=data).exit_code == 0
