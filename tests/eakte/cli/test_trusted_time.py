@@ -96,16 +96,16 @@ def test_a_forged_append_with_a_correct_chain_hash_fails_naming_the_timestamp(
     forged = _append_forged_event(data)
     result = eakte("audit", "verify", data=data)
     assert result.exit_code == 1, result.output
-    assert f"event(s) {forged} to {forged} come after the newest timestamp (event {head}, " in (
-        " ".join(result.output.split())
-    )
+    text = " ".join(result.output.split())
+    # from the forged event on (a verification may record a records-state baseline after it)
+    assert f"event(s) {forged} to " in text
+    assert f"come after the newest timestamp (event {head}, " in text
     assert "Test TSA" in result.output
     # the next command records its own event but does not vouch for the forged one
     later = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Auskunft", data=data)
     assert later.exit_code == 0
-    assert f"event(s) {forged} to {forged}, written before this command, have no timestamp" in (
-        " ".join(later.output.split())
-    )
+    assert f"event(s) {forged} to " in " ".join(later.output.split())
+    assert "written before this command, have no timestamp" in " ".join(later.output.split())
     assert eakte("audit", "verify", data=data).exit_code == 1
 
 
