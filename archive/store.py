@@ -11,9 +11,9 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
@@ -64,13 +64,13 @@ from archive.fields import (
 )
 from archive.records.akten import (
     RecordsError,
-    Rule,
     akte_by_number,
     akte_of,
     file_document,
+    filing_refusal,
     held_akte_ids,
-    recompute,
 )
+from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
 from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
 from archive.search.tantivy import TantivyIndex
@@ -113,9 +113,17 @@ def now() -> datetime:
 
 class Archive:
     def __init__(
-        self, data_dir: Path, *, index: SearchIndex | None = None, catalog_url: str | None = None
+        self,
+        data_dir: Path,
+        *,
+        index: SearchIndex | None = None,
+        catalog_url: str | None = None,
+        filing: FilingPlan | None = None,
     ) -> None:
+        """`filing`: the file plan's units, patterns and rules that filing into Akten needs;
+        without it a new Akte is unassigned (no unit, no retention) until one is assigned."""
         self.data_dir = data_dir
+        self.filing = filing
         data_dir.mkdir(parents=True, exist_ok=True)
         self.blobs = BlobStore(data_dir / "blobs")
         self.sidecars = data_dir / "documents"
@@ -212,16 +220,16 @@ class Archive:
                     if existing[1] == record.batch_id
                     else BatchItemStatus.DUPLICATE
                 )
-            facts = {**record.facts, "sha256_pdfa": sha_pdfa}
-            rule = Rule.of(record.facts["retention"]) if "retention" in record.facts else None
             with self._session() as session:
+                record, reason = _unless_closed_to_filing(session, record)
+                facts = {**record.facts, "sha256_pdfa": sha_pdfa}
                 fresh = new_row(record, sha_pdfa, facts, archived_at=now())
                 doc = session.get(Document, record.document_id)
                 if doc is None:
                     doc = fresh
                     doc.versions = [_version(1, record, sha_pdfa)]
                     session.add(doc)
-                    event, reason, detail = "archived", None, {}
+                    event, detail = "archived", {}
                 elif doc.status == DocumentStatus.DISPOSED:
                     raise UnknownDocumentError(record.document_id)
                 else:
@@ -238,15 +246,17 @@ class Archive:
                     doc.pages, doc.identifiers = fresh.pages, fresh.identifiers
                     doc.reviewed_by = doc.reviewed_at = None  # classified anew
                     doc.versions.append(_version(number, record, sha_pdfa))
-                    event, reason = "version_added", f"version {number} of {record.document_id}"
+                    event = "version_added"
+                    reason = reason or f"version {number} of {record.document_id}"
                 session.flush()
-                if doc.vorgang_id is None:  # new, or a rescan shows the Aktenzeichen at last
+                if "not_filed" in record.facts:
+                    detail["not_filed"] = record.facts["not_filed"]
+                elif doc.vorgang_id is None:
+                    # new, or a rescan shows the Aktenzeichen at last
                     file_document(
                         session,
                         doc,
-                        rule,
-                        title=f"{record.facts.get('aktenplan_title', record.aktenplan_unit)}"
-                        f" {doc.aktenzeichen}",
+                        self.filing,
                         organisation_unit=(record.facts.get("transfer_note") or {}).get(
                             "organisation_unit"
                         ),
@@ -393,9 +403,7 @@ class Archive:
                 for doc in rows
             ]
 
-    def file_into(
-        self, document_id: str, aktenzeichen: str, *, by: Actor, rules: Mapping[str, Rule]
-    ) -> str:
+    def file_into(self, document_id: str, aktenzeichen: str, *, by: Actor) -> str:
         """File a document into the Akte `aktenzeichen` (made if new) by hand: one without an
         Aktenzeichen, or one filed wrongly. Returns the Akte it left, if any.
 
@@ -408,25 +416,21 @@ class Archive:
             check_actor(session, by)
             source = akte_of(session, doc)
             target = akte_by_number(session, aktenzeichen)
-            for akte, role in ((source, "its Akte"), (target, "the Akte")):
-                if akte is not None and (akte.offer_id or akte.disposed_at):
-                    raise RecordsError(
-                        f"{role} {akte.aktenzeichen} is in the hand-over to the archive or "
-                        "disposed of; documents cannot be filed into or out of it"
-                    )
+            for akte in (source, target):
+                if akte is not None and (refusal := filing_refusal(akte)):
+                    raise RecordsError(f"{refusal}; documents cannot be filed into or out of it")
             if source is not None and source.id in held_akte_ids(session):
                 raise RecordsError(f"its Akte {source.aktenzeichen} is on legal hold")
             if source is not None and source.aktenzeichen == aktenzeichen:
                 raise RecordsError(f"{document_id} is filed in {aktenzeichen} already")
-            rule = rules.get(doc.aktenplan_unit)
             doc.aktenzeichen, doc.vorgang_id = aktenzeichen, None
             doc.facts = {**doc.facts, "aktenzeichen": [aktenzeichen],
                          "aktenzeichen_source": f"filed by {by.name}"}  # fmt: skip
             session.flush()
-            file_document(session, doc, rule, title=f"{doc.facts.get('aktenplan_title', '')} "
-                          f"{aktenzeichen}".strip())  # fmt: skip
-            if source is not None and source.aktenplan_unit in rules:
-                recompute(session, source, rules[source.aktenplan_unit])
+            file_document(session, doc, self.filing)
+            if source is not None:
+                recompute(session, source, rules_in_force(session, self.filing).get(
+                    source.aktenplan_unit))  # fmt: skip
             left["from"] = source.aktenzeichen if source else None
             return {**by.audit(), "from": left["from"], "to": aktenzeichen}
 
@@ -578,17 +582,27 @@ class Archive:
         """Index catalog documents the index lacks (after a crash between commit and index).
 
         The index is written only after the catalog commit, so a crash can only leave it
-        short: when it holds as many documents as the catalog, nothing is missing, and the
-        ids of every indexed document need not be read at each batch start.
+        short: when it holds as many documents as the catalog has live ones, nothing is
+        missing, and the ids of every indexed document need not be read at each batch start.
+        A disposed document (a tombstone) is never put back; one a crash left in the index
+        after its disposal committed is taken out.
         """
+        live = Document.status != DocumentStatus.DISPOSED
         with self._session() as session:
-            catalogued = session.scalar(select(func.count()).select_from(Document)) or 0
-            if self.index.count() >= catalogued:
+            catalogued = session.scalar(select(func.count()).select_from(Document).where(live))
+            if self.index.count() == (catalogued or 0):
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:
-            missing = session.scalars(select(Document).where(Document.id.not_in(indexed))).all()
+            missing = session.scalars(
+                select(Document).where(live, Document.id.not_in(indexed))
+            ).all()
             records = [record_from_row(doc) for doc in missing]
+            destroyed = session.scalars(
+                select(Document.id).where(~live, Document.id.in_(indexed))
+            ).all()
+        for document_id in destroyed:
+            self.index.delete(document_id)
         return self.index.add_many(index_doc(record) for record in records)
 
     def verify(self) -> list[str]:
@@ -794,6 +808,24 @@ def _apply_review(
     if facts_update:  # a new dict, so that the JSON column is seen as changed
         doc.facts = {**doc.facts, **as_json(facts_update)}
     return detail
+
+
+def _unless_closed_to_filing(
+    session: Session, record: DocumentRecord
+) -> tuple[DocumentRecord, str | None]:
+    """The record as it may be archived, and why it differs: a document whose Aktenzeichen
+    names an Akte that was destroyed, offered or handed over is not filed there (it would
+    never be offered or destroyed with it) but kept unfiled for a person to decide."""
+    known = session.get(Document, record.document_id)
+    if not record.aktenzeichen or (known is not None and known.vorgang_id is not None):
+        return record, None  # nothing to file, or a new version of a filed document
+    akte = akte_by_number(session, record.aktenzeichen[0])
+    refusal = filing_refusal(akte) if akte is not None else None
+    if refusal is None:
+        return record, None
+    reason = f"not filed: {refusal}; a person decides where it belongs"
+    facts = {**record.facts, "not_filed": reason}
+    return replace(record, status=DocumentStatus.NEEDS_REVIEW, facts=facts), reason
 
 
 def transfer_note_hash(facts: dict[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -45,29 +45,64 @@ class _Frozen(BaseModel):
 
 
 class RetentionRule(_Frozen):
-    """How long records of a unit are kept (Aufbewahrungsfrist) and from when it runs."""
+    """How long records of a unit are kept (Aufbewahrungsfrist) and from when it runs.
+
+    With trigger "event" the period runs from the first of `events` recorded for the file
+    (e.g. the building's demolition, or the refusal or withdrawal of the application); a
+    single `event` is accepted as one of them, as older plans wrote it.
+    """
 
     years: int | None = Field(ge=0)  # None = permanent ("dauernd")
     trigger: Literal["closing", "document_date", "event"] = "closing"
-    event: str | None = None
+    events: list[str] = []
     legal_basis: str = Field(min_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_event(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "event" in data:
+            data = dict(data)
+            one = data.pop("event")
+            data["events"] = [one, *data.get("events", [])] if one else data.get("events", [])
+        return data
+
     @model_validator(mode="after")
-    def _event_named(self) -> RetentionRule:
+    def _events_named(self) -> RetentionRule:
         # An event-based period is meaningless to a records manager without the event's name.
-        if self.trigger == "event" and not self.event:
-            raise ValueError("retention with trigger 'event' needs an 'event' description")
-        if self.trigger != "event" and self.event:
-            raise ValueError("retention 'event' is only allowed with trigger 'event'")
+        if self.trigger == "event" and not self.events:
+            raise ValueError("retention with trigger 'event' needs 'events' (what has to happen)")
+        if self.trigger != "event" and self.events:
+            raise ValueError("retention 'events' are only allowed with trigger 'event'")
+        if any(" ".join(e.split()) != e or not e for e in self.events):
+            raise ValueError("retention events must be non-empty, without extra spaces")
+        if dup := _duplicates(self.events):
+            raise ValueError(f"duplicate retention events: {', '.join(dup)}")
         return self
 
 
 class AktenplanUnit(_Frozen):
-    """One unit of the Aktenplan, e.g. ``6.1.3 Baugenehmigungsverfahren``."""
+    """One unit of the Aktenplan, e.g. ``6.1.3 Baugenehmigungsverfahren``.
+
+    `aktenzeichen_pattern` (a regular expression the whole Aktenzeichen must match) says
+    which Akten belong to the unit: an Akte takes its unit from its Aktenzeichen, never from
+    the documents filed into it.
+    """
 
     id: str = Field(pattern=r"^\d+(\.\d+)*$")
     title: str = Field(min_length=1)
     retention: RetentionRule
+    aktenzeichen_pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> AktenplanUnit:
+        if self.aktenzeichen_pattern is not None:
+            try:
+                re.compile(self.aktenzeichen_pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"unit {self.id}: aktenzeichen_pattern is not a valid regex: {exc}"
+                ) from exc
+        return self
 
 
 class DocTypeRule(_Frozen):
@@ -128,6 +163,9 @@ class FilePlan(_Frozen):
         keys = [t.key for t in self.types]
         if dup := _duplicates(keys):
             raise ValueError(f"duplicate type keys: {', '.join(dup)}")
+        patterns = [u.aktenzeichen_pattern for u in self.units if u.aktenzeichen_pattern]
+        if dup := _duplicates(patterns):
+            raise ValueError(f"units share the aktenzeichen_pattern {dup[0]!r}")
         known = set(unit_ids)
         for t in self.types:
             if t.unit not in known:

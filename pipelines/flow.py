@@ -27,6 +27,7 @@ from pipelines import index_upkeep, progress, steps
 from pipelines.item import Context, Item
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
+from pipelines.records_plan import filing_plan
 from pipelines.report import batch_report, document_line
 from pipelines.settings import Settings, open_index
 from pipelines.steps import Step
@@ -62,7 +63,7 @@ def ingest_batch(
     """
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
-    archive = Archive(settings.data_dir, index=open_index(settings))
+    archive = Archive(settings.data_dir, index=open_index(settings), filing=filing_plan(plan))
     try:
         with archive.transaction() as session:
             head_before, _ = audit_head(session)

@@ -190,15 +190,18 @@ def archive_document(item: Item, ctx: Context) -> Item:
     assert item.scan is not None and item.classification is not None
     record = document_record(item, ctx)
     status = ctx.archive.store(record, item.source, item.scan.pdfa)
-    reason: str | None
-    if status == "needs_review":
-        reason = (
+    reasons = []
+    if item.classification.confidence < ctx.threshold:
+        reasons.append(
             f"classification confidence {item.classification.confidence:.2f} below "
             f"{ctx.threshold:.2f}"
         )
-    else:
-        reason = f"new version of {item.replaces}" if item.replaces else None
-    return replace(item, status=status, reason=reason, finished=True)
+    if status == "needs_review" and (stored := ctx.archive.get(record.document_id)) is not None:
+        # the archive keeps a document unfiled whose Akte was destroyed or handed over
+        reasons += [stored.facts["not_filed"]] if "not_filed" in stored.facts else []
+    if item.replaces:
+        reasons.append(f"new version of {item.replaces}")
+    return replace(item, status=status, reason="; ".join(reasons) or None, finished=True)
 
 
 def quarantine(item: Item, ctx: Context, reason: str, details: str | None = None) -> Item:

@@ -2,8 +2,10 @@
 
 Records management works on Akten, as archives do (xdomea offers, appraises and takes over
 whole files). The functions take a catalog session and leave the transaction to the caller;
-every change is written to the audit trail in the same transaction. Retention rules come
-from the file plan, which this library does not read: callers pass them as `Rule`s.
+every change is written to the audit trail in the same transaction. An Akte's unit, and so
+its retention, follows from its Aktenzeichen or an audited assignment, never from the
+documents filed into it. Retention rules come from the file plan, which this library does
+not read: callers pass a `FilingPlan`, and `archive.records.rules` keeps the rules in force.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from archive.catalog.models import (
     Document,
     Hold,
     HoldAkte,
-    RetentionRuleRow,
     Vorgang,
 )
 from archive.documents import DocumentStatus, JsonView
@@ -38,39 +39,20 @@ from archive.records.retention import (
     AppraisalCode,
     RetentionTrigger,
     is_due,
-    retention_end,
     retention_state,
+)
+from archive.records.rules import (
+    UNASSIGNED,
+    FilingPlan,
+    Rule,
+    recompute,
+    rules_in_force,
+    unit_for,
 )
 
 
 class RecordsError(ArchiveError):
     """A records-management step that cannot be done; the message says why."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A unit's retention rule: N years (None: permanent) from a trigger."""
-
-    years: int | None
-    trigger: RetentionTrigger
-    event: str | None
-    legal_basis: str
-
-    @classmethod
-    def of(cls, data: Mapping[str, Any]) -> Rule:
-        return cls(
-            data.get("years"),
-            RetentionTrigger(data["trigger"]),
-            data.get("event"),
-            data["legal_basis"],
-        )
-
-    def describe(self) -> str:
-        span = "dauernd" if self.years is None else f"{self.years} Jahre"
-        start = {"closing": "ab Schließung (zdA)", "document_date": "ab Dokumentdatum"}.get(
-            self.trigger, f"ab Ereignis „{self.event}“"
-        )
-        return f"{span} {start}; {self.legal_basis}"
 
 
 def now() -> datetime:
@@ -96,25 +78,46 @@ def akte_of(session: Session, doc: Document) -> Akte | None:
     return session.get(Akte, vorgang.akte_id) if vorgang else None
 
 
+def filing_refusal(akte: Akte) -> str | None:
+    """Why no document may be filed into (or out of) this Akte any more, or None: its papers
+    were destroyed, or are offered or handed over to the archive."""
+    if akte.disposed_at is not None:
+        return f"Akte {akte.aktenzeichen} was destroyed on {akte.disposed_at:%Y-%m-%d}"
+    if akte.transferred_at is not None or akte.transfer_confirmed_at is not None:
+        when = akte.transferred_at or akte.transfer_confirmed_at
+        return f"Akte {akte.aktenzeichen} was handed over to the archive on {when:%Y-%m-%d}"
+    if akte.offer_id is not None:
+        return (
+            f"Akte {akte.aktenzeichen} is offered to the archive (xdomea process {akte.offer_id})"
+        )
+    return None
+
+
 def file_document(
     session: Session,
     doc: Document,
-    rule: Rule | None,
+    plan: FilingPlan | None,
     *,
-    title: str,
     organisation_unit: str | None = None,
 ) -> Akte | None:
-    """File a document into the Akte of its Aktenzeichen (made on first sight) and the
-    Vorgang of its batch; None for a document without an Aktenzeichen."""
+    """File a document into the Akte of its Aktenzeichen and the Vorgang of its batch; None
+    for a document without an Aktenzeichen. A new Akte takes the unit whose Aktenzeichen
+    pattern its Aktenzeichen matches, never the document's: a Widerspruch filed first into a
+    Bauakte does not make it a Widerspruchsakte. With no (or more than one) matching unit the
+    Akte is unassigned: it has no retention until a unit is assigned (`assign_unit`).
+    RecordsError for an Akte that takes no more documents (`filing_refusal`)."""
     if not doc.aktenzeichen:
         return None
+    rules = rules_in_force(session, plan)  # first: its event then precedes the filing's
     akte = akte_by_number(session, doc.aktenzeichen)
     if akte is None:
+        unit, why = unit_for(plan, doc.aktenzeichen)
+        title = plan.titles.get(unit) if plan else None
         akte = Akte(
             id=str(uuid.uuid4()),
             aktenzeichen=doc.aktenzeichen,
-            title=title,
-            aktenplan_unit=doc.aktenplan_unit,
+            title=f"{title} {doc.aktenzeichen}" if title else doc.aktenzeichen,
+            aktenplan_unit=unit,
             organisation_unit=organisation_unit,
             opened=doc.document_date or doc.archived_at.date(),
         )
@@ -122,8 +125,11 @@ def file_document(
         session.flush()
         append_event(
             session, "akte_opened", None, doc.batch_id,
-            {"akte_id": akte.id, "aktenzeichen": akte.aktenzeichen, "unit": akte.aktenplan_unit},
+            {"akte_id": akte.id, "aktenzeichen": akte.aktenzeichen,
+             "unit": akte.aktenplan_unit or None, "unit_reason": why},
         )  # fmt: skip
+    elif refusal := filing_refusal(akte):
+        raise RecordsError(refusal)
     elif doc.document_date and doc.document_date < akte.opened:
         akte.opened = doc.document_date  # a file runs from its oldest paper
     if akte.organisation_unit is None and organisation_unit:
@@ -140,8 +146,35 @@ def file_document(
         session.flush()
     doc.vorgang_id = vorgang.id
     session.flush()
-    if rule is not None:
-        recompute(session, akte, rule)
+    recompute(session, akte, rules.get(akte.aktenplan_unit))
+    return akte
+
+
+def assign_unit(
+    session: Session, aktenzeichen: str, unit: str, rules: Mapping[str, Rule], *, by: Actor
+) -> Akte:
+    """Assign the Akte to an Aktenplan unit, a records decision: its retention follows the
+    unit's rule from now on, and the old and new unit are audited."""
+    check_actor(session, by)
+    akte = find_akte(session, aktenzeichen)
+    if unit not in rules:
+        raise RecordsError(
+            f"{unit!r} is no Aktenplan unit of the file plan: one of {', '.join(sorted(rules))}"
+        )
+    if unit == akte.aktenplan_unit:
+        raise RecordsError(f"Akte {aktenzeichen} belongs to unit {unit} already")
+    if (refusal := filing_refusal(akte)) is not None:
+        raise RecordsError(f"{refusal}; its unit cannot change")
+    old, old_end = akte.aktenplan_unit, akte.retention_end
+    akte.aktenplan_unit = unit
+    recompute(session, akte, rules[unit])
+    append_event(
+        session, "akte_unit_assigned", None, None,
+        {"akte_id": akte.id, "aktenzeichen": aktenzeichen, "old_unit": old or None,
+         "new_unit": unit, **by.audit(),
+         "old_retention_end": old_end.isoformat() if old_end else None,
+         "retention_end": akte.retention_end.isoformat() if akte.retention_end else None},
+    )  # fmt: skip
     return akte
 
 
@@ -166,33 +199,11 @@ def document_counts(session: Session) -> dict[str, int]:
     return {akte_id: count for akte_id, count in rows}
 
 
-def trigger_date(session: Session, akte: Akte, rule: Rule) -> date | None:
-    """When the retention period of the file starts to run, if that has happened yet."""
-    if rule.trigger == RetentionTrigger.CLOSING:
-        return akte.closed
-    if rule.trigger == RetentionTrigger.DOCUMENT_DATE:  # the file's youngest document
-        return session.scalar(
-            select(func.max(Document.document_date))
-            .join(Vorgang, Document.vorgang_id == Vorgang.id)
-            .where(Vorgang.akte_id == akte.id)
-        )
-    event = session.scalars(
-        select(AkteEvent).where(AkteEvent.akte_id == akte.id, AkteEvent.name == rule.event)
-    ).first()
-    return event.date if event else None
-
-
-def recompute(session: Session, akte: Akte, rule: Rule) -> bool:
-    """Set the file's retention end from its rule; True when it changed."""
-    end = retention_end(rule.years, trigger_date(session, akte, rule))
-    if end == akte.retention_end:
-        return False
-    akte.retention_end = end
-    return True
-
-
-def close_akte(session: Session, aktenzeichen: str, on: date, rule: Rule, *, by: Actor) -> Akte:
-    """Close the file (zdA) on `on`; its retention period may start to run."""
+def close_akte(
+    session: Session, aktenzeichen: str, on: date, rule: Rule | None, *, by: Actor
+) -> Akte:
+    """Close the file (zdA) on `on`; its retention period may start to run (once it has a
+    unit, for an unassigned Akte)."""
     check_actor(session, by)
     akte = find_akte(session, aktenzeichen)
     if akte.closed is not None:
@@ -211,14 +222,30 @@ def close_akte(session: Session, aktenzeichen: str, on: date, rule: Rule, *, by:
 
 
 def record_event(
-    session: Session, aktenzeichen: str, name: str, on: date, rule: Rule, *, by: Actor
+    session: Session, aktenzeichen: str, name: str, on: date, rule: Rule | None, *, by: Actor
 ) -> Akte:
-    """Record a named event of the file (e.g. "Abriss des Gebäudes") on `on`."""
+    """Record an event of the file its retention runs from (e.g. "Abriss des Gebäudes").
+
+    Only the events of the file's own rule are accepted, spelled as the file plan names
+    them: an event nothing waits for would be recorded and change nothing."""
     check_actor(session, by)
     akte = find_akte(session, aktenzeichen)
-    name = name.strip()
-    if not name:
-        raise RecordsError("an event needs a name")
+    name = " ".join(name.split())
+    if rule is None:
+        raise RecordsError(
+            f"Akte {aktenzeichen} has no Aktenplan unit yet, so no retention events: "
+            "assign one first (eakte akte assign)"
+        )
+    if rule.trigger != RetentionTrigger.EVENT:
+        raise RecordsError(
+            f"Akte {aktenzeichen} (unit {akte.aktenplan_unit}) is kept {rule.describe()}: "
+            "its retention runs from no event"
+        )
+    if name not in rule.events:
+        raise RecordsError(
+            f"Akte {aktenzeichen} (unit {akte.aktenplan_unit}) knows no event {name!r}; "
+            f"valid: {', '.join(repr(e) for e in rule.events)}"
+        )
     existing = session.scalars(
         select(AkteEvent).where(AkteEvent.akte_id == akte.id, AkteEvent.name == name)
     ).first()
@@ -234,48 +261,6 @@ def record_event(
          **by.audit()},
     )  # fmt: skip
     return akte
-
-
-def sync_rules(session: Session, rules: Mapping[str, Rule], plan_version: str) -> list[str]:
-    """Apply the file plan's rules: units whose rule changed get their files recomputed, and
-    the change (old and new rule, plan version, files affected) is audited. Returns them.
-    Units seen for the first time are audited together as the rules recorded."""
-    changed, first_seen = [], []
-    for unit, rule in rules.items():
-        row = session.get(RetentionRuleRow, unit)
-        values = {"years": rule.years, "trigger": rule.trigger.value, "event": rule.event,
-                  "legal_basis": rule.legal_basis}  # fmt: skip
-        if row is not None and all(getattr(row, k) == v for k, v in values.items()):
-            continue
-        old = None if row is None else {k: getattr(row, k) for k in values}
-        if row is None:
-            row = RetentionRuleRow(unit=unit, plan_version=plan_version, since=now(), **values)
-            session.add(row)
-        else:
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.plan_version, row.since = plan_version, now()
-        affected = [
-            a.aktenzeichen
-            for a in session.scalars(select(Akte).where(Akte.aktenplan_unit == unit))
-            if recompute(session, a, rule)
-        ]
-        if old is not None:  # the first sight of a unit is no change
-            append_event(
-                session, "retention_rule_changed", None, None,
-                {"unit": unit, "old": old, "new": values, "plan_version": plan_version,
-                 "akten_recomputed": affected},
-            )  # fmt: skip
-            changed.append(unit)
-        else:
-            first_seen.append(unit)
-    if first_seen:
-        append_event(
-            session, "retention_rules_recorded", None, None,
-            {"units": first_seen, "plan_version": plan_version},
-        )  # fmt: skip
-    session.flush()
-    return changed
 
 
 # --- legal holds ----------------------------------------------------------------------------
@@ -334,7 +319,7 @@ class AkteView(JsonView):
     id: str
     aktenzeichen: str
     title: str
-    aktenplan_unit: str
+    aktenplan_unit: str | None  # None: not assigned yet (its Aktenzeichen names no unit)
     organisation_unit: str | None
     opened: date
     closed: date | None
@@ -406,7 +391,7 @@ def _view_values(akte: Akte, today: date, held: set[str]) -> dict[str, Any]:
         "id": akte.id,
         "aktenzeichen": akte.aktenzeichen,
         "title": akte.title,
-        "aktenplan_unit": akte.aktenplan_unit,
+        "aktenplan_unit": akte.aktenplan_unit or None,
         "organisation_unit": akte.organisation_unit,
         "opened": akte.opened,
         "closed": akte.closed,
@@ -436,7 +421,7 @@ def list_akten(session: Session, today: date, unit: str | None = None) -> list[A
     return [
         AkteListing(**_view_values(a, today, held), documents=counts.get(a.id, 0))
         for a in session.scalars(select(Akte).order_by(Akte.aktenzeichen))
-        if unit is None or unit in unit_path(a.aktenplan_unit)
+        if unit is None or (a.aktenplan_unit and unit in unit_path(a.aktenplan_unit))
     ]
 
 
@@ -553,6 +538,8 @@ class RetentionReport(JsonView):
     counts: dict[str, int]  # every state of STATES, in that order
     due: tuple[DueAkte, ...]
     unfiled_documents: int  # documents without an Aktenzeichen, so in no Akte
+    # Akten whose Aktenzeichen names no Aktenplan unit: no retention until one is assigned
+    unassigned: tuple[str, ...] = ()
     awaiting_appraisal: tuple[AwaitingAppraisal, ...] = ()
 
 
@@ -608,5 +595,6 @@ def retention_report(
         counts={s: counts.get(AkteState(s), 0) for s in STATES},
         due=due,
         unfiled_documents=int(unfiled or 0),
+        unassigned=tuple(sorted(a.aktenzeichen for a in akten if a.aktenplan_unit == UNASSIGNED)),
         awaiting_appraisal=awaiting_appraisal(akten, today, appraisal_overdue_days),
     )

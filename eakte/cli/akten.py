@@ -47,7 +47,7 @@ def akte_list(
         table.add_column(column)
     for a in rows:
         table.add_row(
-            a["aktenzeichen"], a["aktenplan_unit"], str(a["documents"]), a["opened"],
+            a["aktenzeichen"], a["aktenplan_unit"] or "(ohne)", str(a["documents"]), a["opened"],
             a["closed"] or "-", a["retention_end"] or "-", STATE_LABELS[a["state"]],
         )  # fmt: skip
     out.print(table)
@@ -97,7 +97,7 @@ def akte_close(
     from archive.records.akten import close_akte, find_akte
 
     with records_decision(data, token) as r, r.archive.transaction() as session:
-        rule = r.rules[find_akte(session, aktenzeichen).aktenplan_unit]
+        rule = r.rules.get(find_akte(session, aktenzeichen).aktenplan_unit)
         akte = close_akte(session, aktenzeichen, parse_date(on), rule, by=r.actor)
         end = akte.retention_end
     out.print(f"{aktenzeichen}: zdA {on}; kept until {end or 'further notice (permanent)'}")
@@ -106,7 +106,9 @@ def akte_close(
 @akte_app.command("event")
 def akte_event(
     aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
-    name: Annotated[str, typer.Argument(metavar="NAME", help="e.g. 'Abriss des Gebäudes'")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="An event of the file's rule (akte show).")
+    ],
     on: DateOption,
     token: TokenOption = None,
     data: DataOption = None,
@@ -115,7 +117,7 @@ def akte_event(
     from archive.records.akten import find_akte, record_event
 
     with records_decision(data, token) as r, r.archive.transaction() as session:
-        rule = r.rules[find_akte(session, aktenzeichen).aktenplan_unit]
+        rule = r.rules.get(find_akte(session, aktenzeichen).aktenplan_unit)
         akte = record_event(session, aktenzeichen, name, parse_date(on), rule, by=r.actor)
         end = akte.retention_end
     out.print(f"{aktenzeichen}: {name} on {on}; kept until {end or 'not yet known'}")
@@ -135,5 +137,22 @@ def akte_file(
         found = re.search(r.plan.aktenzeichen_pattern, aktenzeichen)
         if found is None or found.group(0) != aktenzeichen:
             fail(f"{aktenzeichen!r} is not an Aktenzeichen of this file plan")
-        left = r.archive.file_into(document_id, aktenzeichen, by=r.actor, rules=r.rules)
+        left = r.archive.file_into(document_id, aktenzeichen, by=r.actor)
     out.print(f"{document_id} filed into {aktenzeichen}" + (f" (was in {left})" if left else ""))
+
+
+@akte_app.command("assign")
+def akte_assign(
+    aktenzeichen: Annotated[str, typer.Argument(metavar="AZ")],
+    unit: Annotated[str, typer.Argument(metavar="UNIT", help="Aktenplan unit, e.g. 6.1.3.")],
+    token: TokenOption = None,
+    data: DataOption = None,
+) -> None:
+    """Assign a file to an Aktenplan unit (one its Aktenzeichen names no unit for, or a
+    wrong one); its retention follows that unit's rule. Audited with the old and new unit."""
+    from archive.records.akten import assign_unit
+
+    with records_decision(data, token) as r, r.archive.transaction() as session:
+        akte = assign_unit(session, aktenzeichen, unit, r.rules, by=r.actor)
+        end = akte.retention_end
+    out.print(f"{aktenzeichen}: unit {unit}; kept until {end or 'not yet known'}")

@@ -1,8 +1,9 @@
 """What every records-management command shares: the archive with the file plan's retention
 rules applied, and how dates and refusals are read and shown.
 
-Each command first applies the file plan's retention rules to the catalog, so a changed plan
-recomputes the affected files (and the change is audited) before anything is decided.
+Each command works with the retention rules in force. A rule the file plan changed is only
+reported: it takes effect when a records manager approves it (`eakte retention rules
+--approve`), audited, so editing the plan changes no retention behind anyone's back.
 
 A records decision (`records_decision`) is made by a person authenticated by their own token
 with the role records_manager, given as --token or, better (it stays out of the shell's
@@ -23,13 +24,13 @@ import typer
 from eakte.cli.common import (
     console,
     file_plan_for,
-    open_archive,
+    require_archive,
     settings_for,
 )
 
 if TYPE_CHECKING:
     from archive.actors import Actor
-    from archive.records.akten import Rule
+    from archive.records.rules import FilingPlan, Rule
     from archive.records.xdomea import Party
     from archive.store import Archive
     from classifiers.fileplan import FilePlan
@@ -52,9 +53,10 @@ TokenOption = Annotated[
 @dataclass
 class Records:
     archive: Archive
-    rules: dict[str, Rule]
+    rules: dict[str, Rule]  # unit -> the rule in force
     settings: Any
     plan: FilePlan
+    filing: FilingPlan
     actor_: Actor | None = None
 
     @property
@@ -92,21 +94,29 @@ def records_decision(data: Path | None, token: str | None) -> Iterator[Records]:
 @contextmanager
 def _records(data: Path | None, *, decides: bool, token: str | None) -> Iterator[Records]:
     from archive.actors import authenticate_actor
-    from archive.records.akten import Rule, sync_rules
+    from archive.records.rules import pending_changes, rules_in_force
+    from archive.store import Archive
+    from pipelines.records_plan import filing_plan
+    from pipelines.settings import open_index
 
     settings = settings_for(data)
     plan = file_plan_for(settings)
-    rules = {u.id: Rule.of(u.retention.model_dump()) for u in plan.units}
-    archive = open_archive(settings)
+    filing = filing_plan(plan)
+    require_archive(settings)
+    archive = Archive(settings.data_dir, index=open_index(settings), filing=filing)
     try:
         actor = None
         if decides:
             with archive.transaction() as session:
                 actor = authenticate_actor(session, token)
         with archive.transaction() as session:
-            for unit in sync_rules(session, rules, f"{plan.name} {plan.version}"):
-                console.print(f"retention rule of {unit} changed: its files were recomputed")
-        yield Records(archive, rules, settings, plan, actor)
+            rules = rules_in_force(session, filing)
+            for change in pending_changes(session, filing):
+                console.print(
+                    f"the file plan changes the retention rule of unit {change.unit}; the old "
+                    "rule stays in force until approved (eakte retention rules --approve)"
+                )
+        yield Records(archive, rules, settings, plan, filing, actor)
     finally:
         archive.close()
 

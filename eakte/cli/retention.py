@@ -14,9 +14,17 @@ from rich.table import Table
 
 from eakte.cli.common import (
     DataOption,
+    JsonOption,
     out,
 )
-from eakte.cli.records import fail, parse_date, records_context, todays_date
+from eakte.cli.records import (
+    TokenOption,
+    fail,
+    parse_date,
+    records_context,
+    records_decision,
+    todays_date,
+)
 from eakte.labels import STATE_LABELS
 
 if TYPE_CHECKING:
@@ -54,6 +62,50 @@ def retention_report(
         _print_report(report)
     else:
         print(text, end="")
+
+
+@retention_app.command("rules")
+def retention_rules(
+    approve: Annotated[
+        bool, typer.Option("--approve", help="Put the file plan's changed rules in force.")
+    ] = False,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Approve only this unit (repeatable).")
+    ] = None,
+    token: TokenOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The retention rules in force, and the file plan's changes awaiting approval; with
+    --approve, apply them (the units' files are recomputed; audited with who approved)."""
+    from archive.records.rules import approve_changes, pending_changes
+
+    opened = records_decision(data, token) if approve else records_context(data)
+    with opened as r, r.archive.transaction() as session:
+        pending = pending_changes(session, r.filing)
+        unknown = set(unit or ()) - {c.unit for c in pending}
+        if unknown:
+            fail(f"no changed rule awaits approval for unit {', '.join(sorted(unknown))}")
+        if approve:
+            applied = approve_changes(
+                session, r.filing, by=r.actor, units=set(unit) if unit else None
+            )
+        in_force = {u: rule.describe() for u, rule in sorted(r.rules.items())}
+    if as_json:
+        shown = {"in_force": in_force, "pending": [c.to_json() for c in pending]}
+        if approve:
+            shown["approved"] = [c.unit for c in applied]
+        out.print_json(json.dumps(shown))
+        return
+    table = Table(title="Aufbewahrungsregeln in Kraft")
+    for column in ("Aktenplan", "Regel"):
+        table.add_column(column)
+    for u, text in in_force.items():
+        table.add_row(u, text)
+    out.print(table)
+    for c in pending:
+        state = "approved" if approve and c in applied else "awaiting approval"
+        out.print(f"unit {c.unit} ({state}): {c.in_force}  ->  {c.proposed}")
 
 
 def _render(report: dict[str, Any], fmt: str) -> str:
@@ -102,4 +154,9 @@ def _print_report(report: dict[str, Any], console_: Any = None) -> None:
                             w["reason"])  # fmt: skip
         target.print(waiting)
     if report["unfiled_documents"]:
-        target.print(f"{report['unfiled_documents']} documents have no Aktenzeichen (no Akte)")
+        target.print(f"{report['unfiled_documents']} documents are in no Akte (see akte file)")
+    if report["unassigned"]:
+        target.print(
+            f"{len(report['unassigned'])} Akten have no Aktenplan unit, so no retention "
+            f"(eakte akte assign AZ UNIT): {', '.join(report['unassigned'])}"
+        )

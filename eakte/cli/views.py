@@ -279,18 +279,21 @@ def _visual_checks(checks: list[dict[str, Any]]) -> str:
 def print_file_plan(console: Console, plan: Any) -> None:
     """The file plan as a records manager reads it: unit, retention, and the types filed there."""
     table = Table(title=f"{escape(plan.name)} (version {escape(plan.version)})")
-    for column in ("unit", "title", "retention", "legal basis", "document types"):
+    for column in ("unit", "title", "Aktenzeichen", "retention", "legal basis", "document types"):
         table.add_column(column, overflow="fold")
     for unit in plan.units:
         rule = unit.retention
         years = "dauernd" if rule.years is None else f"{rule.years} years"
-        trigger = rule.event if rule.trigger == "event" else rule.trigger.replace("_", " ")
+        trigger = (
+            " or ".join(rule.events) if rule.trigger == "event" else rule.trigger.replace("_", " ")
+        )
         types = [
             f"{t.label}{' (§ 30 AO)' if t.tax else ''}" for t in plan.types if t.unit == unit.id
         ]
         table.add_row(
             unit.id,
             escape(unit.title),
+            escape(unit.aktenzeichen_pattern or "-"),
             escape(f"{years} from {trigger}"),
             escape(rule.legal_basis),
             escape(", ".join(types)),

@@ -39,14 +39,16 @@ def test_tax_types_are_secret_and_kept_ten_years_from_closing(plan: FilePlan) ->
         assert t.tax, key
         rule = plan.unit(t.unit).retention
         assert (rule.years, rule.trigger) == (10, "closing")
-        assert "147" in rule.legal_basis and "AO" in rule.legal_basis
+        # § 147 AO binds taxpayers, not the tax office's own files: the plan recommends
+        assert "147" not in rule.legal_basis and "§§ 169-171" in rule.legal_basis
+        assert rule.legal_basis.startswith("Empfehlung, vom Registraturverantwortlichen")
     assert not plan.doc_type("bauantrag").tax
 
 
 def test_building_records_are_event_based_or_permanent(plan: FilePlan) -> None:
     for key in ("baugenehmigung", "bauzeichnung", "standsicherheitsnachweis", "abnahmeschein"):
         rule = plan.unit(plan.doc_type(key).unit).retention
-        assert rule.years is None or (rule.trigger == "event" and rule.event)
+        assert rule.years is None or (rule.trigger == "event" and rule.events)
         assert rule.legal_basis
 
 
@@ -121,8 +123,34 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_event_trigger_requires_event_name(tmp_path: Path) -> None:
-    path = _write_modified(tmp_path, 'event = "Abriss des Gebäudes', 'note = "Abriss des Gebäudes')
-    with pytest.raises(FilePlanError, match=r"broken_plan\.toml"):
+    named = 'events = ["Abriss des Gebäudes (Beseitigung der baulichen Anlage)"], legal_basis'
+    path = _write_modified(tmp_path, named, "legal_basis")
+    with pytest.raises(FilePlanError, match=r"broken_plan\.toml.*needs 'events'"):
+        load_file_plan(path)
+
+
+def test_one_event_as_older_plans_wrote_it_is_still_read(tmp_path: Path) -> None:
+    named = 'events = ["Abriss des Gebäudes (Beseitigung der baulichen Anlage)"]'
+    path = _write_modified(tmp_path, named, 'event = "Abriss"')
+    assert load_file_plan(path).unit("6.1.4").retention.events == ["Abriss"]
+
+
+def test_no_statute_for_taxpayers_or_merchants_is_cited_as_binding(plan: FilePlan) -> None:
+    for unit in plan.units:
+        basis = unit.retention.legal_basis
+        assert "147" not in basis and "HGB" not in basis, unit.id
+        assert basis.startswith("Empfehlung, vom Registraturverantwortlichen zu bestätigen"), (
+            unit.id
+        )
+
+
+def test_a_broken_unit_pattern_is_named(tmp_path: Path) -> None:
+    path = _write_modified(
+        tmp_path, "aktenzeichen_pattern = '63-BG-", "aktenzeichen_pattern = '(63-BG-"
+    )
+    with pytest.raises(
+        FilePlanError, match=r"broken_plan\.toml.*unit 6\.1\.3: aktenzeichen_pattern"
+    ):
         load_file_plan(path)
 
 

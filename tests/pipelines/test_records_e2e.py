@@ -44,9 +44,7 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
         return run_eakte(*args, "--data", data, api=prefect_api).stdout
 
     def token(name: str) -> str:
-        made = run_json("token", "create", "--name", name, "--role", "records_manager",
-                        "--scope", "all", "--data", data, api=prefect_api)  # fmt: skip
-        return str(made["secret"])
+        return _records_manager(name, data, prefect_api)
 
     report = run_json("ingest", str(inbox), "--data", data, api=prefect_api)
     (line,) = report["documents"]
@@ -125,3 +123,119 @@ def test_a_rescan_named_in_the_manifest_becomes_the_next_version(
     (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
     assert akte["documents"] == 1  # one document, two versions
     assert run_eakte("verify", "--data", data, api=prefect_api).returncode == 0
+
+
+def _records_manager(name: str, data: str, api: str) -> str:
+    """The secret of a new records manager's token, made with `eakte token create`."""
+    made = run_json("token", "create", "--name", name, "--role", "records_manager",
+                    "--scope", "all", "--data", data, api=api)  # fmt: skip
+    return str(made["secret"])
+
+
+def _ingest_one(inbox: Path, page: list[str], seed: int, data: str, api: str) -> dict:
+    """Scan one page into its own folder and ingest it; the document's batch line."""
+    write_scan([page], inbox / "scan.png", "png", seed=seed)
+    (line,) = run_json("ingest", str(inbox), "--data", data, api=api)["documents"]
+    return line
+
+
+BAU_AZ = "63-BG-1990-0200"
+WIDERSPRUCH = [
+    "Erika Mustermann · Lindenstraße 7 · 12345 Musterstadt",
+    "",
+    "Stadt Musterstadt",
+    "Bauordnungsamt",
+    "Marktplatz 1, 12345 Musterstadt",
+    "",
+    "Musterstadt, den 04.05.1991",
+    f"Ihr Aktenzeichen: {BAU_AZ}",
+    "",
+    "Widerspruch gegen die Baugenehmigung vom 12.04.1991",
+    "",
+    "hiermit lege ich gegen die oben genannte Baugenehmigung",
+    "fristgerecht Widerspruch ein. Die Grenzbebauung verletzt",
+    "meine Rechte als Nachbarin. Ich beantrage die Aussetzung der Vollziehung.",
+    "",
+    "Mit freundlichen Grüßen",
+    "Erika Mustermann",
+]
+
+
+@pytest.mark.slow
+def test_a_widerspruch_filed_first_leaves_the_bauakte_a_bauakte(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    data = str(tmp_path / "data")
+    line = _ingest_one(tmp_path / "karton-5", WIDERSPRUCH, 21, data, prefect_api)
+    assert (
+        run_json("show", line["document_id"], "--data", data, api=prefect_api)["doc_type"]
+        == "widerspruch"
+    )
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert (akte["aktenzeichen"], akte["aktenplan_unit"]) == (BAU_AZ, "6.1.3")
+    first = _records_manager("Registratur 1", data, prefect_api)
+    run_eakte("akte", "close", BAU_AZ, "--date", "2004-12-01", "--token", first, "--data", data,
+              api=prefect_api)  # fmt: skip
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert (akte["retention_end"], akte["state"]) == (None, "active")  # the building stands
+    run_eakte("akte", "event", BAU_AZ, "Abriss des Gebäudes (Beseitigung der baulichen Anlage)",
+              "--date", "2020-03-01", "--token", first, "--data", data, api=prefect_api)  # fmt: skip
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert akte["retention_end"] == "2030-12-31"
+
+
+LATE_LETTER = [
+    "Stadt Musterstadt - Steueramt",
+    "Rathausplatz 1, 12345 Musterstadt",
+    "",
+    f"Aktenzeichen: {AZ}",
+    "Musterstadt, 02.02.2011",
+    "",
+    "Aktenvermerk",
+    "",
+    "Rückruf der Eigentümerin zum Grundbesitz Lindenweg 4 am 01.02.2011.",
+    "Die Unterlagen zum Kalenderjahr 2009 liegen vollständig vor.",
+]
+
+
+@pytest.mark.slow
+def test_a_destroyed_akte_stays_destroyed_at_the_next_ingest(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    data = str(tmp_path / "data")
+
+    def eakte(*args: str, check: bool = True) -> str:
+        return run_eakte(*args, "--data", data, api=prefect_api, check=check).stdout
+
+    def found(query: str) -> list[str]:
+        hits = run_json("search", query, "--data", data, api=prefect_api)["hits"]
+        return [h["document_id"] for h in hits]
+
+    line = _ingest_one(tmp_path / "karton-6", BESCHEID, 11, data, prefect_api)
+    first = _records_manager("Registratur 1", data, prefect_api)
+    second = _records_manager("Registratur 2", data, prefect_api)
+    eakte("akte", "close", AZ, "--date", "2010-06-30", "--token", first)
+    out = tmp_path / "aussonderung"
+    eakte("aussonderung", "offer", "--out", str(out))
+    (offer,) = out.glob("*.0501.xml")
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    name, xml = appraisal_message(offer.name.split("_")[0], {akte["id"]: "V"}, ARCHIVE, US)
+    (out / name).write_bytes(xml)
+    eakte("aussonderung", "appraise", str(out / name), "--token", first)
+    (proposal,) = run_json("dispose", "propose", "--token", first, "--data", data,
+                           api=prefect_api)  # fmt: skip
+    eakte("dispose", "approve", proposal["id"], "--token", second)
+    assert found(AZ) == []
+
+    again = _ingest_one(tmp_path / "karton-7", LATE_LETTER, 13, data, prefect_api)
+    verified = run_eakte("verify", "--data", data, api=prefect_api, check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # the destroyed Bescheid is not indexed again, and the late paper is not filed into the
+    # destroyed Akte (where it would never be offered or destroyed) but waits for a person
+    assert found(AZ) == [again["document_id"]]
+    assert again["status"] == "needs_review"
+    assert f"Akte {AZ} was destroyed" in again["reason"]
+    shown = run_json("akte", "show", AZ, "--data", data, api=prefect_api)
+    assert [d["document_id"] for d in shown["document_list"]] == [line["document_id"]]
+    report = json.loads(eakte("retention", "report", "--format", "json"))
+    assert report["unfiled_documents"] == 1

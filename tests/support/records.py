@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from archive.store import Archive
+from classifiers.fileplan import load_file_plan
+from pipelines.records_plan import filing_plan
 from tests.support.commands import invoke_eakte
 from tests.support.documents import store_document
 
@@ -19,7 +21,7 @@ BAU_AZ = "63-BG-1978-0042"  # building file: 10 years from demolition
 def fill_records_archive(data: Path, folder: Path) -> Path:
     """A real archive in `data` with the tax, letters and building files, filed directly."""
     folder.mkdir(parents=True, exist_ok=True)
-    archive = Archive(data)
+    archive = Archive(data, filing=filing_plan(load_file_plan()))
     archive.start_batch("karton-1", "Karton 1")
     for name, doc_type, unit, az, day in (
         ("steuer-1", "grundsteuerbescheid", "9.2.1", STEUER_AZ, date(2009, 2, 1)),

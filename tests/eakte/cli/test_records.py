@@ -21,7 +21,9 @@ from archive.records.xdomea import (
 )
 from archive.search import SearchFilters
 from archive.store import Archive
+from classifiers.fileplan import load_file_plan
 from eakte.cli.app import app
+from pipelines.records_plan import filing_plan
 from tests.support.documents import store_document
 from tests.support.records import (
     BAU_AZ,
@@ -147,6 +149,9 @@ def test_full_cycle_close_due_offer_appraise_transfer_confirm_dispose(
         assert len(archive.search("Musterstadt", SearchFilters(), 10)) == 1
         assert len(list(archive.blobs)) == 2  # the building file's original and PDF/A
         assert archive.verify() == []  # tombstones need no blobs; the chain still holds
+        assert archive.reindex_missing() == 0  # what the next ingest runs: no resurrection
+        assert len(archive.search("Musterstadt", SearchFilters(), 10)) == 1
+        assert archive.verify() == []
     finally:
         archive.close()
     records = _json("dispose", "list", data=data)
@@ -199,12 +204,12 @@ def test_a_hold_blocks_disposal_until_released(data: Path, tmp_path: Path, secon
     assert eakte("dispose", "approve", proposal, "--token", second, data=data).exit_code == 0
 
 
-def test_changing_a_rule_recomputes_its_files_and_is_audited(
+def test_a_changed_rule_waits_for_approval_and_is_audited(
     data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert eakte("akte", "close", POST_AZ, "--date", "2013-01-15", data=data).exit_code == 0
     plan = (Path(__file__).parents[3] / "classifiers" / "default_fileplan.toml").read_text("utf-8")
-    changed = plan.replace('id = "0.2.1"', 'id = "0.2.1"', 1).replace(
+    changed = plan.replace(
         'retention = { years = 6, trigger = "closing"',
         'retention = { years = 30, trigger = "closing"',
         1,
@@ -212,21 +217,98 @@ def test_changing_a_rule_recomputes_its_files_and_is_audited(
     assert changed != plan
     (tmp_path / "plan.toml").write_text(changed, "utf-8")
     monkeypatch.setenv("EAKTE_FILE_PLAN", str(tmp_path / "plan.toml"))
+    listed = eakte("akte", "list", "--json", data=data)
+    assert "changes the retention rule of unit 0.2.1" in " ".join(listed.output.split())
+    # the edited plan alone changes nothing: the old rule stays in force
+    for _ in range(2):
+        akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+        assert akten[POST_AZ]["retention_end"] == "2019-12-31"
+    rules = _json("retention", "rules", data=data)
+    assert [c["unit"] for c in rules["pending"]] == ["0.2.1"]
+    assert rules["in_force"]["0.2.1"].startswith("6 Jahre")
+    assert "30 Jahre" in rules["pending"][0]["proposed"]
+    approved = _json("retention", "rules", "--approve", data=data)  # registratur-a's token
+    assert approved["approved"] == ["0.2.1"]
     akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
     assert akten[POST_AZ]["retention_end"] == "2043-12-31"
+    assert _json("retention", "rules", data=data)["pending"] == []
+    (event,) = _audit_details(data, "retention_rule_changed")
+    assert (event["old"]["years"], event["new"]["years"]) == (6, 30)
+    assert event["by"] == "registratur-a" and event["akten_recomputed"] == [POST_AZ]
+    nothing = eakte("retention", "rules", "--approve", "--unit", "9.2.1", data=data)
+    assert nothing.exit_code == 2 and "no changed rule awaits" in " ".join(nothing.output.split())
+
+
+def _audit_details(data: Path, name: str) -> list[dict[str, object]]:
+    from sqlalchemy import select
+
+    from archive.catalog.models import AuditEvent
+
     archive = Archive(data)
     try:
         with archive.transaction() as s:
-            from sqlalchemy import select
-
-            from archive.catalog.models import AuditEvent
-
-            events = [e.detail for e in s.scalars(select(AuditEvent).where(
-                AuditEvent.event == "retention_rule_changed"))]  # fmt: skip
+            rows = s.scalars(select(AuditEvent).where(AuditEvent.event == name))
+            return [dict(e.detail) for e in rows]
     finally:
         archive.close()
-    assert events and events[0]["old"]["years"] == 6 and events[0]["new"]["years"] == 30
-    assert events[0]["akten_recomputed"] == [POST_AZ]
+
+
+def test_only_the_events_of_the_files_rule_are_accepted(data: Path) -> None:
+    for az, name, refusal in (
+        (BAU_AZ, "Abriss", "knows no event 'Abriss'; valid: 'Abriss des Gebäudes (Beseitigung"),
+        (STEUER_AZ, "Abriss des Gebäudes (Beseitigung der baulichen Anlage)", "from no event"),
+    ):
+        result = eakte("akte", "event", az, name, "--date", "2001-03-01", data=data)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and refusal in said, said
+        assert _json("akte", "show", az, data=data)["events"] == []
+    # a refused building application has no building to wait for: its period runs now
+    refused = eakte("akte", "event", BAU_AZ, "Ablehnung des Bauantrags", "--date", "1979-01-10",
+                    data=data)  # fmt: skip
+    assert refused.exit_code == 0, refused.output
+    shown = _json("akte", "show", BAU_AZ, data=data)
+    assert shown["retention_end"] == "1989-12-31" and shown["state"] == "due"
+    assert "Ablehnung des Bauantrags" in shown["retention_rule"]
+
+
+def test_the_aktenzeichen_decides_the_unit_and_an_assignment_is_audited(
+    data: Path, tmp_path: Path
+) -> None:
+    archive = Archive(data, filing=filing_plan(load_file_plan()))
+    archive.start_batch("karton-2", "Karton 2")
+    # the objection comes first; the file is still the building's
+    store_document(
+        archive, tmp_path / "in", "widerspruch", "widerspruch", "archived", "Widerspruch",
+        unit="0.3.1", aktenzeichen="63-BG-1990-0200", document_date=date(1991, 2, 1),
+    )  # fmt: skip
+    store_document(
+        archive, tmp_path / "in", "fremd", "schriftverkehr", "archived", "Schreiben",
+        aktenzeichen="63-XY-2020-0001", document_date=date(2020, 2, 1),
+    )  # fmt: skip
+    archive.close()
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten["63-BG-1990-0200"]["aktenplan_unit"] == "6.1.3"
+    assert akten["63-XY-2020-0001"]["aktenplan_unit"] is None  # no unit's pattern matches
+    for az, on in (("63-BG-1990-0200", "2004-12-01"), ("63-XY-2020-0001", "2021-06-01")):
+        assert eakte("akte", "close", az, "--date", on, data=data).exit_code == 0
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten["63-BG-1990-0200"]["retention_end"] is None  # the building stands
+    assert akten["63-XY-2020-0001"]["retention_end"] is None  # no rule, never due
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unassigned"] == ["63-XY-2020-0001"]
+    assert "63-XY-2020-0001" in " ".join(eakte("retention", "report", data=data).output.split())
+
+    bad = eakte("akte", "assign", "63-XY-2020-0001", "6.9", data=data)
+    assert bad.exit_code == 2 and "no Aktenplan unit" in " ".join(bad.output.split())
+    assigned = eakte("akte", "assign", "63-XY-2020-0001", "0.2.1", data=data)
+    assert assigned.exit_code == 0, assigned.output
+    akten = {a["aktenzeichen"]: a for a in _json("akte", "list", data=data)}
+    assert akten["63-XY-2020-0001"]["retention_end"] == "2027-12-31"
+    (event,) = _audit_details(data, "akte_unit_assigned")
+    assert (event["old_unit"], event["new_unit"], event["by"]) == (None, "0.2.1", "registratur-a")
+    assert event["retention_end"] == "2027-12-31"
+    report = json.loads(eakte("retention", "report", "--format", "json", data=data).stdout)
+    assert report["unassigned"] == []
 
 
 def test_a_tampered_audit_event_is_found_and_named(data: Path) -> None:
@@ -253,7 +335,7 @@ def test_report_formats_and_bad_input(data: Path, tmp_path: Path) -> None:
         eakte("retention", "report", "--format", "html", "--out", str(html), data=data).exit_code
         == 0
     )
-    assert "§ 147 Abs. 3 AO" in html.read_text("utf-8") and 'lang="de"' in html.read_text("utf-8")
+    assert "§§ 169-171" in html.read_text("utf-8") and 'lang="de"' in html.read_text("utf-8")
     future = json.loads(eakte("retention", "report", "--format", "json", "--due-before", "2100-01-01",
                               data=data).stdout)  # fmt: skip
     assert [d["aktenzeichen"] for d in future["due"]] == [STEUER_AZ]

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from archive.access import create_token, revoke_token
 from archive.store import Archive
+from classifiers.fileplan import load_file_plan
 from eakte.web.app import create_app
+from pipelines.records_plan import filing_plan
 from scanmaker import write_scan
 from tests.support.documents import store_document
 from tests.support.world import BAU_AZ, TAX_AZ, World
@@ -31,7 +33,7 @@ def _store(
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("api")
-    archive = Archive(folder / "data")
+    archive = Archive(folder / "data", filing=filing_plan(load_file_plan()))
     archive.start_batch("karton-1", "Karton 1")
     ids = {
         "baugenehmigung": _store(
