@@ -1,5 +1,6 @@
-"""The records cycle on a real ingest: scan -> Akte -> zdA -> due -> offer -> appraisal ->
-hand-over -> confirmation -> two-person disposal, with `eakte verify` intact at the end."""
+"""The records cycle on real scans: ingest -> Akte -> hold -> zdA -> offer -> appraisal ->
+hand-over with a re-send -> confirmation -> two-person disposal -> next ingest, with trusted
+time throughout and `eakte verify`, `eakte audit verify` and an evidence record clean at the end."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from archive.records.xdomea import Party, appraisal_message, confirmation_message, validate
 from scanmaker import write_scan
 from tests.support.commands import run_eakte, run_json
+from tests.support.tsa import LocalTsa
 
 AZ = "22-GS-2009-00017"
 BESCHEID = [
@@ -32,9 +34,11 @@ ARCHIVE = Party(name="Stadtarchiv Musterstadt", code="stadtarchiv-musterstadt")
 
 
 @pytest.mark.slow
-def test_ingest_close_offer_appraise_transfer_confirm_dispose(
-    tmp_path: Path, prefect_api: str
+def test_the_whole_records_cycle_on_real_scans(
+    tmp_path: Path, prefect_api: str, tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
+    monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
     inbox = tmp_path / "karton-3"
     write_scan([BESCHEID], inbox / "bescheid.png", "png", seed=11)
     (inbox / "batch.toml").write_text('operator = "A. Beispiel"\norganisation_unit = "22"\n')
@@ -54,11 +58,19 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     assert akte["state"] == "active"
 
     first, second = token("Registratur 1"), token("Registratur 2")
+    held = json.loads(eakte("hold", "add", "--reason", "Klage VG 2 K 17/10", "--akte", AZ,
+                            "--token", first, "--json"))  # fmt: skip
     eakte("akte", "close", AZ, "--date", "2010-06-30", "--token", first)
     (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
-    assert (akte["retention_end"], akte["state"]) == ("2020-12-31", "due")
+    assert akte["retention_end"] == "2020-12-31"
 
     out = tmp_path / "aussonderung"
+    # a held file is neither offered nor destroyed until the hold is released
+    assert "no file is due" in eakte("aussonderung", "offer", "--out", str(out))
+    assert not list(out.glob("*.0501.xml"))
+    eakte("hold", "release", held["id"], "--token", first)
+    (akte,) = run_json("akte", "list", "--data", data, api=prefect_api)
+    assert akte["state"] == "due"
     eakte("aussonderung", "offer", "--out", str(out), "--xdomea-version", "3.0.0")
     (offer,) = out.glob("*_Aussonderung.Anbieteverzeichnis.0501.xml")
     assert validate(offer.read_bytes()) == [] and b"schema:3.0.0" in offer.read_bytes()
@@ -79,6 +91,14 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
         assert note["quality_check"]["human_checks"] == []
         (message,) = [n for n in zf.namelist() if n.endswith(".xml")]
         assert note_file.encode() in zf.read(message)
+    # the archive could not import the package: it is sent again, and both are kept
+    name, xml = confirmation_message(
+        process_id, {akte["id"]: "Paket nicht lesbar"}, ARCHIVE, US, version="3.0.0"
+    )
+    (out / name).write_bytes(xml)
+    eakte("aussonderung", "confirm", str(out / name), "--token", first)
+    eakte("aussonderung", "transfer", "--out", str(out), "--xdomea-version", "3.0.0")
+    assert len(list(out.glob("*.0503*.zip"))) == 2 and package.is_file()
     name, xml = confirmation_message(process_id, {akte["id"]: True}, ARCHIVE, US, version="3.0.0")
     (out / name).write_bytes(xml)
     eakte("aussonderung", "confirm", str(out / name), "--token", first)
@@ -96,6 +116,19 @@ def test_ingest_close_offer_appraise_transfer_confirm_dispose(
     (record,) = json.loads(eakte("dispose", "list", "--json"))
     assert (record["proposed_by"], record["approved_by"]) == ("Registratur 1", "Registratur 2")
     assert record["documents"][0]["sha256_original"] == doc["sha256_original"]
+
+    # the next batch brings a late paper of the handed-over file: it waits for a person
+    late = _ingest_one(tmp_path / "karton-4", LATE_LETTER, 13, data, prefect_api)
+    assert late["status"] == "needs_review" and AZ in late["reason"]
+    verified = run_eakte("verify", "--data", data, api=prefect_api)
+    assert verified.returncode == 0 and "proven by evidence records" in verified.stdout
+    audit = eakte("audit", "verify")
+    assert "intact" in audit and "timestamp(s) verified" in audit
+    evidence = tmp_path / "spaet.ers"
+    eakte("evidence", "export", late["document_id"], "--out", str(evidence))
+    shown = run_json("show", late["document_id"], "--data", data, api=prefect_api)
+    proved = eakte("evidence", "verify", str(evidence), "--data-file", shown["pdfa_path"])
+    assert "proves" in proved
 
 
 @pytest.mark.slow
