@@ -153,6 +153,7 @@ def _context(
         workdir=workdir,
         batch_name=batch_name,
         manifest=manifest,
+        tsa_url=settings.tsa_url,
     )
 
 

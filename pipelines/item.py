@@ -29,6 +29,7 @@ class Context:
     workdir: Path
     batch_name: str = ""
     manifest: BatchManifest | None = None  # what the scanning team stated about the batch
+    tsa_url: str | None = None  # the Time-Stamp Authority that timestamps the audit trail
 
 
 @dataclass(frozen=True)

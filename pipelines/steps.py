@@ -168,6 +168,7 @@ def write_transfer_note(item: Item, ctx: Context) -> Item:
         source_kind=item.prepared.kind,
         captured_at=item.captured_at,
         captured_at_basis=item.captured_at_basis or FILE_TIME_BASIS,
+        tsa_url=ctx.tsa_url,
         ingested_at=item.ingested_at,
         scan=item.scan,
         expected_pages=item.prepared.pages,

@@ -47,12 +47,23 @@ CONFORMITY = (
     "listed under processing. eakte does not compare the scan with the paper; that is the "
     "human visual check, recorded with 'eakte qa record' and shown with this note."
 )
-# How the note is protected; there is no signature or trusted timestamp (yet) to claim.
+# How the note is protected: it is not signed itself; its hash is in the audit trail, whose
+# head a configured Time-Stamp Authority timestamps at the end of the batch.
 SEAL = (
-    "Not signed or timestamped. The note's SHA-256 is recorded in the hash-chained audit trail "
-    "(the document's 'archived' event, transfer_note_sha256), so a later change of the note is "
+    "Not signed. The note's SHA-256 is recorded in the hash-chained audit trail (the "
+    "document's 'archived' event, transfer_note_sha256), so a later change of the note is "
     "detected by 'eakte verify'."
 )
+
+
+def seal_statement(tsa_url: str | None) -> str:
+    """What protects the note: the audit trail, and the TSA timestamping it if one is set."""
+    if tsa_url is None:
+        return SEAL + " No Time-Stamp Authority is configured: the trail is not timestamped."
+    return SEAL + (
+        f" The trail's head is to be timestamped (RFC 3161) by the Time-Stamp Authority "
+        f"{tsa_url} at the end of the batch; 'eakte audit verify' shows whether it was."
+    )
 _IMAGE_KINDS = ("tiff", "png", "jpeg")
 
 
@@ -140,6 +151,7 @@ def build_transfer_note(
     sha256_original: str,
     sha256_pdfa: str,
     captured_at_basis: str = FILE_TIME_BASIS,
+    tsa_url: str | None = None,
 ) -> TransferNote:
     """The note of one scan; times must be zone-aware, so that the note is unambiguous."""
     for name, moment in (("captured_at", captured_at), ("ingested_at", ingested_at)):
@@ -161,7 +173,7 @@ def build_transfer_note(
         anomalies=anomalies,
         quality_check=quality_check(scan, expected_pages, anomalies),
         conformity=CONFORMITY.format(pages=len(scan.pages), expected=expected_pages),
-        seal=SEAL,
+        seal=seal_statement(tsa_url),
         software={**dict(software), **scan.software},
         sha256_original=sha256_original,
         sha256_pdfa=sha256_pdfa,

@@ -181,7 +181,10 @@ def test_note_carries_the_tr_03138_statements_and_places() -> None:
     assert note.captured_at_basis == "TIFF DateTime of the scan"
     assert "image and content" in note.conformity and "2 page(s)" in note.conformity
     assert "does not compare the scan with the paper" in note.conformity
-    assert "audit trail" in note.seal and "Not signed or timestamped" in note.seal
+    assert "audit trail" in note.seal and "Not signed" in note.seal
+    assert "No Time-Stamp Authority is configured" in note.seal
+    stamped = _note(_scan(PageText(1, "Text", 90.0, "ocr")), tsa_url="http://tsa.example/")
+    assert "timestamped (RFC 3161)" in stamped.seal and "http://tsa.example/" in stamped.seal
     assert "eakte qa record" in note.quality_check.human_check
     unstated = _note(_scan(PageText(1, "Text", 90.0, "ocr")), manifest=None)
     assert (unstated.scan_place, unstated.workstation, unstated.procedure_documentation) == (
