@@ -47,12 +47,7 @@ def document_line(item: Item) -> dict[str, Any]:
             classified_by=classification.source,
             pages=len(scan.pages),
             ocr_confidence=scan.mean_confidence,
-            low_confidence_pages=[
-                p.number
-                for p in scan.pages
-                if not p.recognised
-                or (p.confidence is not None and p.confidence < LOW_OCR_CONFIDENCE)
-            ],
+            low_confidence_pages=scan.pages_to_check(LOW_OCR_CONFIDENCE),
             unrecognised_pages=scan.unrecognised_pages,
             ocr_applied=scan.ocr_applied,
             text_layer_dropped=scan.text_layer_dropped,

@@ -78,6 +78,16 @@ class ScanResult:
         """Pages the OCR engine gave up on (kept as images without text): rescan them."""
         return [page.number for page in self.pages if not page.recognised]
 
+    def pages_to_check(self, low_confidence: float) -> list[int]:
+        """Pages worth a look and perhaps a rescan: not recognised, or read with less mean
+        word confidence than `low_confidence`."""
+        return [
+            page.number
+            for page in self.pages
+            if not page.recognised
+            or (page.confidence is not None and page.confidence < low_confidence)
+        ]
+
     @property
     def mean_confidence(self) -> float | None:
         scored = [p.confidence for p in self.pages if p.confidence is not None]
