@@ -204,7 +204,11 @@ def document(who: Caller, service: Shared, document_id: str) -> dict[str, Any]:
 
 
 def _file_names_only(shown: dict[str, Any]) -> dict[str, Any]:
-    """The document's JSON with its scan named by file name, not by the server's path."""
+    """The document's JSON with its scan named by file name, not by the server's path.
+
+    The transfer note shown so differs from the one the audit trail's `transfer_note_sha256`
+    covers by that name alone; `eakte show` and the xdomea hand-over carry it unchanged.
+    """
     shown["source_name"] = _file_name(shown["source_name"])
     for version in shown.get("versions", ()):
         version["source_name"] = _file_name(version["source_name"])

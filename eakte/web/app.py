@@ -72,8 +72,12 @@ def create_app(
 
 
 def _api_description_page(app: FastAPI) -> None:
-    """/docs: Swagger UI, from its CDN, with the one inline script that starts it."""
-    html = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="eakte API").body).decode()
+    """/docs: Swagger UI, from its CDN, with the one inline script that starts it (and no
+    favicon from FastAPI's site)."""
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json", title="eakte API", swagger_favicon_url="data:,"
+    )
+    html = bytes(page.body).decode()
     policy = policy_for(html, ["https://cdn.jsdelivr.net"])
 
     @app.get("/docs", include_in_schema=False)

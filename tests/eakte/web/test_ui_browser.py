@@ -152,9 +152,9 @@ def test_a_sign_in_form_on_another_site_does_not_sign_the_browser_in(
     page.goto("http://evil.example/")
     with page.expect_navigation():
         page.get_by_role("button", name="Weiter").click()
-    assert page.url == f"{base_url}/ui/anmelden"
-    assert "Formular abgelehnt" in page.content()
-    assert "__Host-eakte_session" not in {c["name"] for c in context.cookies()}
-    page.goto(f"{base_url}/ui/")
+    refused = page.content()
+    page.goto(f"{base_url}/ui/")  # the clerk opens the search later
     assert page.url.endswith("/ui/anmelden")  # not signed in
+    assert not [c for c in context.cookies() if "session" in c["name"] or "token" in c["name"]]
+    assert "Formular abgelehnt" in refused
     context.close()
