@@ -60,10 +60,10 @@ _templates.env.filters["filtern"] = lambda base, change: {
 }
 _ERRORS = {
     403: ("Kein Zugriff", "Diese Seite ist der Registratur und der Administration vorbehalten."),
-    "form": ("Formular abgelehnt", "Das Formular kam nicht von dieser Seite oder ist veraltet. Bitte die Seite neu laden und noch einmal senden."),
     404: ("Nicht gefunden", "Dieses Dokument oder diese Akte gibt es nicht, oder Sie dürfen sie nicht sehen."),
     422: ("Ungültige Angabe", "Die Adresse enthält eine ungültige Angabe. Bitte die Suche neu beginnen."),
 }  # fmt: skip
+_FOREIGN_FORM = ("Formular abgelehnt", "Das Formular kam nicht von dieser Seite oder ist veraltet. Bitte die Seite neu laden und noch einmal senden.")  # fmt: skip
 _templates.env.filters["datum"] = lambda iso: (
     ".".join(reversed(str(iso)[:10].split("-"))) if iso else "\u2013"
 )
@@ -114,7 +114,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
 
 def _foreign_form(request: Request) -> HTMLResponse:
     """A form another site sent, or one without this browser's token: refused, nothing done."""
-    titel, text = _ERRORS["form"]
+    titel, text = _FOREIGN_FORM
     return _page(request, "fehler.html", 403, who=None, titel=titel, text=text, csrf=None)
 
 
