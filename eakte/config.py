@@ -41,6 +41,9 @@ _ENV = {
     "EAKTE_ARCHIVE_CODE": "archive_code",
     "EAKTE_TSA_URL": "tsa_url",
     "EAKTE_TSA_CERTIFICATE": "tsa_certificate",
+    "EAKTE_SECURE_COOKIES": "secure_cookies",
+    "EAKTE_SESSION_IDLE_MINUTES": "session_idle_minutes",
+    "EAKTE_SESSION_HOURS": "session_hours",
 }
 
 

@@ -42,6 +42,11 @@ class Settings(BaseModel):
     # (PEM), the trust anchor its tokens are verified against; None: nothing is timestamped
     tsa_url: str | None = None
     tsa_certificate: Path | None = None
+    # the clerk's pages (`eakte serve`): the session cookie is sent over https only; switch
+    # off only for plain-http development (EAKTE_SECURE_COOKIES=0)
+    secure_cookies: bool = True
+    session_idle_minutes: float = Field(default=30, gt=0)  # signed out after this long unused
+    session_hours: float = Field(default=10, gt=0)  # and after this long in any case
 
 
 def open_index(settings: Settings) -> SearchIndex:

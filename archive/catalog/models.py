@@ -270,6 +270,18 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WebSession(Base):
+    """A browser signed in to the clerk's pages. Its cookie holds a random id; only the id's
+    SHA-256 is kept, with the token it was opened with (revoking the token ends it)."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AccessLogEntry(Base):
     """Append-only: who (which token) searched, viewed or fetched what, and when."""
 

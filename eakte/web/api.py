@@ -9,7 +9,7 @@ view and download is written to the access log.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -19,7 +19,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from archive.access import UNIT_PATTERN, Principal, read_access_log
+from archive.documents import DocumentView
 from archive.search import Hit, SearchFilters
+from eakte.web.errors import errors
 from eakte.web.service import (
     MAX_OFFSET,
     Shared,
@@ -31,6 +33,16 @@ from eakte.web.service import (
 
 MAX_LIMIT = 100
 _HIDDEN = ("original_path", "pdfa_path", "metadata_path", "text", "facts")
+# where a scan lay on the scanning server is the operators' to see (`eakte show`), not the
+# API's: these keys of an audit event's detail name a file by its path
+_PATH_DETAILS = ("source", "copy")
+# the types intake tells from an original's bytes (`scanners.intake.sniff_kind`)
+_ORIGINAL_TYPES = {
+    "pdf": "application/pdf",
+    "tiff": "image/tiff",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
 _bearer = HTTPBearer(auto_error=False, description="A token from `eakte token create`.")
 
 router = APIRouter()
@@ -121,7 +133,12 @@ def readyz(service: Shared) -> JSONResponse:
     )
 
 
-@router.get("/api/v1/search", tags=["search"], response_model=SearchPage)
+@router.get(
+    "/api/v1/search",
+    tags=["search"],
+    response_model=SearchPage,
+    responses=errors(400, 401, 403, 422),
+)
 async def search(
     who: Caller, service: Shared, params: Annotated[SearchParams, Query()]
 ) -> Response:
@@ -179,32 +196,86 @@ def _hit(h: Hit) -> dict[str, Any]:
     }
 
 
-@router.get("/api/v1/documents/{document_id}", tags=["documents"])
+@router.get("/api/v1/documents/{document_id}", tags=["documents"], responses=errors(401, 403, 404))
 def document(who: Caller, service: Shared, document_id: str) -> dict[str, Any]:
     doc = service.viewed_document(who, document_id)
     shown = {k: v for k, v in doc.to_json().items() if k not in _HIDDEN}
-    return shown | {"transfer_note": doc.facts.get("transfer_note")}
+    return _file_names_only(shown | {"transfer_note": doc.facts.get("transfer_note")})
 
 
-@router.get("/api/v1/documents/{document_id}/pdf", tags=["documents"])
+def _file_names_only(shown: dict[str, Any]) -> dict[str, Any]:
+    """The document's JSON with its scan named by file name, not by the server's path.
+
+    The transfer note shown so differs from the one the audit trail's `transfer_note_sha256`
+    covers by that name alone; `eakte show` and the xdomea hand-over carry it unchanged.
+    """
+    shown["source_name"] = _file_name(shown["source_name"])
+    for version in shown.get("versions", ()):
+        version["source_name"] = _file_name(version["source_name"])
+    for event in shown.get("audit", ()):
+        detail = event.get("detail") or {}
+        for key in _PATH_DETAILS:
+            if isinstance(detail.get(key), str):
+                detail[key] = _file_name(detail[key])
+    note = shown.get("transfer_note")
+    if isinstance(note, dict) and isinstance(note.get("source_name"), str):
+        shown["transfer_note"] = {**note, "source_name": _file_name(note["source_name"])}
+    return shown
+
+
+def _file_name(path: str) -> str:
+    return PurePosixPath(path).name
+
+
+@router.get(
+    "/api/v1/documents/{document_id}/pdf", tags=["documents"], responses=errors(401, 403, 404)
+)
 def pdf(who: Caller, service: Shared, document_id: str) -> FileResponse:
     return service.pdf_file(who, document_id)
 
 
-@router.get("/api/v1/documents/{document_id}/original", tags=["documents"])
+@router.get(
+    "/api/v1/documents/{document_id}/original",
+    tags=["documents"],
+    responses=errors(401, 403, 404),
+)
 def original(who: Caller, service: Shared, document_id: str) -> FileResponse:
+    """The scan as delivered, always as a download, typed by its content (found at intake),
+    never by its name: an HTML page that is also a PDF is sent as the PDF it was taken for."""
     doc = service.visible_document(who, document_id)
     service.log(who, "download", document_id, file="original")
-    name = Path(doc.source_name).name
-    return FileResponse(doc.original_path, filename=name)
+    return FileResponse(
+        doc.original_path,
+        media_type=_original_type(doc),
+        filename=_file_name(doc.source_name),
+        content_disposition_type="attachment",
+    )
 
 
-@router.get("/api/v1/documents/{document_id}/pages/{number}.png", tags=["documents"])
+def _original_type(doc: DocumentView) -> str:
+    """The type stored at intake; for a row without one this version knows, the bytes'."""
+    kind = doc.source_kind
+    if kind not in _ORIGINAL_TYPES:
+        from scanners.errors import RejectedInput
+        from scanners.intake import sniff_kind
+
+        try:
+            kind = sniff_kind(doc.original_path)
+        except RejectedInput:
+            return "application/octet-stream"
+    return _ORIGINAL_TYPES[kind]
+
+
+@router.get(
+    "/api/v1/documents/{document_id}/pages/{number}.png",
+    tags=["documents"],
+    responses=errors(401, 403, 404, 422),
+)
 def page(who: Caller, service: Shared, document_id: str, number: int) -> Response:
     return service.page_png(who, document_id, number)
 
 
-@router.get("/api/v1/files/{aktenzeichen:path}", tags=["files"])
+@router.get("/api/v1/files/{aktenzeichen:path}", tags=["files"], responses=errors(401, 403, 404))
 def akte(who: Caller, service: Shared, aktenzeichen: str) -> dict[str, Any]:
     """The file's documents the caller may see, and the file's records facts."""
     documents = service.akte_documents(who, aktenzeichen)  # 404 unless one is visible
@@ -212,7 +283,7 @@ def akte(who: Caller, service: Shared, aktenzeichen: str) -> dict[str, Any]:
             "documents": documents}  # fmt: skip
 
 
-@router.get("/api/v1/access-log", tags=["audit"])
+@router.get("/api/v1/access-log", tags=["audit"], responses=errors(401, 403, 422))
 def access_log(
     who: Caller,
     service: Shared,

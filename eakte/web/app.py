@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,8 +24,10 @@ from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import load_settings
 from eakte.web import api, ui
 from eakte.web.connections import RecycleConnections
-from eakte.web.errors import handle_user_errors
+from eakte.web.errors import describe_errors_as_answered, handle_user_errors
+from eakte.web.headers import SecurityHeaders, policy_for
 from eakte.web.service import Service
+from eakte.web.sessions import SessionPolicy
 from pipelines.settings import open_index
 
 
@@ -33,16 +37,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.service.access_log.close()  # every access is in the log before the process ends
 
 
-def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
-    """The API and the clerk's pages over one archive; the caller opens and closes it."""
+def create_app(
+    archive: Archive, plan: FilePlan | None = None, sessions: SessionPolicy | None = None
+) -> FastAPI:
+    """The API and the clerk's pages over one archive; the caller opens and closes it.
+
+    `sessions`: the sign-in cookie's and sessions' settings (default: Secure, 30 min idle,
+    10 h at most).
+    """
     plan = plan or load_file_plan()
     app = FastAPI(
         title="eakte",
         version="1",
         description="Search and fetch archived documents. Scoped bearer tokens; tax secrecy.",
         lifespan=_lifespan,
+        docs_url=None,  # served below, with a policy that lets its script run
+        redoc_url=None,  # it loads fonts from Google; /docs describes the same
     )
     app.state.service = Service.over(archive, plan)
+    app.state.sessions = sessions or SessionPolicy()
     app.state.plan_view = ui.PlanView.of(plan)
     app.add_exception_handler(StarletteHTTPException, ui.errors_in_german)
     app.add_exception_handler(RequestValidationError, ui.invalid_in_german)
@@ -51,14 +64,33 @@ def create_app(archive: Archive, plan: FilePlan | None = None) -> FastAPI:
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(api.router)
+    _api_description_page(app)
+    describe_errors_as_answered(app)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RecycleConnections)
     return app
+
+
+def _api_description_page(app: FastAPI) -> None:
+    """/docs: Swagger UI, from its CDN, with the one inline script that starts it (and no
+    favicon from FastAPI's site)."""
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json", title="eakte API", swagger_favicon_url="data:,"
+    )
+    html = bytes(page.body).decode()
+    policy = policy_for(html, ["https://cdn.jsdelivr.net"])
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
 
 def app() -> FastAPI:
     settings = load_settings()
     archive = Archive(settings.data_dir, index=open_index(settings))
-    application = create_app(archive, load_file_plan(settings.file_plan))
+    application = create_app(
+        archive, load_file_plan(settings.file_plan), SessionPolicy.of(settings)
+    )
     # What start-up made lives as long as the worker: keep it out of the collector's full
     # passes, which otherwise walk it again and again while requests wait.
     gc.collect()

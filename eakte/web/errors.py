@@ -3,12 +3,21 @@
 The statuses are the web layer's to choose, so they are named here and not in the libraries.
 An `EakteError` not named here, like any other exception, is not the caller's fault: it stays
 a 500 without details (the server logs the traceback).
+
+Every error answer of the API has one shape, `Error`: `{"detail": "<what went wrong>"}`, a
+parameter that fails validation included (422, its message naming the parameter), and the
+OpenAPI description declares exactly that, per route, for the statuses the route gives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from archive.search import SearchQueryError
 from common.errors import EakteError
@@ -28,3 +37,53 @@ def handle_user_errors(app: FastAPI) -> None:
     """Answer every error of `USER_ERRORS` (and its subclasses) with `user_error`."""
     for error in USER_ERRORS:
         app.add_exception_handler(error, user_error)
+
+
+class Error(BaseModel):
+    """What every error answer of the API is."""
+
+    detail: str
+
+
+_MEANINGS = {
+    400: "The query cannot be read (the detail says why).",
+    401: "No token, or an unknown or revoked one.",
+    403: "The token's role may not do this (a scanner token reads no documents).",
+    404: "No such document or file, or one outside the token's scopes (answered alike).",
+    422: "A parameter is invalid (the detail names it).",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route: the error statuses it gives, each with the `Error` body."""
+    return {status: {"model": Error, "description": _MEANINGS[status]} for status in statuses}
+
+
+def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with the reasons in one sentence: `query.limit: Input should be ...`."""
+    reasons = "; ".join(
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
+    )
+    return JSONResponse({"detail": reasons or "invalid request"}, status_code=422)
+
+
+def describe_errors_as_answered(app: FastAPI) -> None:
+    """The OpenAPI description without FastAPI's own 422 entry (an array of validation errors,
+    added to every route with a parameter): 422 is declared by `errors` where it can happen."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()  # kept by FastAPI as app.openapi_schema
+            for methods in spec.get("paths", {}).values():
+                for operation in methods.values():
+                    responses = operation.get("responses", {})
+                    if "HTTPValidationError" in str(responses.get("422", "")):
+                        del responses["422"]
+            schemas = spec.get("components", {}).get("schemas", {})
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

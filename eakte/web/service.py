@@ -182,11 +182,8 @@ class Service:
         if not 1 <= number <= len(doc.pages):
             raise HTTPException(404, f"the document has {len(doc.pages)} pages")
         self.log(who, "preview", document_id, page=number)
-        return Response(
-            _render_page(doc.pdfa_path, number),
-            media_type="image/png",
-            headers={"Cache-Control": "private, max-age=3600"},
-        )
+        # not cached: `SecurityHeaders` sends no-store, as for every answer with records
+        return Response(_render_page(doc.pdfa_path, number), media_type="image/png")
 
     def pdf_file(self, who: Principal, document_id: str) -> FileResponse:
         doc = self.visible_document(who, document_id)

@@ -1,9 +1,10 @@
 """The clerk's web pages, in German, served by the API process: sign in, search, document, Akte.
 
 Server-rendered HTML with plain forms and links (works with keyboard and screen readers, no
-script needed), one bundled stylesheet, nothing from a CDN. The token a clerk signs in with is
-kept in an HttpOnly, SameSite=Strict cookie and checked like a bearer token on every request;
-the same scope rules and access log apply as in the API.
+script needed), one bundled stylesheet, nothing from a CDN. Signing in with a token opens a
+server-side session whose random id is all the browser keeps (`eakte.web.sessions`); every
+POST form carries a token bound to that cookie. The same scope rules and access log apply as
+in the API.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
@@ -28,6 +28,8 @@ from archive.records.akten import Rule
 from archive.search import SORTS, Hit, SearchFilters, SearchQueryError
 from classifiers.fileplan import FilePlan
 from eakte.labels import IDENTIFIER_LABELS, STATE_LABELS, STATUS_LABELS
+from eakte.web import sessions
+from eakte.web.errors import invalid_request
 from eakte.web.service import (
     MAX_OFFSET,
     Service,
@@ -38,12 +40,21 @@ from eakte.web.service import (
     visibility,
 )
 
-COOKIE = "eakte_token"
 PAGE_SIZE = 20
 _HERE = Path(__file__).parent
 STATIC = _HERE / "static"  # served at /static
 _templates = Jinja2Templates(directory=_HERE / "templates")
 _templates.env.globals.update(STATUS=STATUS_LABELS, KIND=IDENTIFIER_LABELS)
+
+
+@pass_context
+def _csrf_field(context: Any) -> Markup:
+    """The hidden field every POST form carries (`sessions.form_is_ours` checks it)."""
+    token = escape(context.get("csrf") or "")
+    return Markup(f'<input type="hidden" name="csrf" value="{token}">')
+
+
+_templates.env.globals["csrf_field"] = _csrf_field
 _templates.env.filters["filtern"] = lambda base, change: {
     k: v for k, v in {**base, **change}.items() if v not in (None, "")
 }
@@ -52,6 +63,7 @@ _ERRORS = {
     404: ("Nicht gefunden", "Dieses Dokument oder diese Akte gibt es nicht, oder Sie dürfen sie nicht sehen."),
     422: ("Ungültige Angabe", "Die Adresse enthält eine ungültige Angabe. Bitte die Suche neu beginnen."),
 }  # fmt: skip
+_FOREIGN_FORM = ("Formular abgelehnt", "Das Formular kam nicht von dieser Seite oder ist veraltet. Bitte die Seite neu laden und noch einmal senden.")  # fmt: skip
 _templates.env.filters["datum"] = lambda iso: (
     ".".join(reversed(str(iso)[:10].split("-"))) if iso else "\u2013"
 )
@@ -89,15 +101,28 @@ Plan = Annotated[PlanView, Depends(_plan_view)]
 
 def _clerk(request: Request, service: Service) -> Principal:
     """The signed-in clerk; called in the route, after its parameters are found valid."""
-    secret = request.cookies.get(COOKIE)
-    found = service.principal_for_secret(secret) if secret else None
+    found = sessions.signed_in(request, service)
     if found is None or not found.may_read_documents:
         raise SignIn
     return found
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("csrf", sessions.page_form_token(request))
     return _templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _foreign_form(request: Request) -> HTMLResponse:
+    """A form another site sent, or one without this browser's token: refused, nothing done."""
+    titel, text = _FOREIGN_FORM
+    return _page(request, "fehler.html", 403, who=None, titel=titel, text=text, csrf=None)
+
+
+def _sign_in_page(request: Request, status: int = 200, fehler: str | None = None) -> Response:
+    return sessions.with_sign_in_token(
+        request,
+        lambda csrf: _page(request, "anmelden.html", status, who=None, fehler=fehler, csrf=csrf),
+    )
 
 
 @router.get("/")
@@ -106,37 +131,37 @@ def root() -> Response:
 
 
 @router.get("/ui/anmelden")
-def sign_in_form(request: Request) -> HTMLResponse:
-    return _page(request, "anmelden.html", who=None, fehler=None)
+def sign_in_form(request: Request) -> Response:
+    return _sign_in_page(request)
 
 
 @router.post("/ui/anmelden")
-def sign_in(request: Request, service: Shared, token: str = Form(...)) -> Response:
-    found = service.principal_for_secret(token.strip())
+def sign_in(
+    request: Request, service: Shared, token: str = Form(""), csrf: str = Form("")
+) -> Response:
+    """Check the form, then the token; a valid one opens a session (the cookie: its id)."""
+    if not sessions.form_is_ours(request, csrf, before_sign_in=True):
+        return _foreign_form(request)
+    found = service.principal_for_secret(token.strip()) if token.strip() else None
     if found is None or not found.may_read_documents:
         fehler = (
             "Dieser Zugangsschlüssel ist unbekannt oder gesperrt."
             if found is None
             else "Mit diesem Zugangsschlüssel (Scannen) können keine Dokumente gelesen werden."
         )
-        return _page(
-            request, "anmelden.html", 401 if found is None else 403, who=None, fehler=fehler
-        )
+        return _sign_in_page(request, 401 if found is None else 403, fehler)
     response = RedirectResponse("/ui/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
+    sessions.start(request, response, service, found)
     return response
 
 
 @router.post("/ui/abmelden")
-def sign_out() -> Response:
+def sign_out(request: Request, service: Shared, csrf: str = Form("")) -> Response:
+    """End the session in the catalog, so its cookie is worthless wherever a copy is."""
+    if not sessions.form_is_ours(request, csrf):
+        return _foreign_form(request)
     response = RedirectResponse("/ui/anmelden", status_code=303)
-    response.delete_cookie(COOKIE)
+    sessions.end(request, response, service)
     return response
 
 
@@ -260,7 +285,7 @@ async def errors_in_german(request: Request, exc: StarletteHTTPException) -> Res
 
 async def invalid_in_german(request: Request, exc: RequestValidationError) -> Response:
     if not request.url.path.startswith("/ui/"):
-        return await request_validation_exception_handler(request, exc)
+        return invalid_request(request, exc)  # the API's: {"detail": "<reasons>"}
     titel, text = _ERRORS[422]
     return _page(request, "fehler.html", 422, who=None, titel=titel, text=text)
 

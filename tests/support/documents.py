@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from archive.blobs import sha256_file
 from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
@@ -24,10 +25,15 @@ def store_document(
     aktenzeichen: str | None = None,
     files: tuple[Path, Path] | None = None,
     document_date: date = date(2024, 6, 1),
+    source_name: str | None = None,
+    source_kind: str = "png",
+    facts: dict[str, Any] | None = None,
 ) -> str:
     """Archive a small made-up document directly, as if a batch had filed it.
 
     `files`: a real (original, PDF/A) pair; by default, stand-ins of a few bytes.
+    `source_name`: where the scan came from (default: the original's path); `source_kind`:
+    the type intake detected in it; `facts`: e.g. a transfer note.
     """
     if files:
         original, pdfa = files
@@ -40,8 +46,8 @@ def store_document(
     record = DocumentRecord(
         document_id=document_id_for(sha),
         sha256_original=sha,
-        source_name=str(original),
-        source_kind="png",
+        source_name=source_name or str(original),
+        source_kind=source_kind,
         batch_id="karton-1",
         status=status,
         doc_type=doc_type,
@@ -60,6 +66,7 @@ def store_document(
         ocr_confidence=88.0,
         file_plan_version="Musterstadt 1",
         label_source=label_source,
+        facts=dict(facts or {}),
     )
     archive.store(record, original, pdfa)
     return record.document_id

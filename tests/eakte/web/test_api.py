@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from archive.access import create_token, revoke_token
 from eakte.web.api import MAX_LIMIT
 from tests.support.commands import invoke_eakte
+from tests.support.web import browser, sign_in
 from tests.support.world import BAU_AZ, TAX_AZ, World
 
 
@@ -82,8 +83,7 @@ def test_scanner_tokens_do_not_read_documents(world: World) -> None:
     for path in ("/api/v1/search", f"/api/v1/documents/{doc_id}", f"/api/v1/files/{BAU_AZ}"):
         response = world.get(path, "scanstelle")
         assert response.status_code == 403 and "scanner" in response.json()["detail"]
-    client = TestClient(world.client.app)
-    refused = client.post("/ui/anmelden", data={"token": world.tokens["scanstelle"]})
+    refused = sign_in(browser(world.client.app), world.tokens["scanstelle"])
     assert refused.status_code == 403 and "Scannen" in refused.text
 
 
@@ -233,16 +233,16 @@ def test_access_log_records_views_and_downloads_for_records_managers_only(world:
 
 
 def _signed_in(world: World, token: str) -> TestClient:
-    client = TestClient(world.client.app)
-    response = client.post("/ui/anmelden", data={"token": world.tokens[token]})
+    client = browser(world.client.app)
+    response = sign_in(client, world.tokens[token])
     assert response.status_code == 200 and "Dokumente suchen" in response.text  # redirected
     return client
 
 
 def test_pages_need_sign_in_and_a_wrong_token_is_refused(world: World) -> None:
-    client = TestClient(world.client.app)
+    client = browser(world.client.app)
     assert client.get("/ui/", follow_redirects=False).headers["location"] == "/ui/anmelden"
-    wrong = client.post("/ui/anmelden", data={"token": world.tokens["revoked"]})
+    wrong = sign_in(client, world.tokens["revoked"])
     assert wrong.status_code == 401 and "unbekannt oder gesperrt" in wrong.text
     assert '<label for="token">' in client.get("/ui/anmelden").text
 

@@ -1,4 +1,5 @@
-"""`eakte serve` with several worker processes over one archive, as a town hall runs it."""
+"""`eakte serve` with several worker processes over one archive, as a town hall runs it:
+searches spread over the workers, every access logged, a clerk's session known to all."""
 
 from __future__ import annotations
 
@@ -17,9 +18,31 @@ from archive.search import IndexDoc
 from archive.store import Archive
 from eakte.web.connections import REQUESTS_PER_CONNECTION
 from tests.support.commands import EAKTE, ROOT
+from tests.support.web import form_token
 
 pytestmark = pytest.mark.slow  # starts `eakte serve` with two worker processes
 
+
+def _a_session_is_known_to_every_worker(base: str, secret: str) -> None:
+    """Signed in through one worker, the session works on a fresh connection (whichever
+    worker takes it), and signing out ends it on all of them. The cookie is sent by hand:
+    it is `Secure`, which httpx keeps to https."""
+    form = httpx.get(f"{base}/ui/anmelden")
+    pre = form.cookies["__Host-eakte_anmeldung"]
+    signed_in = httpx.post(
+        f"{base}/ui/anmelden",
+        data={"token": secret, "csrf": form_token(form.text)},
+        headers={"Origin": base, "Cookie": f"__Host-eakte_anmeldung={pre}"},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    cookie = {"Cookie": f"__Host-eakte_session={signed_in.cookies['__Host-eakte_session']}"}
+    pages = [httpx.get(f"{base}/ui/", headers=cookie) for _ in range(12)]  # new connections
+    assert [p.status_code for p in pages] == [200] * 12
+    csrf = form_token(pages[0].text)
+    out = httpx.post(f"{base}/ui/abmelden", data={"csrf": csrf}, headers={**cookie, "Origin": base})
+    assert out.status_code == 303
+    after = [httpx.get(f"{base}/ui/", headers=cookie) for _ in range(12)]
+    assert [p.status_code for p in after] == [303] * 12
 
 
 def _free_port() -> int:
@@ -41,6 +64,7 @@ def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Pat
     )  # fmt: skip
     with archive.transaction() as s:
         secret = create_token(s, "Fachverfahren Bau", "case_system", ["6"])[1]
+        clerk = create_token(s, "Sachbearbeiterin Bau", "clerk", ["6"])[1]
     archive.close()
     port = _free_port()
     server = subprocess.Popen(
@@ -69,6 +93,7 @@ def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Pat
         # one keep-alive connection, ended after 25 requests so that it may go elsewhere
         closing = [n for n, p in enumerate(pages) if p.headers.get("connection") == "close"]
         assert closing == [REQUESTS_PER_CONNECTION - 1]
+        _a_session_is_known_to_every_worker(base, clerk)
     finally:
         server.send_signal(signal.SIGINT)
         _, stderr = server.communicate(timeout=60)

@@ -1,7 +1,9 @@
 """The clerk's pages in a real browser (Debian's chromium through Playwright).
 
 Sign in, search by keyboard, narrow by a facet, open a document with its page preview,
-download the PDF/A, go to its Akte. One screenshot per main page is kept under
+download the PDF/A, go to its Akte, all under the pages' Content-Security-Policy, with the
+session cookie `Secure` (browsers count http://127.0.0.1 as secure); a sign-in form on another
+site does not sign the browser in. One screenshot per main page is kept under
 `test-artifacts/screenshots/` (or `EAKTE_TEST_ARTIFACTS`).
 """
 
@@ -69,6 +71,8 @@ def test_sign_in_search_facet_open_download_and_akte(
     shots.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(accept_downloads=True, locale="de-DE")
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
 
     page.goto(f"{base_url}/ui/")
     assert page.url.endswith("/ui/anmelden")
@@ -79,6 +83,9 @@ def test_sign_in_search_facet_open_download_and_akte(
     page.screenshot(path=shots / "anmelden.png", full_page=True)
     page.get_by_label("Zugangsschlüssel (Token)").press("Enter")
     page.wait_for_url(f"{base_url}/ui/")
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert world.tokens["registratur"] not in str(cookies)
+    assert cookies["__Host-eakte_session"]["secure"] and cookies["__Host-eakte_session"]["httpOnly"]
 
     search = page.get_by_label("Suchbegriffe, Aktenzeichen oder Steuernummer")
     search.fill("Musterstadt")
@@ -116,6 +123,38 @@ def test_sign_in_search_facet_open_download_and_akte(
 
     page.get_by_role("button", name="Abmelden").click()
     page.wait_for_url(f"{base_url}/ui/anmelden")
+    assert "__Host-eakte_session" not in {c["name"] for c in context.cookies()}
+    assert not [m for m in console if "Content Security Policy" in m], console
     context.close()
     for name in ("anmelden", "suche", "dokument", "akte", "aufbewahrung"):
         assert (shots / f"{name}.png").stat().st_size > 5_000
+
+
+def test_a_sign_in_form_on_another_site_does_not_sign_the_browser_in(
+    browser,  # type: ignore[no-untyped-def]
+    base_url: str,
+    world: World,
+) -> None:
+    """Login CSRF: a page of another site posts the attacker's token to our sign-in, so that
+    the clerk would work (and search) under the attacker's account."""
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{base_url}/ui/anmelden")  # the clerk even has our sign-in page open
+    evil = (
+        f'<form method="post" action="{base_url}/ui/anmelden">'
+        f'<input name="token" value="{world.tokens["bau"]}">'
+        '<input name="csrf" value="geraten"><button>Weiter</button></form>'
+    )
+    context.route(
+        "http://evil.example/**",
+        lambda route: route.fulfill(body=evil, content_type="text/html"),
+    )
+    page.goto("http://evil.example/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Weiter").click()
+    refused = page.content()
+    page.goto(f"{base_url}/ui/")  # the clerk opens the search later
+    assert page.url.endswith("/ui/anmelden")  # not signed in
+    assert not [c for c in context.cookies() if "session" in c["name"] or "token" in c["name"]]
+    assert "Formular abgelehnt" in refused
+    context.close()
