@@ -24,11 +24,14 @@ def store_document(
     aktenzeichen: str | None = None,
     files: tuple[Path, Path] | None = None,
     document_date: date = date(2024, 6, 1),
+    mentions: tuple[str, ...] = (),
 ) -> str:
     """Archive a small made-up document directly, as if a batch had filed it.
 
     `files`: a real (original, PDF/A) pair; by default, stand-ins of a few bytes.
+    `mentions`: further Aktenzeichen found in its text (it is filed under `aktenzeichen`).
     """
+    found = (aktenzeichen, *mentions) if aktenzeichen else mentions
     if files:
         original, pdfa = files
     else:
@@ -50,10 +53,8 @@ def store_document(
         tax_secret=tax_secret,
         confidence=0.38 if status == "needs_review" else 0.95,
         title=f"Schreiben {name}",
-        aktenzeichen=(aktenzeichen,) if aktenzeichen else (),
-        identifiers=(
-            (IdentifierRecord("aktenzeichen", aktenzeichen, aktenzeichen),) if aktenzeichen else ()
-        ),
+        aktenzeichen=found,
+        identifiers=tuple(IdentifierRecord("aktenzeichen", az, az) for az in found),
         document_date=document_date,
         pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
         ocr_applied=True,
