@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -52,6 +53,18 @@ _RELOAD_EVERY = 0.1  # seconds
 _COMPACTING = "eakte-compacting"
 _WAIT_FOR_COMPACTION = 1800.0  # seconds
 _VOCABULARY_EVERY = 30.0  # seconds
+
+
+@contextmanager
+def _readable(query: str) -> Iterator[None]:
+    """A query the parser took but Tantivy refuses to run (a set of values of a field that
+    is not indexed, "year: IN [2024]") is the query's fault: SearchQueryError, not a crash."""
+    try:
+        yield
+    except ValueError as exc:
+        if not str(exc).startswith("Schema error"):
+            raise
+        raise SearchQueryError(f"cannot read the query {query!r}: {exc}") from exc
 
 
 def _schema() -> tantivy.Schema:
@@ -228,15 +241,14 @@ class TantivyIndex:
     ) -> list[Hit]:
         searcher = self._searcher()
         full = self._build(query, filters, searcher, sort, after)
-        if sort == "relevance":
-            result = searcher.search(full, limit=max(1, limit), count=False, offset=offset)
-        else:
+        by_date = sort != "relevance"
+        with _readable(query):
             result = searcher.search(
                 full,
                 limit=max(1, limit),
                 count=False,
                 offset=offset,
-                order_by_field="order",
+                order_by_field="order" if by_date else None,
                 order=tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc,
             )
         stems = stems_of(" ".join(query_words(query)))  # none without words: no marks
@@ -275,8 +287,9 @@ class TantivyIndex:
             (tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
             for q in self._filters(filters, sort, after)
         )
-        if not clauses:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        if not clauses:  # everything, scoring nothing (as with Elasticsearch)
+            everything = tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)
+            clauses.append((tantivy.Occur.Must, everything))
         return tantivy.Query.boolean_query(clauses)
 
     def _text(self, query: str, searcher: tantivy.Searcher) -> tantivy.Query:
@@ -381,7 +394,8 @@ class TantivyIndex:
         full = self._build(query, filters, searcher)
         spec: dict[str, object] = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
         spec["year"] = {"terms": {"field": "year", "size": 1000, "order": {"_key": "asc"}}}
-        result = searcher.aggregate(full, spec)
+        with _readable(query):
+            result = searcher.aggregate(full, spec)
         counts = {
             f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
             for f in (*FACETS, "year")
