@@ -104,8 +104,23 @@ class Principal:
         return self.all_units or not set(self.units).isdisjoint(unit_path(unit))
 
     def may_see(self, unit: str, tax_secret: bool) -> bool:
-        """Whether a document of `unit` may be shown; tax-secret ones also need scope "tax"."""
+        """Whether a document or Akte of `unit` may be shown; tax-secret ones also need the
+        scope "tax". The one rule: search asks the index the same (`Visibility`)."""
         return self.covers_unit(unit) and (self.tax or not tax_secret)
+
+    def sees_all_that(self, other: Principal) -> bool:
+        """Whether everything `other` may see, this principal may see too (both with their
+        organisation scopes resolved): e.g. what another token's search may have found."""
+        if other.tax and not self.tax:
+            return False
+        if self.all_units:
+            return True
+        return not other.all_units and all(self.covers_unit(u) for u in other.units)
+
+    @property
+    def sees_everything(self) -> bool:
+        """Every unit and tax-secret documents: counts of the whole archive are for this."""
+        return self.all_units and self.tax
 
     @property
     def may_read_documents(self) -> bool:
@@ -219,6 +234,17 @@ def principal_for(token: TokenColumns) -> Principal:
         tax=TAX in scopes,
         organisations=tuple(s[len(ORG_PREFIX) :] for s in scopes if s.startswith(ORG_PREFIX)),
     )
+
+
+def principals_of(db: Session | Connection, token_ids: Iterable[str]) -> dict[str, Principal]:
+    """Token id -> its holder (organisation scopes not resolved), revoked ones too: whom an
+    access-log entry was made by."""
+    rows = db.execute(
+        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.scopes).where(
+            ApiToken.id.in_(sorted(set(token_ids)))
+        )
+    )
+    return {row.id: principal_for(row) for row in rows}
 
 
 def open_sessions(data_dir: Path, catalog_url: str | None = None) -> sessionmaker:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -568,11 +568,21 @@ def retention_report(
     today: date,
     horizon: date,
     appraisal_overdue_days: int = APPRAISAL_OVERDUE_DAYS,
+    *,
+    akte_visible: Callable[[Akte], bool] | None = None,
+    document_visible: Callable[[str, bool], bool] | None = None,
 ) -> RetentionReport:
     """Files counted by retention state, the files due by `horizon` with their basis, and the
-    offered files still awaiting the archive's appraisal after `appraisal_overdue_days`."""
+    offered files still awaiting the archive's appraisal after `appraisal_overdue_days`.
+
+    `akte_visible(akte)` and `document_visible(unit, tax_secret)`: what the reader may see;
+    the report counts and names nothing else (by default, everything)."""
     held = held_akte_ids(session)
-    akten = list(session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen)))
+    akten = [
+        a
+        for a in session.scalars(select(Akte).order_by(Akte.retention_end, Akte.aktenzeichen))
+        if akte_visible is None or akte_visible(a)
+    ]
     counts = Counter(state_of(a, today, held) for a in akten)
     due = tuple(
         DueAkte(
@@ -584,17 +594,20 @@ def retention_report(
         if a.disposed_at is None and a.retention_end is not None
         and (is_due(a.retention_end, today) or a.retention_end < horizon)
     )  # fmt: skip
-    unfiled = session.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(Document.vorgang_id.is_(None), Document.status != DocumentStatus.DISPOSED)
+    unfiled_rows = session.execute(
+        select(Document.aktenplan_unit, Document.tax_secret).where(
+            Document.vorgang_id.is_(None), Document.status != DocumentStatus.DISPOSED
+        )
+    )
+    unfiled = sum(
+        1 for unit, tax in unfiled_rows if document_visible is None or document_visible(unit, tax)
     )
     return RetentionReport(
         date=today,
         due_before=horizon,
         counts={s: counts.get(AkteState(s), 0) for s in STATES},
         due=due,
-        unfiled_documents=int(unfiled or 0),
+        unfiled_documents=unfiled,
         unassigned=tuple(sorted(a.aktenzeichen for a in akten if a.aktenplan_unit == UNASSIGNED)),
         awaiting_appraisal=awaiting_appraisal(akten, today, appraisal_overdue_days),
     )

@@ -7,7 +7,6 @@ setting EAKTE_ES_URL. The client is pinned to major version 8, as servers refuse
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +29,16 @@ from archive.search import (
     split_query,
     year_counts,
 )
+from archive.search.syntax import (
+    BODY_SCORE,
+    EXACT_SCORE,
+    IDENTIFIER_SCORE,
+    LABEL_SCORE,
+    TITLE_SCORE,
+    Term,
+    alternatives,
+    check_query,
+)
 
 _MAPPING = {
     "properties": {
@@ -48,8 +57,8 @@ _MAPPING = {
         "order": {"type": "long"},
     }
 }
-_FIELDS = ["title^3", "label^2", "body"]
-_PLAIN_WORDS = re.compile(r"[\w\s]+")
+_FIELDS = ["title", "label", "body"]
+_SCORES = {"title": TITLE_SCORE, "label": LABEL_SCORE, "body": BODY_SCORE}
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
@@ -139,46 +148,7 @@ class ElasticsearchIndex:
         }
 
     def _query(self, query: str, filters: SearchFilters) -> dict[str, Any]:
-        split = split_query(query)
-        must: list[dict[str, Any]] = []
-        should: list[dict[str, Any]] = []
-        if split.text:
-            text = {
-                "query_string": {"query": split.text, "fields": _FIELDS, "default_operator": "AND"}
-            }
-            (should if split.identifiers else must).append(text)
-        for compact, typed in split.identifiers:
-            must.append(
-                {
-                    "bool": {
-                        "should": [
-                            {"term": {"ident": compact}},
-                            {"match_phrase": {"body": typed}},
-                        ]
-                    }
-                }
-            )
-        filter_: list[dict[str, Any]] = []
-        if filters.doc_type:
-            filter_.append({"term": {"doc_type": filters.doc_type}})
-        if filters.aktenzeichen:
-            filter_.append({"term": {"ident": compact_identifier(filters.aktenzeichen)}})
-        if filters.status:
-            filter_.append({"term": {"status": filters.status}})
-        if filters.unit:
-            filter_.append({"term": {"unit_path": filters.unit}})
-        if filters.visible.units is not None:  # the permission filter, inside the query
-            filter_.append({"terms": {"unit_path": list(filters.visible.units)}})
-        if not filters.visible.tax:
-            filter_.append({"term": {"tax": False}})
-        if filters.date_from or filters.date_to:
-            bounds: dict[str, int] = {}
-            if filters.date_from:
-                bounds["gte"] = date_number(filters.date_from)
-            if filters.date_to:
-                bounds["lte"] = date_number(filters.date_to)
-            filter_.append({"range": {"date": bounds}})
-        return {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": filter_}}
+        return es_query(query, filters)
 
     @staticmethod
     def _hit(hit: dict[str, Any], query: str) -> Hit:
@@ -225,3 +195,90 @@ class ElasticsearchIndex:
 
     def close(self) -> None:
         self.client.close()
+
+
+def es_query(query: str, filters: SearchFilters) -> dict[str, Any]:
+    """The query for Elasticsearch: its words and identifiers score as in the Tantivy index
+    (fixed amounts, archive.search.syntax), the filters and the permission in filter
+    context, which scores nothing."""
+    check_query(query)
+    filter_: list[dict[str, Any]] = [{"match_all": {}}]
+    if filters.doc_type:
+        filter_.append({"term": {"doc_type": filters.doc_type}})
+    if filters.aktenzeichen:
+        filter_.append({"term": {"ident": compact_identifier(filters.aktenzeichen)}})
+    if filters.status:
+        filter_.append({"term": {"status": filters.status}})
+    if filters.unit:
+        filter_.append({"term": {"unit_path": filters.unit}})
+    if filters.visible.units is not None:  # the permission filter, inside the query
+        filter_.append({"terms": {"unit_path": list(filters.visible.units)}})
+    if not filters.visible.tax:
+        filter_.append({"term": {"tax": False}})
+    if filters.date_from or filters.date_to:
+        bounds: dict[str, int] = {}
+        if filters.date_from:
+            bounds["gte"] = date_number(filters.date_from)
+        if filters.date_to:
+            bounds["lte"] = date_number(filters.date_to)
+        filter_.append({"range": {"date": bounds}})
+    must = [_text(query)] if query.strip() else []
+    return {"bool": {"must": must, "filter": filter_}}
+
+
+def _scored(query: dict[str, Any], score: float) -> dict[str, Any]:
+    """`query`, adding `score` to a hit whatever the index holds besides."""
+    return {"constant_score": {"filter": query, "boost": score}}
+
+
+def _text(query: str) -> dict[str, Any]:
+    groups = alternatives(query)
+    if groups is None:  # phrases, fields, brackets: the query_string syntax
+        split = split_query(query)
+        must = [_identifier(Term(typed, compact)) for compact, typed in split.identifiers]
+        should: list[dict[str, Any]] = []
+        if split.text:
+            exact = {"query_string": {"query": split.text, "fields": _FIELDS,
+                                      "default_operator": "AND"}}  # fmt: skip
+            # Words beside an identifier only rank the hits
+            (should if must else must).append(_scored(exact, EXACT_SCORE))
+        return {"bool": {"must": must, "should": should}}
+    branches = [_conjunction(group) for group in groups]
+    if len(branches) == 1:
+        return branches[0]
+    return {"bool": {"should": branches, "minimum_should_match": 1}}
+
+
+def _conjunction(terms: tuple[Term, ...]) -> dict[str, Any]:
+    anchored = any(t.compact and not t.negated for t in terms)
+    must: list[dict[str, Any]] = []
+    should: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
+    for term in terms:
+        query = _identifier(term) if term.compact else _word(term.text)
+        if term.negated:
+            must_not.append(query)
+        elif term.compact or not anchored:
+            must.append(query)
+        else:
+            should.append(query)
+    if not must:  # "NOT Hund": everything else
+        must.append(_scored({"match_all": {}}, 0.0))
+    return {"bool": {"must": must, "should": should, "must_not": must_not}}
+
+
+def _word(word: str) -> dict[str, Any]:
+    """A word in title, label or body; each field it occurs in adds its fixed score."""
+    fields = [
+        _scored({"match": {f: {"query": word, "operator": "and"}}}, _SCORES[f]) for f in _FIELDS
+    ]
+    return {"bool": {"should": fields, "minimum_should_match": 1}}
+
+
+def _identifier(term: Term) -> dict[str, Any]:
+    """An identifier as indexed (compact) or as printed in the text."""
+    either = [
+        {"term": {"ident": term.compact}},
+        {"multi_match": {"query": term.text, "type": "phrase", "fields": _FIELDS}},
+    ]
+    return _scored({"bool": {"should": either, "minimum_should_match": 1}}, IDENTIFIER_SCORE)

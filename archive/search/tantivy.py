@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -28,14 +28,24 @@ from archive.search import (
     split_query,
 )
 from archive.search.compounds import known_stems, parts_of, stems_of
+from archive.search.syntax import (
+    BODY_SCORE,
+    EXACT_SCORE,
+    IDENTIFIER_SCORE,
+    LABEL_SCORE,
+    PART_SCORE,
+    TITLE_SCORE,
+    Term,
+    alternatives,
+    check_query,
+)
 
 _TEXT_FIELDS = ["title", "label", "body"]
-_BOOSTS = {"title": 3.0, "label": 2.0, "body": 1.0}
+# What a word adds to a hit's score where it occurs (SCORES in archive.search.syntax)
+_BOOSTS = {"title": TITLE_SCORE, "label": LABEL_SCORE, "body": BODY_SCORE}
 _WRITER_HEAP = 64 * 1024 * 1024
 # A compaction writes one segment until this much memory is used: about 100,000 documents
 _COMPACT_HEAP = 512 * 1024 * 1024
-_PLAIN_WORDS = re.compile(r"[\w\s]+")
-_PART_BOOST = 0.5
 _CACHED_STEMS = 10_000
 _MAX_PARTS = 16
 _RELOAD_EVERY = 0.1  # seconds
@@ -43,6 +53,18 @@ _RELOAD_EVERY = 0.1  # seconds
 _COMPACTING = "eakte-compacting"
 _WAIT_FOR_COMPACTION = 1800.0  # seconds
 _VOCABULARY_EVERY = 30.0  # seconds
+
+
+@contextmanager
+def _readable(query: str) -> Iterator[None]:
+    """A query the parser took but Tantivy refuses to run (a set of values of a field that
+    is not indexed, "year: IN [2024]") is the query's fault: SearchQueryError, not a crash."""
+    try:
+        yield
+    except ValueError as exc:
+        if not str(exc).startswith("Schema error"):
+            raise
+        raise SearchQueryError(f"cannot read the query {query!r}: {exc}") from exc
 
 
 def _schema() -> tantivy.Schema:
@@ -219,15 +241,14 @@ class TantivyIndex:
     ) -> list[Hit]:
         searcher = self._searcher()
         full = self._build(query, filters, searcher, sort, after)
-        if sort == "relevance":
-            result = searcher.search(full, limit=max(1, limit), count=False, offset=offset)
-        else:
+        by_date = sort != "relevance"
+        with _readable(query):
             result = searcher.search(
                 full,
                 limit=max(1, limit),
                 count=False,
                 offset=offset,
-                order_by_field="order",
+                order_by_field="order" if by_date else None,
                 order=tantivy.Order.Desc if sort == "date_desc" else tantivy.Order.Asc,
             )
         stems = stems_of(" ".join(query_words(query)))  # none without words: no marks
@@ -256,55 +277,94 @@ class TantivyIndex:
         sort: str = "relevance",
         after: int | None = None,
     ) -> tantivy.Query:
-        """The whole query: its words and identifiers with every filter."""
-        split = split_query(query)
-        must: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if split.text:
-            text_query = (
-                self._words(split.text, searcher)
-                if _PLAIN_WORDS.fullmatch(split.text)
-                else self._parse(split.text)  # operators, phrases, fields: exact syntax
-            )
-            # Words beside an identifier ("Steuernummer 181/815/08155") only rank the hits.
-            occur = tantivy.Occur.Should if split.identifiers else tantivy.Occur.Must
-            must.append((occur, text_query))
-        for compact, typed in split.identifiers:
-            phrase = self._parse('"' + typed.replace('"', " ") + '"')
-            either = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Should, self._term("ident", compact)),
-                    (tantivy.Occur.Should, phrase),
-                ]
-            )
-            must.append((tantivy.Occur.Must, either))
+        """The whole query: its words and identifiers, which score, with every filter, which
+        scores nothing (a filter decides what is found, not how it ranks)."""
+        check_query(query)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if query.strip():
+            clauses.append((tantivy.Occur.Must, self._text(query, searcher)))
+        clauses.extend(
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
+            for q in self._filters(filters, sort, after)
+        )
+        if not clauses:  # everything, scoring nothing (as with Elasticsearch)
+            everything = tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)
+            clauses.append((tantivy.Occur.Must, everything))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _text(self, query: str, searcher: tantivy.Searcher) -> tantivy.Query:
+        """What the query's words and identifiers ask for (archive.search.syntax)."""
+        groups = alternatives(query)
+        if groups is None:  # phrases, fields, brackets: Tantivy's own syntax
+            split = split_query(query)
+            clauses = [(tantivy.Occur.Must, self._identifier(Term(typed, compact)))
+                       for compact, typed in split.identifiers]  # fmt: skip
+            if split.text:
+                exact = tantivy.Query.const_score_query(self._parse(split.text), EXACT_SCORE)
+                # Words beside an identifier only rank the hits
+                clauses.append((tantivy.Occur.Should if clauses else tantivy.Occur.Must, exact))
+            return tantivy.Query.boolean_query(clauses)
+        branches = [self._conjunction(group, searcher) for group in groups]
+        if len(branches) == 1:
+            return branches[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, b) for b in branches])
+
+    def _conjunction(self, terms: tuple[Term, ...], searcher: tantivy.Searcher) -> tantivy.Query:
+        """Terms that must all occur, but the excluded ones; beside an identifier, words
+        only rank the hits."""
+        anchored = any(t.compact and not t.negated for t in terms)
+        clauses = []
+        for term in terms:
+            query = self._identifier(term) if term.compact else self._word(term.text, searcher)
+            if term.negated:
+                occur = tantivy.Occur.MustNot
+            elif term.compact or not anchored:
+                occur = tantivy.Occur.Must
+            else:
+                occur = tantivy.Occur.Should
+            clauses.append((occur, query))
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):  # "NOT Hund"
+            everything = tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)
+            clauses.append((tantivy.Occur.Must, everything))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _identifier(self, term: Term) -> tantivy.Query:
+        """An identifier as indexed (compact) or as printed in the text."""
+        phrase = self._parse('"' + term.text.replace('"', " ") + '"')
+        either = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, self._term("ident", term.compact or "")),
+                (tantivy.Occur.Should, phrase),
+            ]
+        )
+        return tantivy.Query.const_score_query(either, IDENTIFIER_SCORE)
+
+    def _filters(self, filters: SearchFilters, sort: str, after: int | None) -> list[tantivy.Query]:
+        """The filters and the permission, as clauses of the query itself."""
+        found: list[tantivy.Query] = []
         if filters.doc_type:
-            must.append((tantivy.Occur.Must, self._term("doc_type", filters.doc_type)))
+            found.append(self._term("doc_type", filters.doc_type))
         if filters.aktenzeichen:
-            must.append(
-                (tantivy.Occur.Must, self._term("ident", compact_identifier(filters.aktenzeichen)))
-            )
+            found.append(self._term("ident", compact_identifier(filters.aktenzeichen)))
         if filters.status:
-            must.append((tantivy.Occur.Must, self._term("status", filters.status)))
+            found.append(self._term("status", filters.status))
         if filters.unit:
-            must.append((tantivy.Occur.Must, self._term("unit_path", filters.unit)))
-        must.extend((tantivy.Occur.Must, q) for q in self._visibility(filters))
+            found.append(self._term("unit_path", filters.unit))
+        found.extend(self._visibility(filters))
+        integer = tantivy.FieldType.Integer
         if filters.date_from or filters.date_to:
-            must.append(
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.range_query(
-                        self.schema,
-                        "date",
-                        tantivy.FieldType.Integer,
-                        date_number(filters.date_from) if filters.date_from else None,
-                        date_number(filters.date_to) if filters.date_to else None,
-                    ),
+            found.append(
+                tantivy.Query.range_query(
+                    self.schema,
+                    "date",
+                    integer,
+                    date_number(filters.date_from) if filters.date_from else None,
+                    date_number(filters.date_to) if filters.date_to else None,
                 )
             )
         if after is not None and sort != "relevance":
             # search-after: only what comes after the cursor's place in the order
-            integer = tantivy.FieldType.Integer
-            after_cursor = (
+            found.append(
                 tantivy.Query.range_query(
                     self.schema, "order", integer, lower_bound=after, include_lower=False
                 )
@@ -313,15 +373,7 @@ class TantivyIndex:
                     self.schema, "order", integer, upper_bound=after, include_upper=False
                 )
             )
-            must.append(
-                (
-                    tantivy.Occur.Must,
-                    after_cursor,
-                )
-            )
-        if not must:
-            must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        return tantivy.Query.boolean_query(must)
+        return found
 
     def _visibility(self, filters: SearchFilters) -> list[tantivy.Query]:
         """The permission filter, as clauses of the query itself."""
@@ -342,7 +394,8 @@ class TantivyIndex:
         full = self._build(query, filters, searcher)
         spec: dict[str, object] = {f: {"terms": {"field": f, "size": 200}} for f in FACETS}
         spec["year"] = {"terms": {"field": "year", "size": 1000, "order": {"_key": "asc"}}}
-        result = searcher.aggregate(full, spec)
+        with _readable(query):
+            result = searcher.aggregate(full, spec)
         counts = {
             f: {b["key"]: int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
             for f in (*FACETS, "year")
@@ -350,39 +403,43 @@ class TantivyIndex:
         counts["year"] = {str(int(year)): count for year, count in counts["year"].items()}
         return counts
 
-    def _words(self, text: str, searcher: tantivy.Searcher) -> tantivy.Query:
-        """Every word, in title, label or body, as a whole word or as part of a compound.
+    def _word(self, word: str, searcher: tantivy.Searcher) -> tantivy.Query:
+        """A word, in title, label or body, as a whole word or as part of a compound.
 
         "Antrag" also finds "Bauantrag", ranked below whole words. A word of the German
         word list is one term of the `parts` field, filled at indexing (`archive.search.compounds`);
-        any other word becomes a choice of the indexed terms that hold it.
+        any other word becomes a choice of the indexed terms that hold it. Each field the
+        word occurs in adds its fixed score (archive.search.syntax).
         """
-        words, known = [], known_stems()
-        for stem in stems_of(text):
+        stems, known = stems_of(word), known_stems()
+        if not stems:  # nothing the index could hold: the word asks for nothing
+            return tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)
+        every = []
+        for stem in stems:
             choices = [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.boost_query(self._term(field_name, stem), _BOOSTS[field_name]),
-                )
-                for field_name in _TEXT_FIELDS
+                (tantivy.Occur.Should, self._scored(self._term(f, stem), _BOOSTS[f]))
+                for f in _TEXT_FIELDS
             ]
             if stem in known:
-                part = tantivy.Query.boost_query(self._term("parts", stem), _PART_BOOST)
-                choices.append((tantivy.Occur.Should, part))
+                choices.append(
+                    (tantivy.Occur.Should, self._scored(self._term("parts", stem), PART_SCORE))
+                )
             elif len(stem) >= MIN_PART:
                 self._refresh_vocabulary(searcher)
-                choices.extend(
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.boost_query(
-                            self._term(field_name, term), _BOOSTS[field_name] * _PART_BOOST
-                        ),
-                    )
-                    for field_name in _TEXT_FIELDS
-                    for term in self._terms_holding(stem, field_name)
-                )
-            words.append((tantivy.Occur.Must, tantivy.Query.boolean_query(choices)))
-        return tantivy.Query.boolean_query(words)
+                for f in _TEXT_FIELDS:
+                    if holding := self._terms_holding(stem, f):
+                        compounds = tantivy.Query.boolean_query(
+                            [(tantivy.Occur.Should, self._term(f, t)) for t in holding]
+                        )
+                        part = self._scored(compounds, _BOOSTS[f] * PART_SCORE)
+                        choices.append((tantivy.Occur.Should, part))
+            every.append((tantivy.Occur.Must, tantivy.Query.boolean_query(choices)))
+        return tantivy.Query.boolean_query(every)
+
+    @staticmethod
+    def _scored(query: tantivy.Query, score: float) -> tantivy.Query:
+        """`query`, adding `score` to a hit whatever the index holds besides."""
+        return tantivy.Query.const_score_query(query, score)
 
     def _terms_holding(self, stem: str, field_name: str) -> list[str]:
         """The most frequent indexed terms that hold a stem outside the word list.

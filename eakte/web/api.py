@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from archive.access import UNIT_PATTERN, Principal, read_access_log
+from archive.access import UNIT_PATTERN, Principal
 from archive.documents import DocumentView
 from archive.search import Hit, SearchFilters
 from eakte.web.errors import errors
@@ -117,12 +117,23 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", tags=["operations"])
-def readyz(service: Shared) -> JSONResponse:
+def readyz(
+    service: Shared,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> JSONResponse:
+    """Ready or not, for anyone (a load balancer has no token); the documents indexed, the
+    index segments and why it is not ready only for a token that sees every document: the
+    count of everything counts what other tokens may not see."""
     archive = service.archive
+    found = service.principal_for_secret(credentials.credentials) if credentials else None
+    counted = found is not None and found.sees_everything
     try:
         health = archive.index_health()
     except Exception as exc:
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+        reason = {"reason": str(exc)} if counted else {}
+        return JSONResponse({"status": "unavailable", **reason}, status_code=503)
+    if not counted:
+        return JSONResponse({"status": "ready"})
     # many segments slow every search: `eakte index compact` (an ingest does it, too)
     return JSONResponse(
         {
@@ -278,8 +289,8 @@ def page(who: Caller, service: Shared, document_id: str, number: int) -> Respons
 @router.get("/api/v1/files/{aktenzeichen:path}", tags=["files"], responses=errors(401, 403, 404))
 def akte(who: Caller, service: Shared, aktenzeichen: str) -> dict[str, Any]:
     """The file's documents the caller may see, and the file's records facts."""
-    documents = service.akte_documents(who, aktenzeichen)  # 404 unless one is visible
-    return {"aktenzeichen": aktenzeichen, **service.akte_facts(aktenzeichen),
+    documents = service.akte_documents(who, aktenzeichen)  # 404 unless the Akte is visible
+    return {"aktenzeichen": aktenzeichen, **service.akte_facts(who, aktenzeichen),
             "documents": documents}  # fmt: skip
 
 
@@ -290,9 +301,8 @@ def access_log(
     document_id: str | None = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> dict[str, Any]:
+    """Who searched, viewed or downloaded what, newest first; an entry naming what the
+    caller may not see is `withheld` (when, who and the kind of access only)."""
     if not who.can_read_access_log:
         raise HTTPException(403, "only records managers and administrators read the access log")
-    service.access_log.flush()
-    with service.archive.transaction() as s:
-        entries = read_access_log(s, min(limit, 1000), document_id)
-    return {"entries": [e.to_json() for e in entries]}
+    return {"entries": service.access_log_entries(who, min(limit, 1000), document_id)}

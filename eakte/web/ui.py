@@ -9,6 +9,7 @@ in the API.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ from eakte.web.service import (
     visibility,
 )
 
+_YEAR = re.compile(r"[0-9]{4}")
 PAGE_SIZE = 20
 _HERE = Path(__file__).parent
 STATIC = _HERE / "static"  # served at /static
@@ -214,7 +216,7 @@ def search(
 def _filters(
     caller: Principal, plan: PlanView, typ: str | None, einheit: str | None, jahr: str | None
 ) -> SearchFilters:
-    year = int(jahr) if jahr and jahr.isdigit() and len(jahr) == 4 else None
+    year = _year(jahr)
     return SearchFilters(
         doc_type=typ or None,
         unit=einheit if einheit in plan.unit_titles else None,
@@ -222,6 +224,16 @@ def _filters(
         date_to=date(year, 12, 31) if year else None,
         visible=visibility(caller),
     )
+
+
+def _year(jahr: str | None) -> int | None:
+    """The year asked for: four digits 0-9 (str.isdigit() also passes "²³⁴⁵", which int()
+    refuses), from 0001; 422 for anything else."""
+    if not jahr:
+        return None
+    if not _YEAR.fullmatch(jahr) or jahr == "0000":
+        raise HTTPException(422, "jahr: a year of four digits")
+    return int(jahr)
 
 
 def _more(hits: list[Hit], sort: str, offset: int) -> dict[str, Any] | None:
@@ -254,15 +266,12 @@ def preview(request: Request, service: Shared, document_id: str, number: int) ->
 
 @router.get("/ui/aufbewahrung")
 def retention(request: Request, service: Shared, plan: Plan) -> HTMLResponse:
-    """The records manager's view: files by retention state, and the files due."""
-    from archive.records.akten import retention_report
-
+    """The records manager's view: files by retention state, and the files due, as far as
+    the records manager's scopes go."""
     caller = _clerk(request, service)
     if not caller.can_read_access_log:
         raise HTTPException(403, "records managers and administrators only")
-    today = date.today()
-    with service.archive.transaction() as session:
-        report = retention_report(session, plan.rules, today, today).to_json()
+    report = service.retention_view(caller, plan.rules)
     return _page(request, "aufbewahrung.html", who=caller, r=report, labels=STATE_LABELS)
 
 

@@ -28,13 +28,16 @@ def store_document(
     source_name: str | None = None,
     source_kind: str = "png",
     facts: dict[str, Any] | None = None,
+    mentions: tuple[str, ...] = (),
 ) -> str:
     """Archive a small made-up document directly, as if a batch had filed it.
 
     `files`: a real (original, PDF/A) pair; by default, stand-ins of a few bytes.
     `source_name`: where the scan came from (default: the original's path); `source_kind`:
     the type intake detected in it; `facts`: e.g. a transfer note.
+    `mentions`: further Aktenzeichen found in its text (it is filed under `aktenzeichen`).
     """
+    found = (aktenzeichen, *mentions) if aktenzeichen else mentions
     if files:
         original, pdfa = files
     else:
@@ -56,10 +59,8 @@ def store_document(
         tax_secret=tax_secret,
         confidence=0.38 if status == "needs_review" else 0.95,
         title=f"Schreiben {name}",
-        aktenzeichen=(aktenzeichen,) if aktenzeichen else (),
-        identifiers=(
-            (IdentifierRecord("aktenzeichen", aktenzeichen, aktenzeichen),) if aktenzeichen else ()
-        ),
+        aktenzeichen=found,
+        identifiers=tuple(IdentifierRecord("aktenzeichen", az, az) for az in found),
         document_date=document_date,
         pages=(PageRecord(1, text or f"Text des Schreibens {name}", 88.0, "ocr"),),
         ocr_applied=True,

@@ -313,3 +313,79 @@ def test_compacting_keeps_every_document_and_what_finds_it(index: SearchIndex) -
     ] == newest
     index.add(replace(BAU, document_id="doc-after", title="Abrissgenehmigung"))
     assert _ids(index, "Abrissgenehmigung") == ["doc-after"]
+
+
+# --- operators, field queries, scores ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Grundsteuer OR Baugenehmigung", ["doc-bau", "doc-steuer"]),
+        ("Grundsteuer OR Bauantrag", ["doc-steuer"]),
+        ("Flurstück OR 86 095 742 719", ["doc-bau", "doc-steuer"]),
+        ("Baugenehmigung AND Musterdorf", ["doc-bau"]),
+        ("Baugenehmigung AND Grundsteuer", []),
+        ("Baugenehmigung NOT Musterdorf", []),
+        ("Grundsteuer OR Baugenehmigung NOT Musterdorf", ["doc-steuer"]),
+        ("NOT Grundsteuer", ["doc-bau"]),
+        ("Grundsteuer -Kalenderjahr", []),
+    ],
+)
+def test_or_and_not_combine_words(index: SearchIndex, query: str, expected: list[str]) -> None:
+    """Upper-case AND, OR and NOT as the README documents them; NOT binds to the next word,
+    words side by side must all occur, OR separates alternatives."""
+    assert sorted(_ids(index, query)) == expected
+
+
+def test_operators_without_words_are_a_clear_error(index: SearchIndex) -> None:
+    for query in ("Grundsteuer OR", "OR", "Grundsteuer NOT", "AND Grundsteuer"):
+        with pytest.raises(SearchQueryError, match="cannot read the query"):
+            index.search(query, SearchFilters(), 10)
+
+
+@pytest.mark.parametrize("query", ["title:*", "label:*", "body:*", "tax:*", "unit:*"])
+def test_any_value_of_a_field_is_a_clear_error_not_a_crash(index: SearchIndex, query: str) -> None:
+    with pytest.raises(SearchQueryError, match="cannot read the query"):
+        index.search(query, SearchFilters(), 10)
+    with pytest.raises(SearchQueryError, match="cannot read the query"):
+        index.facets(query, SearchFilters())
+
+
+_BAU_ONLY = SearchFilters(visible=Visibility(units=("6",), tax=False))
+_SCORED = ["Baugenehmigung", "Neubau Musterdorf", "Genehmigung", "Grundsteuer OR Flurstück",
+           '"Baugenehmigung erteilt"', "63-BG-2024-0117", "Baugenehmigung 63-BG-2024-0117"]  # fmt: skip
+
+
+def test_a_hidden_document_changes_no_visible_hit(index: SearchIndex) -> None:
+    """Term statistics of documents a caller may not see must not move the scores (or the
+    order) of those he may: a tax document full of the caller's words changes nothing."""
+    before = {q: index.search(q, _BAU_ONLY, 10) for q in _SCORED}
+    assert all(before.values())
+    hidden = IndexDoc(**{**STEUER.__dict__, "document_id": "doc-steuer-2",
+                         "title": "Baugenehmigung Neubau Musterdorf Flurstück",
+                         "text": "Baugenehmigung erteilt " * 20 + "63-BG-2024-0117"})  # fmt: skip
+    index.add(hidden)
+    assert "doc-steuer-2" in _ids(index, "Baugenehmigung")  # it does hold the words
+    assert {q: index.search(q, _BAU_ONLY, 10) for q in _SCORED} == before
+
+
+def test_the_permission_filter_changes_no_score(index: SearchIndex) -> None:
+    for query in _SCORED:
+        scoped = {h.document_id: h.score for h in index.search(query, _BAU_ONLY, 10)}
+        everything = {h.document_id: h.score for h in index.search(query, SearchFilters(), 10)}
+        assert scoped == {k: v for k, v in everything.items() if k in scoped}, query
+        filtered = index.search(query, SearchFilters(doc_type="baugenehmigung", unit="6"), 10)
+        assert {h.document_id: h.score for h in filtered} == scoped, query
+
+
+def test_title_ranks_above_label_above_text(index: SearchIndex) -> None:
+    from dataclasses import replace
+
+    index.add(replace(BAU, document_id="doc-text", title="Vorgang", doc_label="Vorgang",
+                      text="Die Scheune wird abgebrochen."))  # fmt: skip
+    index.add(replace(BAU, document_id="doc-title", title="Abbruch der Scheune",
+                      doc_label="Vorgang", text="Kein weiterer Text."))  # fmt: skip
+    index.add(replace(BAU, document_id="doc-label", title="Vorgang", doc_label="Scheune",
+                      text="Kein weiterer Text."))  # fmt: skip
+    assert _ids(index, "Scheune") == ["doc-title", "doc-label", "doc-text"]
