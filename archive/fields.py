@@ -10,19 +10,31 @@ plain fact is one `Field` here, its attribute on the record (and view), and its 
 The few facts that are not one value in one place are converted by hand, below the table:
 the Aktenzeichen (a tuple on the record; the first in its column, all of them in the facts),
 pages and identifiers (rows of their own; text and identifiers in the index), the facts.
+
+Integrity covers all of it (`sealed_content`): every declared field, the Aktenzeichen, the
+facts, the pages with their text, the identifiers, the versions' files and the Vorgang. Each
+decides who may see the document (unit, tax secrecy, status), how long it is kept (its Akte,
+date, type) or what it says (title, text, identifiers, source, confidence, transfer note), so
+`verify` wants the sidecar to say what the catalog says on each, and the audit trail holds
+each: the `recorded` fields as values, the rest as SHA-256 digests (its seal), so that text
+and personal data (names, identifiers, paths) are not copied into the trail.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.catalog.models import AuditEvent, Document, Identifier, Page
+from sqlalchemy import Boolean, ColumnElement, DateTime, Float, Table
+
+from archive.audit.state import SEAL
+from archive.catalog.models import AuditEvent, Document, DocumentVersion, Identifier, Page
 from archive.documents import (
     AuditEntry,
     DocumentRecord,
@@ -56,29 +68,28 @@ class Field:
     name: str  # attribute of DocumentView, and of DocumentRecord when `on_record`
     column: str  # column of the catalog's `documents` table
     index: str | None = None  # attribute of IndexDoc
-    checked: bool = False  # `verify` wants the sidecar to say what the catalog says
     sidecar_default: object = None  # what a sidecar written before the fact existed meant
     versioned: bool = True  # a new version of the document brings its own value
     xdomea: str | None = None  # attribute of the xdomea DocumentEntry
     on_record: bool = True  # carried by DocumentRecord; else the archive sets it
     kind: type[enum.StrEnum] | None = None  # the closed set its values come from
-    recorded: bool = False  # records state: the audit trail carries it, `audit verify` checks
+    # The audit trail carries its value (short codes, hashes, dates: nothing personal), not
+    # only its digest, so that `audit verify` names the value the trail expects.
+    recorded: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
     Field("document_id", "id", index="document_id", versioned=False, xdomea="id"),
-    Field("sha256_original", "sha256_original", checked=True, recorded=True),
-    Field(
-        "sha256_pdfa", "sha256_pdfa", checked=True, xdomea="sha256", on_record=False, recorded=True
-    ),
+    Field("sha256_original", "sha256_original", recorded=True),
+    Field("sha256_pdfa", "sha256_pdfa", xdomea="sha256", on_record=False, recorded=True),
     Field("source_name", "source_name"),
     Field("source_kind", "source_kind"),
     Field("batch_id", "batch_id", versioned=False),
-    Field("status", "status", index="status", checked=True, kind=DocumentStatus, recorded=True),
-    Field("doc_type", "doc_type", index="doc_type", checked=True, recorded=True),
+    Field("status", "status", index="status", kind=DocumentStatus, recorded=True),
+    Field("doc_type", "doc_type", index="doc_type", recorded=True),
     Field("doc_label", "doc_label", index="doc_label", xdomea="doc_type", recorded=True),
-    Field("aktenplan_unit", "aktenplan_unit", index="unit", checked=True, recorded=True),
-    Field("tax_secret", "tax_secret", index="tax_secret", checked=True, recorded=True),
+    Field("aktenplan_unit", "aktenplan_unit", index="unit", recorded=True),
+    Field("tax_secret", "tax_secret", index="tax_secret", recorded=True),
     Field("confidence", "confidence"),
     Field("title", "title", index="title", xdomea="title"),
     Field(
@@ -95,7 +106,6 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "label_source",
         "label_source",
-        checked=True,
         sidecar_default=LabelSource.RULE,
         kind=LabelSource,
         recorded=True,
@@ -192,12 +202,11 @@ def sidecar(
 
 
 def sidecar_differences(data: dict[str, Any], row: Document) -> list[str]:
-    """The checked facts on which a sidecar and the catalog disagree."""
-    differ = [
-        f.name
-        for f in FIELDS
-        if f.checked and data.get(f.name, f.sidecar_default) != getattr(row, f.column)
-    ]
+    """The sealed facts on which a sidecar and the catalog disagree (`sealed_content`)."""
+    ours, theirs = sealed_content(row, parts_of(row)), sidecar_content(data)
+    if row.versions and theirs["batch_id"] == row.versions[-1].batch_id:
+        theirs["batch_id"] = ours["batch_id"]  # an earlier eakte put a rescan's batch here
+    differ = [name for name, value in theirs.items() if ours[name] != value]
     if (data.get("facts") or {}).get("transfer_note") != (row.facts or {}).get("transfer_note"):
         differ.append("transfer_note")
     return differ
@@ -236,15 +245,128 @@ def document_view(
     )
 
 
-# --- row -> records state ----------------------------------------------------------------
+# --- row -> sealed content and records state ---------------------------------------------
+
+# The facts of a document's rows in other tables that its seal covers, in this order.
+PAGE_FACTS = ("number", "text", "confidence", "source")
+IDENTIFIER_FACTS = ("kind", "value", "raw")
+VERSION_FACTS = (
+    "number", "sha256_original", "sha256_pdfa", "source_name", "batch_id", "created_at",
+)  # fmt: skip
+# Sealed facts the trail holds as values besides the recorded fields: codes, counts, ids.
+_VALUES_IN_TRAIL = (
+    *(f.name for f in FIELDS if f.recorded), "aktenzeichen", "page_count", "vorgang_id",
+)  # fmt: skip
 
 
-def recorded_facts(row: Document) -> dict[str, Any]:
-    """A document's records state as the audit trail carries it (`archive.audit.state`):
-    the recorded fields, and the Aktenzeichen it is filed under."""
-    return as_json(
-        {**{f.name: _value(f, row) for f in FIELDS if f.recorded}, "aktenzeichen": row.aktenzeichen}
+@dataclass(frozen=True)
+class Parts:
+    """A document's rows in other tables that its seal covers, as JSON values in a fixed order
+    (the text and identifiers are part of what a document says, the versions of what it is)."""
+
+    pages: list[dict[str, Any]]
+    identifiers: list[dict[str, Any]]
+    versions: list[dict[str, Any]]
+
+
+def parts(
+    pages: Iterable[object], identifiers: Iterable[object], versions: Iterable[object]
+) -> Parts:
+    """The parts from rows of each table: ORM objects, query rows or a sidecar's objects."""
+    return Parts(
+        sorted((_facts_of(Page, p, PAGE_FACTS) for p in pages), key=lambda p: p["number"]),
+        sorted(
+            (_facts_of(Identifier, i, IDENTIFIER_FACTS) for i in identifiers),
+            key=lambda i: (i["kind"], i["value"], i["raw"]),
+        ),
+        sorted(
+            (_facts_of(DocumentVersion, v, VERSION_FACTS) for v in versions),
+            key=lambda v: v["number"],
+        ),
     )
+
+
+def parts_of(row: Document) -> Parts:
+    """The parts of a row loaded with its relationships."""
+    return parts(row.pages, row.identifiers, row.versions)
+
+
+def sealed_content(row: Document, found: Parts) -> dict[str, Any]:
+    """Everything integrity covers of a catalog row, as JSON values: every declared field;
+    the columns beside them (the first Aktenzeichen, the page count, the Vorgang); the facts
+    (dates, transfer note, filing, every Aktenzeichen found); and the parts."""
+    return {
+        **{f.name: _column_value(Document.__table__.c[f.column], _value(f, row)) for f in FIELDS},
+        "aktenzeichen": row.aktenzeichen,
+        "page_count": row.page_count,
+        "vorgang_id": row.vorgang_id,
+        "facts": {**(row.facts or {}), "aktenzeichen": (row.facts or {}).get("aktenzeichen", [])},
+        "pages": found.pages,
+        "identifiers": found.identifiers,
+        "versions": found.versions,
+    }
+
+
+def sidecar_content(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a sidecar says of the sealed content (all of it but the Vorgang and versions,
+    which it does not hold), read as `sealed_content` reads a row."""
+    aktenzeichen = list(data.get("aktenzeichen") or [])
+    pages = list(data.get("pages") or [])
+    found = parts(pages, data.get("identifiers") or [], ())
+    return {
+        **{
+            f.name: _column_value(
+                Document.__table__.c[f.column], data.get(f.name, f.sidecar_default)
+            )
+            for f in FIELDS
+        },
+        "aktenzeichen": aktenzeichen[0] if aktenzeichen else None,
+        "page_count": len(pages),
+        "facts": {**(data.get("facts") or {}), "aktenzeichen": aktenzeichen},
+        "pages": found.pages,
+        "identifiers": found.identifiers,
+    }
+
+
+def recorded_facts(row: Document, found: Parts) -> dict[str, Any]:
+    """A document's records state as the audit trail carries it (`archive.audit.state`): the
+    recorded values, and the seal, a SHA-256 digest of each other part of `sealed_content`."""
+    content = sealed_content(row, found)
+    return {
+        **{name: content[name] for name in _VALUES_IN_TRAIL},
+        SEAL: {
+            name: digest(value) for name, value in content.items() if name not in _VALUES_IN_TRAIL
+        },
+    }
+
+
+def digest(value: object) -> str:
+    """SHA-256 (hex) of a JSON value in a canonical encoding (sorted keys, no whitespace)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _facts_of(table: type, row: object, names: tuple[str, ...]) -> dict[str, Any]:
+    columns: Table = table.__table__  # type: ignore[attr-defined]
+    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name, None)
+    return {name: _column_value(columns.c[name], get(name)) for name in names}
+
+
+def _column_value(column: ColumnElement[Any], value: object) -> Any:
+    """`value` as a JSON value, read as its column stores it: the same whether it comes from
+    the session before a flush, from SQLite, or from a sidecar (JSON text)."""
+    if value is None:
+        return None
+    if isinstance(column.type, Boolean):
+        return bool(value)
+    if isinstance(column.type, Float) and isinstance(value, int | float):
+        return float(value)
+    if isinstance(column.type, DateTime) and isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # not a time: compared as the text it is
+    return json_value(value)
 
 
 # --- row -> xdomea -------------------------------------------------------------------------
@@ -266,6 +388,20 @@ def as_json(value: dict[str, Any]) -> dict[str, Any]:
     """`value` as a JSON column holds it: dates and paths as text."""
     result: dict[str, Any] = json.loads(json.dumps(value, default=json_default))
     return result
+
+
+def json_value(value: object) -> Any:
+    """A column's value as records state holds it: times in UTC without zone (SQLite hands
+    back naive times that mean UTC), dates as ISO text, enums as their value."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
 
 
 def json_default(value: object) -> str:

@@ -8,7 +8,8 @@ takes them. A transaction that changes records state and writes no event of its 
 
 `check` replays the trail (`archive.audit.state.replay`), reads the same state from the
 tables and names every difference; for an archive written before events carried state it
-first records the state found as a labelled baseline event.
+first records the state found as a labelled baseline event, and for one written before they
+carried a fact or seal part of a thing, it first adds those as found (`records_sealed`).
 """
 
 from __future__ import annotations
@@ -16,32 +17,43 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, inspect, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.audit import STATE_OF_CHANGES, append_event
-from archive.audit.state import BASELINE, KINDS, Changes, State, differences, replay
+from archive.audit.state import (
+    BASELINE,
+    KINDS,
+    SEALED,
+    Changes,
+    State,
+    differences,
+    replay,
+    unrecorded,
+)
 from archive.catalog.models import (
     Akte,
     AkteEvent,
     AuditEvent,
     Disposal,
     Document,
+    DocumentVersion,
     Hold,
     HoldAkte,
+    Identifier,
+    Page,
     RetentionRuleRow,
     Vorgang,
 )
-from archive.fields import recorded_facts
+from archive.fields import Parts, json_value, parts, recorded_facts
 
 UNEXPLAINED = "records_state_changed"
 """The event of a transaction that changed records state without an event of its own."""
 
 _CHANGED = "records_state.changed"  # Session.info: (kind, key) changed since the last event
+_CHUNK = 500  # documents read at once with their pages, so text of all is never in memory
 
 
 def track(sessions: sessionmaker) -> None:
@@ -60,6 +72,9 @@ _THINGS: tuple[tuple[type, str, str], ...] = (
     (HoldAkte, "holds", "hold_id"),
     (Disposal, "disposals", "id"),
     (Document, "documents", "id"),
+    (Page, "documents", "document_id"),
+    (Identifier, "documents", "document_id"),
+    (DocumentVersion, "documents", "document_id"),
     (RetentionRuleRow, "retention_rules", "unit"),
 )
 
@@ -137,17 +152,7 @@ def _read(session: Session, kind: str, keys: Collection[str] | None) -> dict[str
             for h in session.scalars(select(Hold).where(where(Hold.id)))
         }
     if kind == "documents":
-        docs = list(session.scalars(select(Document).where(where(Document.id))))
-        vorgaenge = None if keys is None else {d.vorgang_id for d in docs if d.vorgang_id}
-        filed: dict[str, str] = {
-            vorgang: number
-            for vorgang, number in session.execute(
-                select(Vorgang.id, Akte.aktenzeichen)
-                .join(Akte, Vorgang.akte_id == Akte.id)
-                .where(true() if vorgaenge is None else Vorgang.id.in_(vorgaenge))
-            )
-        }
-        return {d.id: document_facts(d, filed.get(d.vorgang_id or "")) for d in docs}
+        return _documents(session, keys)
     table, key = (
         (Disposal, Disposal.id)
         if kind == "disposals"
@@ -163,7 +168,7 @@ def _read(session: Session, kind: str, keys: Collection[str] | None) -> dict[str
 
 def akte_facts(akte: Akte, events: Iterable[AkteEvent]) -> dict[str, Any]:
     """Every column of the Akte, and its named events with their dates."""
-    return {**_columns(akte), "events": {e.name: _plain(e.date) for e in events}}
+    return {**_columns(akte), "events": {e.name: json_value(e.date) for e in events}}
 
 
 def hold_facts(hold: Hold, aktenzeichen: Iterable[str]) -> dict[str, Any]:
@@ -171,9 +176,46 @@ def hold_facts(hold: Hold, aktenzeichen: Iterable[str]) -> dict[str, Any]:
     return {**_columns(hold), "akten": sorted(aktenzeichen)}
 
 
-def document_facts(doc: Document, akte: str | None) -> dict[str, Any]:
-    """The document's recorded facts (`archive.fields`) and the Akte it is filed in."""
-    return {**recorded_facts(doc), "akte": akte}
+def document_facts(doc: Document, found: Parts, akte: str | None) -> dict[str, Any]:
+    """The document's recorded facts and seal (`archive.fields`) and the Akte it is filed in."""
+    return {**recorded_facts(doc, found), "akte": akte}
+
+
+def _documents(session: Session, keys: Collection[str] | None) -> dict[str, dict[str, Any]]:
+    """The facts of these documents (every one when None), a chunk at a time: the pages,
+    identifiers and versions are read by query, not from relationships a bulk delete (a
+    disposal) may have left stale."""
+    ids = sorted(keys) if keys is not None else list(session.scalars(select(Document.id)))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        docs = list(session.scalars(select(Document).where(Document.id.in_(chunk))))
+        filed: dict[str, str] = {
+            vorgang: number
+            for vorgang, number in session.execute(
+                select(Vorgang.id, Akte.aktenzeichen)
+                .join(Akte, Vorgang.akte_id == Akte.id)
+                .where(Vorgang.id.in_({d.vorgang_id for d in docs if d.vorgang_id}))
+            )
+        }
+        rows = {
+            table: _rows_by_document(session, table, chunk)
+            for table in (Page, Identifier, DocumentVersion)
+        }
+        for d in docs:
+            of = parts(
+                *(rows[table].get(d.id, []) for table in (Page, Identifier, DocumentVersion))
+            )
+            found[d.id] = document_facts(d, of, filed.get(d.vorgang_id or ""))
+    return found
+
+
+def _rows_by_document(session: Session, table: type, ids: list[str]) -> dict[str, list[Any]]:
+    columns = table.__table__  # type: ignore[attr-defined]
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in session.execute(select(columns).where(columns.c.document_id.in_(ids))):
+        grouped[row.document_id].append(row)
+    return grouped
 
 
 def _columns(row: object) -> dict[str, Any]:
@@ -181,22 +223,10 @@ def _columns(row: object) -> dict[str, Any]:
     mapper = inspect(row).mapper
     keys = {c.key for c in mapper.primary_key}
     return {
-        attr.key: _plain(getattr(row, attr.key))
+        attr.key: json_value(getattr(row, attr.key))
         for attr in mapper.column_attrs
         if attr.columns[0].key not in keys
     }
-
-
-def _plain(value: object) -> Any:
-    if isinstance(value, datetime):  # SQLite hands back naive datetimes that mean UTC
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -208,6 +238,7 @@ class StateCheck:
 
     differences: list[str]  # one line per difference, naming the thing and the fact
     baseline: dict[str, int] | None  # things recorded as a baseline by this check, per kind
+    sealed: dict[str, int] | None = None  # things whose unrecorded facts this check sealed
 
 
 def check(session: Session, *, may_baseline: bool) -> StateCheck:
@@ -215,7 +246,9 @@ def check(session: Session, *, may_baseline: bool) -> StateCheck:
 
     An archive whose trail predates records state (and has no baseline yet) gets the state
     of everything the trail has not recorded written as one `records_baseline` event, when
-    `may_baseline` (the caller found the chain intact): it is checked from then on.
+    `may_baseline` (the caller found the chain intact): it is checked from then on. Likewise
+    the facts and seal parts an earlier eakte did not record (e.g. a document's seal) are
+    added as found by one `records_sealed` event; recorded facts are never overridden.
     """
     rows = session.execute(
         select(AuditEvent.id, AuditEvent.event, AuditEvent.detail).order_by(AuditEvent.id)
@@ -237,6 +270,18 @@ def check(session: Session, *, may_baseline: bool) -> StateCheck:
                      "derived from them"},
         )  # fmt: skip
         replayed = replay([(row.id, row.event, row.detail)], start=replayed)
+    sealed = None
+    missing = unrecorded(replayed.state, catalog) if may_baseline else {}
+    if missing:
+        sealed = {kind: len(things) for kind, things in missing.items()}
+        row = append_event(
+            session, SEALED, None, None,
+            {"state": missing,
+             "note": "facts the audit trail did not record yet (written by an earlier eakte), "
+                     "sealed as found in the catalog at the first verification after the "
+                     "upgrade; changes made to them before it cannot be shown"},
+        )  # fmt: skip
+        replayed = replay([(row.id, row.event, row.detail)], start=replayed)
     return StateCheck(
-        differences(replayed.state, catalog) + replayed.misplaced_baselines(), baseline
+        differences(replayed.state, catalog) + replayed.misplaced_baselines(), baseline, sealed
     )

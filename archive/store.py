@@ -52,6 +52,7 @@ from archive.errors import ArchiveError
 from archive.fields import (
     DERIVED_FACTS,
     PAGE_SEPARATOR,
+    RECORD_FIELDS,
     VERSIONED_COLUMNS,
     as_json,
     document_view,
@@ -262,7 +263,11 @@ class Archive:
                         ),
                     )
                 self._note_archived(session, event, record, sha_pdfa, facts, reason, **detail)
-                self._write_sidecar(record, sha_pdfa, facts, archived_at=doc.archived_at)
+                # as the catalog has it: a new version keeps what is not versioned (its batch)
+                kept = {f.name: getattr(doc, f.column) for f in RECORD_FIELDS if not f.versioned}
+                self._write_sidecar(
+                    replace(record, **kept), sha_pdfa, facts, archived_at=doc.archived_at
+                )
             self.index.add(index_doc(record))
         return BatchItemStatus(record.status)
 
@@ -641,13 +646,8 @@ class Archive:
                 if not sidecar.is_file():
                     problems.append(f"{doc.id}: metadata sidecar {sidecar} is missing")
                 else:
-                    data = json.loads(sidecar.read_text("utf-8"))
-                    differ = sidecar_differences(data, doc)
-                    if differ:
-                        problems.append(
-                            f"{doc.id}: metadata sidecar disagrees with the catalog"
-                            f" ({', '.join(differ)})"
-                        )
+                    problems += _sidecar_problems(sidecar, doc)
+                    session.expire(doc, ["pages", "identifiers"])  # their text is not kept
                 if doc.id not in indexed:
                     problems.append(f"{doc.id}: archived but not in the search index")
                 if notes.get(doc.id) != transfer_note_hash(doc.facts or {}):
@@ -764,6 +764,18 @@ class Archive:
         ):
             counts[status] = counts.get(status, 0) + 1
         return counts
+
+
+def _sidecar_problems(path: Path, doc: Document) -> list[str]:
+    """How the metadata sidecar disagrees with the catalog row on what integrity covers."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        differ = sidecar_differences(data, doc)
+    except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        return [f"{doc.id}: metadata sidecar {path} cannot be read ({exc})"]
+    if not differ:
+        return []
+    return [f"{doc.id}: metadata sidecar disagrees with the catalog ({', '.join(differ)})"]
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:

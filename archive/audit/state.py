@@ -10,6 +10,12 @@ Archives written before the events carried state hold records events without it.
 is taken once, as one `records_baseline` event, at the first verification after the upgrade;
 a baseline only adds things the trail has not recorded, never overrides recorded state.
 
+A thing's facts may hold a `seal`: SHA-256 digests of the facts the trail should cover without
+copying them (a document's title, text, identifiers: personal data stays out of the trail).
+Facts (or seal parts) an earlier eakte did not record are added to the things the trail knows
+by one `records_sealed` event, at the first verification after the upgrade; like a baseline
+it only adds what was not recorded and never overrides it.
+
 Plain library: stdlib only, like `archive.audit.chain`, so an outside checker can share it.
 """
 
@@ -22,12 +28,15 @@ from typing import Any
 __all__ = [
     "BASELINE",
     "KINDS",
+    "SEAL",
+    "SEALED",
     "STATE_CHANGING_EVENTS",
     "Changes",
     "Replayed",
     "State",
     "differences",
     "replay",
+    "unrecorded",
 ]
 
 Facts = dict[str, Any]
@@ -39,6 +48,12 @@ KINDS = ("akten", "holds", "disposals", "documents", "retention_rules")
 
 BASELINE = "records_baseline"
 """The event holding the state an archive had when the trail began to record it."""
+
+SEALED = "records_sealed"
+"""The event adding facts the trail had not recorded yet to things it knows (an upgrade)."""
+
+SEAL = "seal"
+"""The fact holding digests of facts (parts) the trail covers without copying them."""
 
 STATE_CHANGING_EVENTS = frozenset(
     {
@@ -92,6 +107,10 @@ def replay(
         for kind, things in changes.items():
             known = result.state.setdefault(kind, {})
             for key, facts in things.items():
+                if name == SEALED:
+                    if key in known and facts is not None:
+                        known[key] = _completed(known[key], facts)
+                    continue  # sealing adds facts to known things; it cannot add or override
                 if baseline and key in known:
                     continue  # a baseline adds what was not recorded; it cannot override
                 if facts is None:
@@ -99,6 +118,27 @@ def replay(
                 else:
                     known[key] = facts
     return result
+
+
+def _completed(recorded: Facts, found: Facts) -> Facts:
+    """`recorded` with the facts and seal parts of `found` it lacks; nothing overridden."""
+    seal = {**found.get(SEAL, {}), **recorded.get(SEAL, {})}
+    facts = {**found, **recorded}
+    if seal:
+        facts[SEAL] = seal
+    return facts
+
+
+def unrecorded(trail: State, catalog: State) -> State:
+    """The catalog's facts of each thing the trail knows but records only in part (a fact or
+    seal part added by a later eakte): what a `records_sealed` event adds."""
+    missing: State = {}
+    for kind in KINDS:
+        recorded, found = trail.get(kind, {}), catalog.get(kind, {})
+        for key in sorted(recorded.keys() & found.keys()):
+            if _completed(recorded[key], found[key]) != recorded[key]:
+                missing.setdefault(kind, {})[key] = found[key]
+    return missing
 
 
 def differences(trail: State, catalog: State) -> list[str]:
@@ -122,7 +162,13 @@ def differences(trail: State, catalog: State) -> list[str]:
                     f"{name}: {fact} is {_shown(actual.get(fact))} in the catalog but "
                     f"{_shown(value)} in the audit trail"
                     for fact, value in expected.items()
-                    if actual.get(fact) != value
+                    if fact != SEAL and actual.get(fact) != value
+                ]
+                sealed = actual.get(SEAL) or {}
+                lines += [
+                    f"{name}: {part} differs from what the audit trail sealed"
+                    for part, digest in (expected.get(SEAL) or {}).items()
+                    if sealed.get(part) != digest
                 ]
     return lines
 

@@ -108,6 +108,12 @@ def audit_verify(
             f"records state recorded as a baseline ({counted}): this archive's events did not "
             "record it before; it is checked from now on"
         )
+    if state.sealed:
+        counted = ", ".join(f"{n} {kind}" for kind, n in state.sealed.items())
+        out.print(
+            f"records sealed as found ({counted}): facts this archive's events did not record "
+            "before (e.g. a document's title, text and identifiers) are checked from now on"
+        )
     if problems:
         for problem in problems:
             console.print(

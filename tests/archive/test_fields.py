@@ -12,7 +12,7 @@ import pytest
 
 from archive.access import Action, Role
 from archive.blobs import sha256_file
-from archive.catalog.models import Document
+from archive.catalog.models import Document, DocumentVersion, Identifier, Page
 from archive.documents import (
     BatchItemRecord,
     BatchItemStatus,
@@ -26,10 +26,18 @@ from archive.documents import (
 )
 from archive.fields import (
     FIELDS,
+    IDENTIFIER_FACTS,
+    PAGE_FACTS,
+    VERSION_FACTS,
     document_entry,
     index_doc,
+    json_default,
     new_row,
+    parts_of,
     record_from_row,
+    recorded_facts,
+    sealed_content,
+    sidecar,
     sidecar_differences,
 )
 from archive.records.retention import AkteState, AppraisalCode, RetentionTrigger
@@ -113,7 +121,7 @@ def test_a_record_stored_and_read_back_agrees_in_row_index_sidecar_and_view(
             "document_id", "sha256_original", "source_name", "source_kind", "batch_id", "status",
         ]  # fmt: skip
         for f in FIELDS:
-            if f.checked:
+            if f.name not in ("archived_at", "reviewed_at", "document_date"):
                 assert sidecar[f.name] == getattr(view, f.name), f.name
         # SQLite hands the time back without its zone (UTC)
         assert sidecar["archived_at"][:26] == view.archived_at.isoformat()[:26]
@@ -129,12 +137,35 @@ def test_an_older_sidecar_without_label_source_means_the_rules_filed_it(tmp_path
     record, _, _ = _record(tmp_path)
     row = new_row(record, "b" * 64, {**record.facts, "sha256_pdfa": "b" * 64}, archived_at=now())
     row.label_source = "rule"
-    data = {f.name: getattr(row, f.column) for f in FIELDS if f.checked}
-    data["facts"] = {"transfer_note": record.facts["transfer_note"]}
+    data = sidecar(
+        record_from_row(row), "b" * 64, {**record.facts, "sha256_pdfa": "b" * 64},
+        archived_at=row.archived_at, reviewed_by=None, reviewed_at=None,
+    )  # fmt: skip
+    data = json.loads(json.dumps(data, default=json_default))  # as the file holds it
     assert sidecar_differences(data, row) == []
     del data["label_source"]
     assert sidecar_differences(data, row) == []
     assert sidecar_differences({**data, "status": "archived"}, row) == ["status"]
+
+
+def test_integrity_covers_every_column_of_a_document_and_copies_no_text_into_the_trail(
+    tmp_path: Path,
+) -> None:
+    record, _, _ = _record(tmp_path)
+    row = new_row(record, "b" * 64, {**record.facts, "sha256_pdfa": "b" * 64}, archived_at=now())
+    content = sealed_content(row, parts_of(row))
+    by_column = {f.column: f.name for f in FIELDS}
+    for column in Document.__table__.columns:
+        assert by_column.get(column.key, column.key) in content, column.key
+    for table, facts in ((Page, PAGE_FACTS), (Identifier, IDENTIFIER_FACTS),
+                         (DocumentVersion, VERSION_FACTS)):  # fmt: skip
+        assert {c.key for c in table.__table__.columns} - {"id", "document_id"} == set(facts)
+    trail = json.dumps(recorded_facts(row, parts_of(row)), ensure_ascii=False)
+    for personal in ("Gartenhaus", "12 / 3", "scan.png", "M. Muster"):  # title, text, ids, note
+        assert personal not in trail
+    assert {"title", "pages", "identifiers", "source_name", "facts"} <= set(
+        recorded_facts(row, parts_of(row))["seal"]
+    )
 
 
 def test_the_xdomea_entry_is_derived_from_the_row() -> None:

@@ -143,7 +143,9 @@ def test_an_altered_transfer_note_is_found_even_when_catalog_and_sidecar_agree(
         db.execute("UPDATE documents SET facts = ?", (json.dumps(facts),))
     problems = archive.verify()
     assert problems == [
-        f"{record.document_id}: transfer note differs from the one recorded when archived"
+        f"{record.document_id}: transfer note differs from the one recorded when archived",
+        f"records state: document {record.document_id}: facts differs from what the audit trail "
+        "sealed",
     ]
 
 
@@ -151,6 +153,7 @@ def test_a_rescan_becomes_version_2_and_keeps_version_1(
     tmp_path: Path, files: tuple[Path, Path]
 ) -> None:
     import dataclasses
+    import json
 
     original, pdfa = files
     archive = Archive(tmp_path / "data")
@@ -182,6 +185,10 @@ def test_a_rescan_becomes_version_2_and_keeps_version_1(
     assert archive.search("Bello", SearchFilters()) == []
     assert archive.find(first.sha256_original) == (first.document_id, "b1")  # not a new document
     assert archive.verify() == []
+    sidecar = json.loads(doc.metadata_path.read_text("utf-8"))
+    assert (sidecar["batch_id"], sidecar["pages"][0]["text"]) == ("b1", doc.text)  # the catalog's
+    doc.metadata_path.write_text(json.dumps({**sidecar, "batch_id": "b2"}), "utf-8")
+    assert archive.verify() == []  # an earlier eakte wrote the rescan's batch: still true
     assert any(e.event == "version_added" for e in doc.audit)
     archive.blobs.delete(first.sha256_original)
     assert any("version 1 original" in p for p in archive.verify())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.audit.state import BASELINE, differences, replay
+from archive.audit.state import BASELINE, SEAL, SEALED, differences, replay, unrecorded
 
 HOLD = {"reason": "Klage", "released_at": None, "akten": ["63-BG-1978-0042"]}
 
@@ -60,3 +60,46 @@ def test_differences_name_the_thing_the_fact_and_both_values() -> None:
         "legal hold h1: in the audit trail but not in the catalog",
     ]
     assert differences(trail, trail) == []
+
+
+DOC = {"doc_type": "grundsteuerbescheid", "tax_secret": True}
+
+
+def test_sealing_adds_facts_and_seal_parts_to_known_things_and_overrides_nothing() -> None:
+    recorded = {**DOC, SEAL: {"title": "t1"}}
+    replayed = replay(
+        [
+            (1, "archived", {"state": {"documents": {"d1": recorded}}}),
+            (2, SEALED, {"state": {"documents": {
+                "d1": {**DOC, "tax_secret": False, "page_count": 2,
+                       SEAL: {"title": "forged", "pages": "p1"}},
+                "d2": {**DOC, SEAL: {"title": "t2"}},  # unknown: sealing adds no thing
+            }}}),
+        ]
+    )  # fmt: skip
+    assert replayed.state == {
+        "documents": {"d1": {**DOC, "page_count": 2, SEAL: {"title": "t1", "pages": "p1"}}}
+    }
+    assert replayed.misplaced_baselines() == []
+
+
+def test_unrecorded_names_the_things_whose_facts_or_seal_parts_the_trail_lacks() -> None:
+    trail = {"documents": {"d1": dict(DOC), "d2": {**DOC, SEAL: {"title": "t2"}}}}
+    catalog = {
+        "documents": {
+            "d1": {**DOC, "tax_secret": False, SEAL: {"title": "t1"}},  # a seal is missing
+            "d2": {**DOC, SEAL: {"title": "forged"}},  # differs, but nothing is missing
+            "d3": dict(DOC),  # not in the trail: a baseline's business, not sealing's
+        }
+    }
+    assert unrecorded(trail, catalog) == {"documents": {"d1": catalog["documents"]["d1"]}}
+    assert unrecorded(catalog, catalog) == {}
+
+
+def test_differences_name_each_part_that_no_longer_matches_its_seal() -> None:
+    trail = {"documents": {"d1": {**DOC, SEAL: {"title": "t1", "pages": "p1", "source": "s"}}}}
+    catalog = {"documents": {"d1": {**DOC, SEAL: {"title": "t1", "pages": "p2"}}}}
+    assert differences(trail, catalog) == [
+        "document d1: pages differs from what the audit trail sealed",
+        "document d1: source differs from what the audit trail sealed",
+    ]
