@@ -36,7 +36,8 @@ from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.catalog import open_catalog, sqlite_url
+from archive.catalog import catalog_url as catalog_url_of
+from archive.catalog import open_catalog
 from archive.catalog.models import AccessLogEntry, ApiToken
 from archive.documents import JsonView
 from archive.errors import ArchiveError
@@ -249,7 +250,7 @@ def principals_of(db: Session | Connection, token_ids: Iterable[str]) -> dict[st
 
 def open_sessions(data_dir: Path, catalog_url: str | None = None) -> sessionmaker:
     """The catalog's session factory, opened (and migrated) exactly as `Archive` opens it."""
-    return open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
+    return open_catalog(catalog_url_of(data_dir, catalog_url))
 
 
 def create_token(

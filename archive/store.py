@@ -28,7 +28,8 @@ from archive.atomic import atomic_copy, atomic_write_bytes
 from archive.audit import append_event, verify_audit
 from archive.audit.chain import Break
 from archive.blobs import BlobStore, sha256_file
-from archive.catalog import open_catalog, sqlite_url
+from archive.catalog import catalog_url as catalog_url_of
+from archive.catalog import open_catalog
 from archive.catalog.models import (
     AuditEvent,
     Batch,
@@ -119,17 +120,22 @@ class Archive:
         *,
         index: SearchIndex | None = None,
         catalog_url: str | None = None,
+        blob_dir: Path | None = None,
         filing: FilingPlan | None = None,
     ) -> None:
         """`filing`: the file plan's units, patterns and rules that filing into Akten needs;
-        without it a new Akte is unassigned (no unit, no retention) until one is assigned."""
+        without it a new Akte is unassigned (no unit, no retention) until one is assigned.
+        `catalog_url`: a catalog database server (None: the SQLite file in `data_dir`);
+        `blob_dir`: the blob store on a path of its own, e.g. storage several machines
+        share (None: `data_dir/blobs`)."""
         self.data_dir = data_dir
         self.filing = filing
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.blobs = BlobStore(data_dir / "blobs")
+        self.blobs = BlobStore(blob_dir or data_dir / "blobs")
         self.sidecars = data_dir / "documents"
         self.quarantine_dir = data_dir / "quarantine"
-        self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
+        self.catalog_url = catalog_url_of(data_dir, catalog_url)
+        self._sessions = open_catalog(self.catalog_url)
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()

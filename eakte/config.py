@@ -26,6 +26,8 @@ class ConfigError(ApplicationError):
 
 _ENV = {
     "EAKTE_DATA": "data_dir",
+    "EAKTE_DATABASE_URL": "database_url",
+    "EAKTE_BLOB_DIR": "blob_dir",
     "EAKTE_FILE_PLAN": "file_plan",
     "EAKTE_LANGUAGES": "languages",
     "EAKTE_WORKERS": "workers",

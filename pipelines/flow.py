@@ -29,7 +29,7 @@ from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
 from pipelines.records_plan import filing_plan
 from pipelines.report import batch_report, document_line
-from pipelines.settings import Settings, open_index
+from pipelines.settings import Settings, open_archive
 from pipelines.steps import Step
 from pipelines.trusted_time import timestamp_archive
 from scanners import OcrSettings, RejectedInput, estimate_pages
@@ -63,7 +63,7 @@ def ingest_batch(
     """
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
-    archive = Archive(settings.data_dir, index=open_index(settings), filing=filing_plan(plan))
+    archive = open_archive(settings, filing_plan(plan))
     try:
         with archive.transaction() as session:
             head_before, _ = audit_head(session)

@@ -7,17 +7,28 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from archive.search import SearchIndex
 from pipelines.manifest import ProtectionNeed
 
+if TYPE_CHECKING:
+    from archive.records.rules import FilingPlan
+    from archive.store import Archive
+
 
 class Settings(BaseModel):
     """Everything an `eakte` command may be told; each field has a working default."""
 
     data_dir: Path = Path("eakte-data")
+    # the catalog on a database server (postgresql+psycopg://user@host/eakte) that several
+    # machines share; None: the embedded SQLite file in data_dir
+    database_url: str | None = None
+    # the blob store on a path of its own (e.g. a network filesystem several machines share);
+    # None: data_dir/blobs
+    blob_dir: Path | None = None
     file_plan: Path | None = None  # None: the bundled plan for a tax office and building authority
     languages: tuple[str, ...] = ("deu", "eng")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
@@ -47,6 +58,30 @@ class Settings(BaseModel):
     secure_cookies: bool = True
     session_idle_minutes: float = Field(default=30, gt=0)  # signed out after this long unused
     session_hours: float = Field(default=10, gt=0)  # and after this long in any case
+
+
+def catalog_url(settings: Settings) -> str:
+    """The catalog the settings select: the database server's, else the embedded file."""
+    from archive.catalog import catalog_url as catalog_url_of
+
+    return catalog_url_of(settings.data_dir, settings.database_url)
+
+
+def blob_dir(settings: Settings) -> Path:
+    return settings.blob_dir or settings.data_dir / "blobs"
+
+
+def open_archive(settings: Settings, filing: FilingPlan | None = None) -> Archive:
+    """The archive the settings select: data directory, catalog, blob store and index."""
+    from archive.store import Archive
+
+    return Archive(
+        settings.data_dir,
+        index=open_index(settings),
+        catalog_url=settings.database_url,
+        blob_dir=settings.blob_dir,
+        filing=filing,
+    )
 
 
 def open_index(settings: Settings) -> SearchIndex:

@@ -52,7 +52,7 @@ def timestamp_archive(
         return report
     if seal_blobs:
         try:
-            sealed = Evidence(data_dir).seal(url)
+            sealed = Evidence(data_dir, settings.blob_dir).seal(url)
         except TimestampError as exc:
             report["problems"].append(f"archived files not sealed: {exc}")
         else:

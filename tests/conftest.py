@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from pipelines.orchestrator import ensure_local_server, stop_local_server
+from tests.support import catalogs
+from tests.support.postgres import PostgresCluster, start_cluster
 from tests.support.tsa import LocalTsa, start_tsa
 
 # Property tests check what the code does, not how fast this machine is: a loaded CI machine
@@ -44,3 +46,66 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
     server = start_tsa(tmp_path_factory.mktemp("tsa"))
     yield server
     server.stop()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--catalog",
+        choices=(catalogs.EMBEDDED, catalogs.POSTGRESQL),
+        default=os.environ.get("EAKTE_TEST_CATALOG", catalogs.EMBEDDED),
+        help="the catalog database of every archive the tests make (tests.support.catalogs)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"eakte catalog: {config.getoption('--catalog')}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL cluster for the session, with a migrated template database
+    (tests.support.postgres); started only when a test asks for it."""
+    from archive.catalog import open_catalog
+    from tests.support.postgres import TEMPLATE
+
+    cluster, seconds = start_cluster()
+    print(f"\nPostgreSQL test cluster on port {cluster.port}, started in {seconds:.1f} s")
+    try:
+        with cluster.admin() as db:
+            db.execute(f"CREATE DATABASE {TEMPLATE}")
+        open_catalog(cluster.url(TEMPLATE)).kw["bind"].dispose()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def _catalog_router(request: pytest.FixtureRequest) -> Iterator[catalogs.CatalogRouter | None]:
+    if request.config.getoption("--catalog") != catalogs.POSTGRESQL:
+        yield None
+        return
+    cluster = request.getfixturevalue("postgres")
+    with catalogs.routed(catalogs.CatalogRouter(cluster)) as router:
+        yield router
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalogs_of_module(_catalog_router: catalogs.CatalogRouter | None) -> Iterator[None]:
+    """With --catalog=postgresql: the databases a module's archives used go when it ends."""
+    yield
+    if _catalog_router is not None:
+        _catalog_router.drop_under(None)
+
+
+@pytest.fixture(autouse=True)
+def _catalogs_of_test(
+    _catalog_router: catalogs.CatalogRouter | None, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """With --catalog=postgresql: the databases of the archives in the test's own tmp_path
+    go when the test ends (a module's shared archive lives elsewhere and stays)."""
+    if _catalog_router is None or "tmp_path" not in request.fixturenames:
+        yield
+        return
+    folder = request.getfixturevalue("tmp_path")
+    yield
+    _catalog_router.drop_under(folder)

@@ -1,8 +1,9 @@
 """The audit trail in the catalog: events appended to a hash chain, and the chain verified.
 
-Writers first update the single `audit_head` row, which takes SQLite's write lock, and only
-then read the newest hash: two processes writing at once (an ingest and a review) queue
-instead of chaining onto the same event.
+Writers first lock the single `audit_head` row (`SELECT … FOR UPDATE` on PostgreSQL; on
+SQLite an update of it, which takes the database's write lock) and only then read the newest
+hash: two processes writing at once (an ingest and a review, on one machine or several)
+queue instead of chaining onto the same event.
 
 An event also carries the new records state of what its transaction changed
 (`archive.audit.state`): a session whose `info[STATE_OF_CHANGES]` holds a function from the
@@ -45,10 +46,7 @@ def append_event(
             state.setdefault(kind, {}).update(things)
         detail = {**detail, "state": state}
     detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))  # as stored
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id))
-    head = session.scalars(
-        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).first()
+    head = _locked_head(session)
     if head is None:  # a catalog made before any event: the first write creates the head
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS)
         session.add(head)
@@ -69,6 +67,23 @@ def append_event(
     head.last_id, head.last_hash = new_id, digest
     session.flush()
     return row
+
+
+def _locked_head(session: Session) -> AuditHead | None:
+    """The head row, read afresh and locked until the transaction ends, so that no other
+    writer, in this process or on another machine, chains onto the same event.
+
+    PostgreSQL: `SELECT … FOR UPDATE` locks the row (a second writer waits for the first to
+    commit, then reads the head it left). SQLite has no row locks: a no-op UPDATE of the row
+    takes the database's write lock first, and the read after it sees the newest head.
+    """
+    query = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id)
+        )
+        return session.scalars(query).first()
+    return session.scalars(query.with_for_update()).first()
 
 
 def verify_audit(session: Session) -> Break | None:

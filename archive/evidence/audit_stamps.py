@@ -16,13 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.atomic import atomic_write_bytes
 from archive.audit import hash_of_event, head
 from archive.audit.chain import GENESIS
+from archive.catalog import catalog_engine, is_embedded
 from archive.catalog.models import AuditEvent
+from archive.errors import ArchiveError
 from archive.evidence.timestamps import (
     Stamp,
     TimestampError,
@@ -74,9 +78,32 @@ def stamp_files(data_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def read_chain_head(catalog: Path) -> tuple[int, str, datetime | None]:
-    """The newest event's id, hash and time (UTC), read-only and without opening (and so
-    migrating) the catalog: cheap enough to run after every command."""
+def read_chain_head(url: str) -> tuple[int, str, datetime | None]:
+    """The newest event's id, hash and time (UTC) in the catalog at `url`, read-only and
+    without opening (and so migrating) the catalog: cheap enough to run after every command.
+    (0, GENESIS, None) when there is no trail to read (no catalog yet, one of an older
+    version, or a server that cannot be reached: the command itself says so)."""
+    if is_embedded(url):
+        return _read_embedded_head(Path(str(make_url(url).database)))
+    try:
+        engine = catalog_engine(url, pooled=False)
+        try:
+            with engine.connect() as db:
+                row = db.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1"))
+                head_row = row.first()
+                if head_row is None or not head_row[0]:
+                    return 0, GENESIS, None
+                at = db.scalar(select(AuditEvent.at).where(AuditEvent.id == head_row[0]))
+        finally:
+            engine.dispose()
+    except (ArchiveError, SQLAlchemyError):
+        return 0, GENESIS, None
+    return int(head_row[0]), str(head_row[1]), _as_utc(at)
+
+
+def _read_embedded_head(catalog: Path) -> tuple[int, str, datetime | None]:
+    if not catalog.is_file():
+        return 0, GENESIS, None
     uri = f"file:{quote(str(catalog.resolve()))}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
@@ -86,10 +113,17 @@ def read_chain_head(catalog: Path) -> tuple[int, str, datetime | None]:
             at = db.execute("SELECT at FROM audit_events WHERE id = ?", (row[0],)).fetchone()
     except sqlite3.Error:
         return 0, GENESIS, None  # no trail yet (a catalog of an older version)
-    when = datetime.fromisoformat(at[0]) if at and at[0] else None
+    return (
+        int(row[0]),
+        str(row[1]),
+        _as_utc(datetime.fromisoformat(at[0]) if at and at[0] else None),
+    )
+
+
+def _as_utc(when: datetime | None) -> datetime | None:
     if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(row[0]), str(row[1]), when
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC) if when is not None else None
 
 
 def newest_stamp(data_dir: Path) -> HeadStamp | None:

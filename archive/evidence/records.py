@@ -60,11 +60,12 @@ class Sealed:
 
 
 class Evidence:
-    """The evidence records of the blobs in `data_dir`."""
+    """The evidence records of the blobs of the archive in `data_dir` (its blob store in
+    `blob_dir` when that is set apart)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, blob_dir: Path | None = None) -> None:
         self.root = data_dir / EVIDENCE_DIR
-        self.blobs = BlobStore(data_dir / "blobs")
+        self.blobs = BlobStore(blob_dir or data_dir / "blobs")
 
     def path(self, sha256: str) -> Path:
         self.blobs.path(sha256)  # checks the name

@@ -12,7 +12,8 @@ from rich.console import Console
 
 from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import ConfigError, load_settings
-from pipelines.settings import Settings, open_index
+from pipelines.settings import Settings, catalog_url
+from pipelines.settings import open_archive as open_archive_of
 
 console = Console(stderr=True)
 out = Console()
@@ -41,26 +42,37 @@ def settings_for(data: Path | None, **overrides: Any) -> Settings:
         raise typer.Exit(2) from exc
     data_dir_of_command.set(settings.data_dir)
     settings_of_command.set(settings)
-    catalog = settings.data_dir / "catalog.sqlite"
-    if head_at_start.get() is None and catalog.is_file():
+    if head_at_start.get() is None:
         from archive.evidence.audit_stamps import read_chain_head
 
-        head_at_start.set(read_chain_head(catalog)[0])
+        head_at_start.set(read_chain_head(catalog_url(settings))[0])
     return settings
 
 
 def require_archive(settings: Settings) -> None:
-    if not (settings.data_dir / "catalog.sqlite").exists():
-        console.print(f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]")
+    """End the command (exit 2) unless there is an archive's catalog where the settings say:
+    the file in the data directory, or the schema in the configured database."""
+    from archive.catalog import catalog_exists, masked
+
+    if settings.database_url is None:
+        if not catalog_exists(catalog_url(settings)):
+            console.print(
+                f"[red]{settings.data_dir}: no archive here (run `eakte ingest` first)[/red]"
+            )
+            raise typer.Exit(2)
+    elif not catalog_exists(settings.database_url):
+        console.print(
+            f"{masked(settings.database_url)}: no archive in this database (run `eakte ingest` "
+            "first)",
+            style="red", markup=False, highlight=False,
+        )  # fmt: skip
         raise typer.Exit(2)
 
 
 def open_archive(settings: Settings):  # type: ignore[no-untyped-def]
-    """The archive in the settings' data directory, with its configured index."""
-    from archive.store import Archive
-
+    """The archive the settings select (data directory, catalog, blobs, index)."""
     require_archive(settings)
-    return Archive(settings.data_dir, index=open_index(settings))
+    return open_archive_of(settings)
 
 
 def file_plan_for(settings: Settings) -> FilePlan:

@@ -106,7 +106,7 @@ def verify(data: DataOption = None) -> None:
     archive = open_archive(settings)
     with console.status("Verifying the archive…"):
         problems = archive.verify()
-        evidence = Evidence(settings.data_dir)
+        evidence = Evidence(settings.data_dir, settings.blob_dir)
         sealed, evidence_problems = evidence.verify(settings.tsa_certificate)
         unsealed = len(evidence.unsealed())
     problems += evidence_problems

@@ -54,7 +54,7 @@ def evidence_export(
     if document is None:
         fail(f"no document {document_id}")
     sha = document.sha256_original if original else document.sha256_pdfa
-    record = Evidence(settings.data_dir).read(sha)
+    record = Evidence(settings.data_dir, settings.blob_dir).read(sha)
     what = "original scan" if original else "PDF/A"
     if record is None:
         fail(
@@ -119,7 +119,7 @@ def evidence_seal(data: DataOption = None) -> None:
     from archive.evidence.records import Evidence
 
     settings = settings_for(data)
-    sealed = Evidence(settings.data_dir).seal(_tsa_url(settings))
+    sealed = Evidence(settings.data_dir, settings.blob_dir).seal(_tsa_url(settings))
     if sealed.stamp is None:
         out.print("every archived file already has an evidence record")
     else:
@@ -146,7 +146,7 @@ def evidence_renew(
 
     settings = settings_for(data)
     url = _tsa_url(settings)
-    evidence = Evidence(settings.data_dir)
+    evidence = Evidence(settings.data_dir, settings.blob_dir)
     sealed = evidence.renew_hashtrees(url, digest) if hash_tree else evidence.renew_timestamps(url)
     kind = f"hash-tree renewal ({digest})" if hash_tree else "timestamp renewal"
     if sealed.stamp is None:

@@ -18,8 +18,10 @@ from eakte.cli.common import (
     DataOption,
     JsonOption,
     console,
+    head_at_start,
     out,
     settings_for,
+    settings_of_command,
     trusted_time_reported,
 )
 from eakte.cli.views import print_batch, print_hits
@@ -130,7 +132,10 @@ def demo(
         shutil.rmtree(data)
     data.mkdir(parents=True)
     (data / DEMO_MARKER).write_text("created by `eakte demo`; removed by the next demo run\n")
-    settings = settings_for(data)
+    # the demo is embedded, whatever servers eakte.toml or EAKTE_* name: nothing shared is touched
+    settings = settings_for(data).model_copy(update={"database_url": None, "blob_dir": None})
+    settings_of_command.set(settings)
+    head_at_start.set(0)  # a fresh archive
     out.rule("[bold]eakte demo: ingesting the bundled sample scans")
     report = run_ingest([SAMPLES], settings, "demo", show_progress=True)
     print_batch(out, report)

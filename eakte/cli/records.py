@@ -95,15 +95,14 @@ def records_decision(data: Path | None, token: str | None) -> Iterator[Records]:
 def _records(data: Path | None, *, decides: bool, token: str | None) -> Iterator[Records]:
     from archive.actors import authenticate_actor
     from archive.records.rules import pending_changes, rules_in_force
-    from archive.store import Archive
     from pipelines.records_plan import filing_plan
-    from pipelines.settings import open_index
+    from pipelines.settings import open_archive
 
     settings = settings_for(data)
     plan = file_plan_for(settings)
     filing = filing_plan(plan)
     require_archive(settings)
-    archive = Archive(settings.data_dir, index=open_index(settings), filing=filing)
+    archive = open_archive(settings, filing)
     try:
         actor = None
         if decides:

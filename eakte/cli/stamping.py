@@ -12,6 +12,7 @@ from datetime import datetime
 from archive.evidence.audit_stamps import read_chain_head
 from eakte.cli.common import console, head_at_start, settings_of_command, trusted_time_reported
 from eakte.cli.views import print_trusted_time
+from pipelines.settings import catalog_url
 from pipelines.trusted_time import NOT_CONFIGURED, timestamp_archive
 
 
@@ -20,10 +21,7 @@ def after_command(started: datetime) -> None:
     settings = settings_of_command.get()
     if settings is None or trusted_time_reported.get():
         return
-    catalog = settings.data_dir / "catalog.sqlite"
-    if not catalog.is_file():
-        return
-    event_id, event_hash, at = read_chain_head(catalog)
+    event_id, event_hash, at = read_chain_head(catalog_url(settings))
     if event_id == 0:
         return
     wrote = at is not None and at >= started

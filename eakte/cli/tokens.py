@@ -124,7 +124,7 @@ def _tokens(data: Any) -> Iterator[Tokens]:
 
     settings = settings_for(data)
     require_archive(settings)
-    tokens = Tokens(settings.data_dir)
+    tokens = Tokens(settings.data_dir, settings.database_url)
     try:
         yield tokens
     finally:

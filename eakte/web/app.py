@@ -28,7 +28,7 @@ from eakte.web.errors import describe_errors_as_answered, handle_user_errors
 from eakte.web.headers import SecurityHeaders, policy_for
 from eakte.web.service import Service
 from eakte.web.sessions import SessionPolicy
-from pipelines.settings import open_index
+from pipelines.settings import open_archive
 
 
 @asynccontextmanager
@@ -87,7 +87,7 @@ def _api_description_page(app: FastAPI) -> None:
 
 def app() -> FastAPI:
     settings = load_settings()
-    archive = Archive(settings.data_dir, index=open_index(settings))
+    archive = open_archive(settings)
     application = create_app(
         archive, load_file_plan(settings.file_plan), SessionPolicy.of(settings)
     )

@@ -29,6 +29,7 @@ from archive.access import (
 )
 from archive.catalog.models import ApiToken, Base
 from archive.store import Archive
+from tests.support import catalogs
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_only_the_hash_of_the_secret_is_stored(sessions: sessionmaker, tmp_path:
         stored = session.get(ApiToken, token.id).token_hash
         assert stored == hash_secret(secret) and len(stored) == 64
     sessions.kw["bind"].dispose()  # everything checkpointed out of the write-ahead log
-    stored = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("catalog.sqlite*"))
+    stored = catalogs.dump(tmp_path / "data")
     assert hash_secret(secret).encode() in stored
     assert secret.encode() not in stored
     assert secret.removeprefix("eakte_").encode() not in stored

@@ -122,7 +122,10 @@ def test_an_altered_transfer_note_is_found_even_when_catalog_and_sidecar_agree(
 ) -> None:
     import dataclasses
     import json
-    import sqlite3
+
+    from sqlalchemy import text
+
+    from tests.support.catalogs import connect, from_json
 
     original, pdfa = files
     archive = Archive(tmp_path / "data")
@@ -137,10 +140,10 @@ def test_an_altered_transfer_note_is_found_even_when_catalog_and_sidecar_agree(
     data["facts"]["transfer_note"] = forged
     sidecar.write_text(json.dumps(data), "utf-8")
     assert any("transfer_note" in p for p in archive.verify())  # sidecar against catalog
-    with sqlite3.connect(tmp_path / "data" / "catalog.sqlite") as db:
-        facts = json.loads(db.execute("SELECT facts FROM documents").fetchone()[0])
+    with connect(tmp_path / "data") as db:
+        facts = from_json(db.execute(text("SELECT facts FROM documents")).scalar_one())
         facts["transfer_note"] = forged
-        db.execute("UPDATE documents SET facts = ?", (json.dumps(facts),))
+        db.execute(text("UPDATE documents SET facts = :f"), {"f": json.dumps(facts)})
     problems = archive.verify()
     assert problems == [
         f"{record.document_id}: transfer note differs from the one recorded when archived",

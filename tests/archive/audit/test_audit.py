@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 from archive.store import Archive
+from tests.support.catalogs import url_of
 
 ROOT = Path(__file__).resolve().parents[3]
 WRITER = """
 import sys
 from pathlib import Path
 from archive.store import Archive
-archive = Archive(Path(sys.argv[1]))
+archive = Archive(Path(sys.argv[1]), catalog_url=sys.argv[4])
 for n in range(int(sys.argv[3])):
     archive.audit("test_event", None, sys.argv[2], {"n": n, "writer": sys.argv[2]})
 """
@@ -22,8 +23,9 @@ for n in range(int(sys.argv[3])):
 def test_processes_writing_at_once_keep_one_unbroken_chain(tmp_path: Path) -> None:
     data = tmp_path / "data"
     Archive(data).close()
+    url = url_of(data)  # the embedded file, or the test's PostgreSQL database
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(data), f"w{i}", "150"], cwd=ROOT)
+        subprocess.Popen([sys.executable, "-c", WRITER, str(data), f"w{i}", "150", url], cwd=ROOT)
         for i in range(3)
     ]
     assert [w.wait(120) for w in writers] == [0, 0, 0]

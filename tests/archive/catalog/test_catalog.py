@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from archive.catalog import sqlite_url, upgrade
+from archive.catalog import catalog_engine, upgrade
 from archive.store import Archive
+from tests.support.catalogs import connect, empty_catalog_url
 
 
 def test_an_archive_of_revision_0001_is_upgraded_on_opening(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    engine = create_engine(sqlite_url(data / "catalog.sqlite"))
+    engine = catalog_engine(empty_catalog_url(data))
     upgrade(engine, "0001")
     at = datetime(2025, 1, 2, tzinfo=UTC)
     with engine.begin() as connection:
@@ -31,9 +32,9 @@ def test_an_archive_of_revision_0001_is_upgraded_on_opening(tmp_path: Path) -> N
                 " source_kind, batch_id, status, doc_type, doc_label, aktenplan_unit, tax_secret,"
                 " confidence, title, page_count, ocr_applied, file_plan_version, facts,"
                 " archived_at) VALUES ('d1', :sha, :sha2, 'alt.pdf', 'pdf', 'b1', 'archived',"
-                " 'bauantrag', 'Bauantrag', '6.1.3', 0, 0.9, 'Bauantrag', 1, 1, 'v1', '{}', :at)"
+                " 'bauantrag', 'Bauantrag', '6.1.3', :no, 0.9, 'Bauantrag', 1, :yes, 'v1', '{}', :at)"
             ),
-            {"sha": "a" * 64, "sha2": "b" * 64, "at": at},
+            {"sha": "a" * 64, "sha2": "b" * 64, "at": at, "no": False, "yes": True},
         )
         connection.execute(
             text(
@@ -45,12 +46,8 @@ def test_an_archive_of_revision_0001_is_upgraded_on_opening(tmp_path: Path) -> N
 
     archive = Archive(data)
     try:
-        columns = {
-            c["name"]
-            for c in inspect(create_engine(sqlite_url(data / "catalog.sqlite"))).get_columns(
-                "documents"
-            )
-        }
+        with connect(data) as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("documents")}
         assert {"label_source", "reviewed_by", "reviewed_at"} <= columns
         doc = archive.get("d1")
         assert doc is not None
