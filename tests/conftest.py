@@ -57,6 +57,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--catalog") == catalogs.EMBEDDED:
+        return
+    skip = pytest.mark.skip(reason="about the embedded SQLite catalog's own file")
+    for item in items:
+        if "embedded" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"eakte catalog: {config.getoption('--catalog')}"
 

@@ -13,6 +13,9 @@ from typer.testing import CliRunner
 
 from eakte.cli.app import app
 
+# the archives under test are data directories of earlier versions, their catalog a SQLite file
+pytestmark = pytest.mark.embedded
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DOCUMENT = "786d130a-6dc4-5c32-a5e8-9108520d4762"
 SEALED = "3d419a78-ab5c-564f-8b66-c103850db484"  # a Grundsteuerbescheid in archive-ae6afa2

@@ -15,12 +15,14 @@ that read or alter rows behind the archive's back.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, TextClause, text
 
 from archive import catalog
 from tests.support.postgres import TEMPLATE, PostgresCluster
@@ -47,6 +49,16 @@ class CatalogRouter:
             template = None if empty else TEMPLATE
             name = self._databases[key] = self.cluster.create_database(template)
         return self.cluster.url(name)
+
+    def copy(self, source: Path, target: Path) -> None:
+        """`target`'s database becomes a copy of `source`'s (whose connections are ended)."""
+        original = self._databases[source.absolute()]
+        with self.cluster.admin() as db:
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (original,),
+            )
+        self._databases[target.absolute()] = self.cluster.create_database(original)
 
     def drop_under(self, folder: Path | None = None) -> None:
         """Drop the databases of the data directories in `folder` (None: all)."""
@@ -112,6 +124,39 @@ def dump(data_dir: Path) -> bytes:
     return files + "\n".join(rows).encode("utf-8")
 
 
+def copy_archive(source: Path, target: Path) -> None:
+    """A copy of the archive in `source` (data directory and catalog) in `target`."""
+    shutil.copytree(source, target)
+    if _router is not None:
+        _router.copy(source, target)
+
+
+def _named(statement: str, params: tuple[object, ...]) -> tuple[TextClause, dict[str, object]]:
+    parts = statement.split("?")
+    sql = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+    return text(sql), {f"p{i}": value for i, value in enumerate(params)}
+
+
+def execute(data_dir: Path, statement: str, *params: object) -> int:
+    """One SQL statement (`?` for each of `params`) on the archive's catalog, as someone with
+    access to the database would run it; returns the number of rows it changed."""
+    with connect(data_dir) as db:
+        return db.execute(*_named(statement, params)).rowcount
+
+
+def query(data_dir: Path, statement: str, *params: object) -> list[tuple[Any, ...]]:
+    """The rows of one SELECT (`?` for each of `params`) on the archive's catalog."""
+    with connect(data_dir) as db:
+        return [tuple(row) for row in db.execute(*_named(statement, params))]
+
+
 def from_json(value: object) -> Any:
     """A JSON column's value as read with plain SQL: text from SQLite, parsed from PostgreSQL."""
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def from_time(value: object) -> datetime:
+    """A time column's value as read with plain SQL (text from SQLite), as an aware UTC time."""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(when, datetime)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from archive.store import Archive
+from tests.support import catalogs
 from tests.support.commands import invoke_eakte
 from tests.support.documents import store_document
 
@@ -40,10 +40,9 @@ def test_a_sample_is_drawn_stored_and_reproducible(data: Path) -> None:
         data, "sample", "--batch", "karton-1", "--rate", "50%", "--seed", str(first["seed"])
     )
     assert again["pages"] == first["pages"]
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        stored = [json.loads(d) for (d,) in db.execute(
-            "SELECT detail FROM audit_events WHERE event = 'qa_sampled' AND batch_id = 'karton-1'"
-        )]  # fmt: skip
+    stored = [catalogs.from_json(d) for (d,) in catalogs.query(
+        data, "SELECT detail FROM audit_events WHERE event = 'qa_sampled' AND batch_id = 'karton-1'"
+    )]  # fmt: skip
     assert [s["pages"] for s in stored] == [first["pages"], first["pages"]]
     assert invoke_eakte("audit", "verify", "--data", str(data)).exit_code == 0
 

@@ -4,7 +4,6 @@ to disposal, legal holds, two-person approval, rule changes and a tampered audit
 from __future__ import annotations
 
 import json
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +23,7 @@ from archive.store import Archive
 from classifiers.fileplan import load_file_plan
 from eakte.cli.app import app
 from pipelines.records_plan import filing_plan
+from tests.support import catalogs
 from tests.support.documents import store_document
 from tests.support.records import (
     BAU_AZ,
@@ -313,14 +313,14 @@ def test_the_aktenzeichen_decides_the_unit_and_an_assignment_is_audited(
 
 def test_a_tampered_audit_event_is_found_and_named(data: Path) -> None:
     assert eakte("audit", "verify", data=data).exit_code == 0
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        (event_id,) = db.execute(
-            "SELECT id FROM audit_events WHERE detail LIKE '%9.2.1%' ORDER BY id LIMIT 1"
-        ).fetchone()
-        db.execute(
-            "UPDATE audit_events SET detail = replace(detail, '9.2.1', '9.2.2') WHERE id = ?",
-            (event_id,),
-        )
+    ((event_id, detail),) = catalogs.query(
+        data,
+        "SELECT id, detail FROM audit_events WHERE CAST(detail AS TEXT) LIKE '%9.2.1%' "
+        "ORDER BY id LIMIT 1",
+    )
+    forged = json.dumps(catalogs.from_json(detail)).replace("9.2.1", "9.2.2")
+    assert catalogs.execute(data, "UPDATE audit_events SET detail = ? WHERE id = ?", forged,
+                            event_id) == 1  # fmt: skip
     broken = eakte("audit", "verify", data=data)
     assert broken.exit_code == 1 and f"event {event_id}" in " ".join(broken.output.split())
     assert f"event {event_id}" in " ".join(eakte("verify", data=data).output.split())
@@ -409,31 +409,29 @@ def test_filing_by_hand_moves_a_document_between_akten(data: Path, tmp_path: Pat
 
 
 def test_an_anchor_kept_outside_shows_a_rewritten_trail(data: Path, tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
     from archive.audit.chain import GENESIS, event_hash
 
     anchor = tmp_path / "anker.json"
     assert eakte("audit", "anchor", "--out", str(anchor), data=data).exit_code == 0
     assert json.loads(anchor.read_text())["event_id"] > 3
     # a thorough forger: alter event 2 and recompute every hash after it, and the head
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        rows = db.execute(
-            "SELECT id, at, event, document_id, batch_id, detail FROM audit_events ORDER BY id"
-        ).fetchall()
-        previous = GENESIS
-        for event_id, at, event, document_id, batch_id, detail in rows:
-            content = json.loads(detail)
-            if event_id == 2:
-                content["forged"] = True
-            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
-            digest = event_hash(previous, event_id, when, event, document_id, batch_id, content)
-            db.execute(
-                "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                (json.dumps(content), previous, digest, event_id),
-            )
-            previous = digest
-        db.execute("UPDATE audit_head SET last_hash = ?", (previous,))
+    rows = catalogs.query(
+        data, "SELECT id, at, event, document_id, batch_id, detail FROM audit_events ORDER BY id"
+    )
+    previous = GENESIS
+    for event_id, at, event, document_id, batch_id, detail in rows:
+        content = catalogs.from_json(detail)
+        if event_id == 2:
+            content["forged"] = True
+        when = catalogs.from_time(at)
+        digest = event_hash(previous, event_id, when, event, document_id, batch_id, content)
+        catalogs.execute(
+            data,
+            "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            json.dumps(content), previous, digest, event_id,
+        )  # fmt: skip
+        previous = digest
+    catalogs.execute(data, "UPDATE audit_head SET last_hash = ?", previous)
     assert eakte("audit", "verify", data=data).exit_code == 0  # the chain alone cannot tell
     caught = eakte("audit", "verify", "--anchor", str(anchor), data=data)
     assert caught.exit_code == 1 and "rewritten" in " ".join(caught.output.split())
@@ -445,9 +443,10 @@ def _process_of(out_dir: Path) -> str:
 
 
 def _audited(data: Path, event: str) -> list[dict]:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        rows = db.execute("SELECT detail FROM audit_events WHERE event = ? ORDER BY id", (event,))
-        return [json.loads(detail) for (detail,) in rows]
+    rows = catalogs.query(
+        data, "SELECT detail FROM audit_events WHERE event = ? ORDER BY id", event
+    )
+    return [catalogs.from_json(detail) for (detail,) in rows]
 
 
 def _appraised_a(data: Path, out_dir: Path, az: str) -> tuple[str, str]:

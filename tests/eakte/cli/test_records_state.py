@@ -8,7 +8,6 @@ forger with database access would, and `eakte audit verify` must name what was c
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typer.testing import Result
 
 from archive.records.xdomea import Party, confirmation_message
 from eakte.cli import common as cli_common
+from tests.support import catalogs
 from tests.support.commands import invoke_eakte
 from tests.support.records import (
     BAU_AZ,
@@ -103,7 +103,7 @@ def data(cycled: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli_common.out, "_width", 200)
     copy = tmp_path / "data"
-    shutil.copytree(cycled[0], copy)
+    catalogs.copy_archive(cycled[0], copy)
     return copy
 
 
@@ -113,8 +113,7 @@ def _documents(data: Path, aktenzeichen: str) -> list[str]:
 
 
 def _sql(data: Path, statement: str, *params: object) -> None:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        assert db.execute(statement, params).rowcount >= 1, statement
+    assert catalogs.execute(data, statement, *params) >= 1, statement
 
 
 def _broken(data: Path) -> str:
@@ -219,6 +218,7 @@ def test_a_deletion_records_approver_changed_is_named(data: Path) -> None:
     ) in said
 
 
+@pytest.mark.embedded
 def test_an_archive_from_before_records_state_gets_one_baseline_then_is_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,6 @@ archived files are exported and verified."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 from archive.audit.chain import event_hash
 from archive.store import Archive
 from eakte.cli.app import app
+from tests.support import catalogs
 from tests.support.records import BAU_AZ, records_manager_token
 from tests.support.tsa import LocalTsa
 
@@ -46,8 +46,7 @@ def _hold(data: Path) -> int:
     """A records command that writes an event; returns the newest event id after it."""
     result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage VG 2 K 12/26", data=data)
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        return int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
+    return int(catalogs.query(data, "SELECT last_id FROM audit_head")[0][0])
 
 
 def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
@@ -55,8 +54,7 @@ def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
 ) -> None:
     result = eakte("hold", "add", "--akte", BAU_AZ, "--reason", "Klage", data=data)
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        head = int(db.execute("SELECT last_id FROM audit_head").fetchone()[0])
+    head = int(catalogs.query(data, "SELECT last_id FROM audit_head")[0][0])
     assert f"audit trail timestamped up to event {head}" in result.output
     assert (data / "timestamps" / "audit" / f"{head:012d}.tsr").is_file()
     verified = eakte("audit", "verify", data=data)
@@ -73,19 +71,19 @@ def test_a_records_command_timestamps_the_chain_head_and_verify_checks_it(
 def _append_forged_event(data: Path) -> int:
     """What someone with the database file can do: a new event with a correct chain hash,
     and the head row moved onto it."""
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        last_id, last_hash = db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-        at = datetime.now(UTC)
-        detail = {"hold_id": 1, "by": "Frau Amt"}
-        new_id = last_id + 1
-        digest = event_hash(last_hash, new_id, at, "hold_released", None, None, detail)
-        db.execute(
-            "INSERT INTO audit_events (id, at, event, document_id, batch_id, detail, prev_hash,"
-            " hash) VALUES (?, ?, 'hold_released', NULL, NULL, ?, ?, ?)",
-            (new_id, at.replace(tzinfo=None).isoformat(sep=" "), '{"hold_id": 1, "by": '
-             '"Frau Amt"}', last_hash, digest),
-        )  # fmt: skip
-        db.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", (new_id, digest))
+    ((last_id, last_hash),) = catalogs.query(data, "SELECT last_id, last_hash FROM audit_head")
+    at = datetime.now(UTC)
+    detail = {"hold_id": 1, "by": "Frau Amt"}
+    new_id = last_id + 1
+    digest = event_hash(last_hash, new_id, at, "hold_released", None, None, detail)
+    catalogs.execute(
+        data,
+        "INSERT INTO audit_events (id, at, event, document_id, batch_id, detail, prev_hash,"
+        " hash) VALUES (?, ?, 'hold_released', NULL, NULL, ?, ?, ?)",
+        new_id, at.replace(tzinfo=None).isoformat(sep=" "), '{"hold_id": 1, "by": "Frau Amt"}',
+        last_hash, digest,
+    )  # fmt: skip
+    catalogs.execute(data, "UPDATE audit_head SET last_id = ?, last_hash = ?", new_id, digest)
     return int(new_id)
 
 
@@ -111,26 +109,26 @@ def test_a_forged_append_with_a_correct_chain_hash_fails_naming_the_timestamp(
 
 def test_a_rewritten_chain_tail_fails_against_its_timestamp(data: Path, with_tsa: LocalTsa) -> None:
     head = _hold(data)
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        rows = db.execute(
-            "SELECT id, at, event, document_id, batch_id, detail, prev_hash FROM audit_events "
-            "ORDER BY id"
-        ).fetchall()
-        import json
+    import json
 
-        prev = rows[0][6]
-        for id_, at, event, document_id, batch_id, detail, _ in rows:
-            detail = json.loads(detail)
-            if id_ == head:  # the hold's reason rewritten
-                detail["reason"] = "kein Verfahren"
-            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
-            digest = event_hash(prev, id_, when, event, document_id, batch_id, detail)
-            db.execute(
-                "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                (json.dumps(detail, ensure_ascii=False), prev, digest, id_),
-            )
-            prev = digest
-        db.execute("UPDATE audit_head SET last_hash = ?", (prev,))
+    rows = catalogs.query(
+        data,
+        "SELECT id, at, event, document_id, batch_id, detail, prev_hash FROM audit_events "
+        "ORDER BY id",
+    )
+    prev = rows[0][6]
+    for id_, at, event, document_id, batch_id, detail, _ in rows:
+        detail = catalogs.from_json(detail)
+        if id_ == head:  # the hold's reason rewritten
+            detail["reason"] = "kein Verfahren"
+        digest = event_hash(prev, id_, catalogs.from_time(at), event, document_id, batch_id, detail)
+        catalogs.execute(
+            data,
+            "UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            json.dumps(detail, ensure_ascii=False), prev, digest, id_,
+        )  # fmt: skip
+        prev = digest
+    catalogs.execute(data, "UPDATE audit_head SET last_hash = ?", prev)
     result = eakte("audit", "verify", data=data)
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
@@ -211,8 +209,7 @@ def test_evidence_records_export_verify_and_renew(
 
 
 def _document_ids(data: Path) -> list[str]:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        return [row[0] for row in db.execute("SELECT id FROM documents")]
+    return [row[0] for row in catalogs.query(data, "SELECT id FROM documents")]
 
 
 def test_an_unreachable_tsa_is_reported_and_audit_stamp_covers_the_events_later(

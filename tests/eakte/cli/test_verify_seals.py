@@ -3,14 +3,12 @@ the catalog, in the metadata sidecar, or in both alike is reported by `eakte ver
 
 One archive is made once per module by the archive API and real records commands (the tax file
 closed, a document relabelled); each case edits a copy of it as someone with write access to
-the data directory would: the SQLite catalog with sqlite3, the sidecar as JSON text.
+the data directory would: the catalog with plain SQL, the sidecar as JSON text.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 import pytest
 
 from eakte.cli import common as cli_common
+from tests.support import catalogs
 from tests.support.commands import invoke_eakte
 from tests.support.records import (
     BAU_AZ,
@@ -40,6 +39,7 @@ class Edit:
     sql: str
     sidecar: Callable[[dict[str, Any]], None]
     named: tuple[str, ...]
+    facts: Callable[[dict[str, Any]], None] | None = None  # the catalog's facts (JSON) too
 
 
 def _set(**values: Any) -> Callable[[dict[str, Any]], None]:
@@ -62,10 +62,10 @@ EDITS = {
         ("document_date",),
     ),
     "aktenzeichen": Edit(
-        f"UPDATE documents SET aktenzeichen = '{BAU_AZ}', "
-        f"facts = json_set(facts, '$.aktenzeichen', json_array('{BAU_AZ}')) WHERE id = ?",
+        f"UPDATE documents SET aktenzeichen = '{BAU_AZ}' WHERE id = ?",
         _set(aktenzeichen=[BAU_AZ]),
         ("aktenzeichen",),
+        facts=_set(aktenzeichen=[BAU_AZ]),
     ),
     "page text": Edit(
         "UPDATE pages SET text = 'Die Grundsteuer wird erlassen.' WHERE document_id = ?",
@@ -88,7 +88,7 @@ EDITS = {
         ("source_name",),
     ),
     "tax secret lifted into the building unit": Edit(
-        "UPDATE documents SET tax_secret = 0, aktenplan_unit = '6.1.3' WHERE id = ?",
+        "UPDATE documents SET tax_secret = FALSE, aktenplan_unit = '6.1.3' WHERE id = ?",
         _set(tax_secret=False, aktenplan_unit="6.1.3"),
         ("tax_secret", "aktenplan_unit"),
     ),
@@ -123,19 +123,23 @@ def data(made: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli_common.out, "_width", 400)
     copy = tmp_path / "data"
-    shutil.copytree(made, copy)
+    catalogs.copy_archive(made, copy)
     return copy
 
 
 def _document(data: Path, title: str) -> str:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        (found,) = db.execute("SELECT id FROM documents WHERE title = ?", (title,)).fetchall()
+    (found,) = catalogs.query(data, "SELECT id FROM documents WHERE title = ?", title)
     return str(found[0])
 
 
 def _forge_catalog(data: Path, edit: Edit, document_id: str) -> None:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        assert db.execute(edit.sql, (document_id,)).rowcount >= 1, edit.sql
+    assert catalogs.execute(data, edit.sql, document_id) >= 1, edit.sql
+    if edit.facts is not None:
+        ((facts,),) = catalogs.query(data, "SELECT facts FROM documents WHERE id = ?", document_id)
+        facts = catalogs.from_json(facts)
+        edit.facts(facts)
+        catalogs.execute(data, "UPDATE documents SET facts = ? WHERE id = ?",
+                         json.dumps(facts, ensure_ascii=False), document_id)  # fmt: skip
 
 
 def _forge_sidecar(data: Path, edit: Callable[[dict[str, Any]], None], document_id: str) -> None:
@@ -201,16 +205,17 @@ def test_a_sidecar_that_cannot_be_read_is_named_not_a_crash(data: Path) -> None:
 
 def test_a_review_writes_the_documents_new_seal_into_its_event(data: Path) -> None:
     letter = _document(data, "Schreiben post-1")
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        events = dict(
-            db.execute(
-                "SELECT event, detail FROM audit_events WHERE document_id = ? AND event IN "
-                "('archived', 'reviewed') ORDER BY id",
-                (letter,),
-            ).fetchall()
+    events = dict(
+        catalogs.query(
+            data,
+            "SELECT event, detail FROM audit_events WHERE document_id = ? AND event IN "
+            "('archived', 'reviewed') ORDER BY id",
+            letter,
         )
+    )
     archived, reviewed = (
-        json.loads(events[name])["state"]["documents"][letter] for name in ("archived", "reviewed")
+        catalogs.from_json(events[name])["state"]["documents"][letter]
+        for name in ("archived", "reviewed")
     )
     assert (archived["doc_type"], reviewed["doc_type"]) == ("schriftverkehr", "widerspruch")
     assert archived["seal"]["reviewed_at"] != reviewed["seal"]["reviewed_at"]
