@@ -2,7 +2,8 @@
 
 Documents run side by side in threads (one per core); each OCR runs in its own process with
 one thread, so never more OCR processes than cores. Anything that fails for one document sends
-that document to quarantine with its reason; the batch goes on.
+that document to quarantine with its reason; the batch goes on. Only a catalog database that
+cannot be reached stops the batch (it would fail every document alike).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from archive.audit import head as audit_head
+from archive.catalog import CatalogUnreachableError
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
@@ -114,6 +116,10 @@ def run_steps(item: Item, ctx: Context) -> Item:
         return item
     except RejectedInput as exc:
         return steps.quarantine(item, ctx, exc.reason)
+    except CatalogUnreachableError:
+        # not this document's fault, and every other document meets the same: the batch
+        # stops, nothing is quarantined, and running it again resumes it
+        raise
     except Exception as exc:  # a bug or an environment fault must not stop the batch
         reason = f"internal error: {type(exc).__name__}: {exc}"
         return steps.quarantine(item, ctx, reason, traceback.format_exc())

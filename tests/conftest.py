@@ -118,3 +118,12 @@ def _catalogs_of_test(
     folder = request.getfixturevalue("tmp_path")
     yield
     _catalog_router.drop_under(folder)
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresCluster) -> Iterator[str]:
+    """The URL of a fresh, migrated catalog database on the session's PostgreSQL cluster,
+    dropped after the test: for tests that are about PostgreSQL whatever --catalog says."""
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)

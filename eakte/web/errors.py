@@ -11,6 +11,7 @@ OpenAPI description declares exactly that, per route, for the statuses the route
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from archive.catalog import CatalogUnreachableError
 from archive.search import SearchQueryError
 from common.errors import EakteError
+
+_log = logging.getLogger("eakte.web")
 
 USER_ERRORS: dict[type[EakteError], int] = {
     SearchQueryError: 400,  # a query the search index cannot read
@@ -33,10 +37,23 @@ def user_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
+def catalog_unreachable(_request: Request, exc: Exception) -> JSONResponse:
+    """503: the catalog database server is down or unreachable; not the caller's fault, and
+    over soon. The server's address stays in the log, not in the answer."""
+    _log.error("%s", exc)
+    return JSONResponse(
+        {"detail": "the catalog database is unreachable; try again later"},
+        status_code=503,
+        headers={"Retry-After": "30"},
+    )
+
+
 def handle_user_errors(app: FastAPI) -> None:
-    """Answer every error of `USER_ERRORS` (and its subclasses) with `user_error`."""
+    """Answer every error of `USER_ERRORS` (and its subclasses) with `user_error`, and an
+    unreachable catalog with 503."""
     for error in USER_ERRORS:
         app.add_exception_handler(error, user_error)
+    app.add_exception_handler(CatalogUnreachableError, catalog_unreachable)
 
 
 class Error(BaseModel):
