@@ -1,4 +1,9 @@
-"""Catalog tables (SQLAlchemy). Schema changes go through an Alembic migration."""
+"""Catalog tables (SQLAlchemy). Schema changes go through an Alembic migration.
+
+Text that comes from outside (the file plan, batch manifests, people, the archive's 0506) is
+`String()` without a length: PostgreSQL enforces a VARCHAR's length (SQLite never did), and
+such text has no length eakte could promise (migration 0008).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ class Batch(Base):
     __tablename__ = "batches"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String())
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -57,25 +62,25 @@ class Document(Base):
     source_kind: Mapped[str] = mapped_column(String(10))
     batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    doc_type: Mapped[str] = mapped_column(String(80), index=True)
-    doc_label: Mapped[str] = mapped_column(String(200))
-    aktenplan_unit: Mapped[str] = mapped_column(String(40), index=True)
+    doc_type: Mapped[str] = mapped_column(String(), index=True)
+    doc_label: Mapped[str] = mapped_column(String())
+    aktenplan_unit: Mapped[str] = mapped_column(String(), index=True)
     tax_secret: Mapped[bool] = mapped_column(default=False)
     confidence: Mapped[float] = mapped_column(Float)
     title: Mapped[str] = mapped_column(Text)
-    aktenzeichen: Mapped[str | None] = mapped_column(String(80), index=True)
+    aktenzeichen: Mapped[str | None] = mapped_column(String(), index=True)
     document_date: Mapped[date | None] = mapped_column(Date)
     page_count: Mapped[int] = mapped_column(Integer)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)
     ocr_applied: Mapped[bool] = mapped_column(default=True)
-    file_plan_version: Mapped[str] = mapped_column(String(40))
+    file_plan_version: Mapped[str] = mapped_column(String())
     facts: Mapped[dict] = mapped_column(JSON, default=dict)  # dates, evidence, software
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Who decided the type: "rule" (a file-plan rule), "model" (the trained classifier) or
     # "reviewer" (a person confirmed or corrected it). Only rule and reviewer decisions are
     # training data, so that the model never learns from its own guesses.
     label_source: Mapped[str] = mapped_column(String(12), default="rule", server_default="rule")
-    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_by: Mapped[str | None] = mapped_column(String())
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     vorgang_id: Mapped[str | None] = mapped_column(ForeignKey("vorgaenge.id"), index=True)
 
@@ -117,8 +122,8 @@ class Identifier(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    value: Mapped[str] = mapped_column(String(120), index=True)
-    raw: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(String(), index=True)
+    raw: Mapped[str] = mapped_column(String())
 
 
 class AuditEvent(Base):
@@ -158,10 +163,10 @@ class Akte(Base):
     __tablename__ = "akten"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    aktenzeichen: Mapped[str] = mapped_column(String(80), unique=True)
+    aktenzeichen: Mapped[str] = mapped_column(String(), unique=True)
     title: Mapped[str] = mapped_column(Text)
-    aktenplan_unit: Mapped[str] = mapped_column(String(40), index=True)
-    organisation_unit: Mapped[str | None] = mapped_column(String(40))
+    aktenplan_unit: Mapped[str] = mapped_column(String(), index=True)
+    organisation_unit: Mapped[str | None] = mapped_column(String())
     opened: Mapped[date] = mapped_column(Date)
     closed: Mapped[date | None] = mapped_column(Date)  # zdA
     retention_end: Mapped[date | None] = mapped_column(Date)  # None: permanent or not yet known
@@ -171,7 +176,7 @@ class Akte(Base):
     appraised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transfer_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    archive_id: Mapped[str | None] = mapped_column(String(200))  # Archivkennung from the 0506
+    archive_id: Mapped[str | None] = mapped_column(String())  # Archivkennung from the 0506
     disposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -195,7 +200,7 @@ class AkteEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String())
     date: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -209,9 +214,9 @@ class Hold(Base):
     reason: Mapped[str] = mapped_column(Text)
     selector: Mapped[str] = mapped_column(Text)  # "akte:<AZ>" or "query:<words>"
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String())
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    released_by: Mapped[str | None] = mapped_column(String(120))
+    released_by: Mapped[str | None] = mapped_column(String())
     akten: Mapped[list[HoldAkte]] = relationship(cascade="all, delete-orphan")
 
 
@@ -228,12 +233,12 @@ class RetentionRuleRow(Base):
 
     __tablename__ = "retention_rules"
 
-    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(), primary_key=True)
     years: Mapped[int | None] = mapped_column(Integer)
     trigger: Mapped[str] = mapped_column(String(20))
     event: Mapped[str | None] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
-    plan_version: Mapped[str] = mapped_column(String(120))
+    plan_version: Mapped[str] = mapped_column(String())
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -244,14 +249,14 @@ class Disposal(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     akte_id: Mapped[str] = mapped_column(ForeignKey("akten.id"), index=True)
-    aktenzeichen: Mapped[str] = mapped_column(String(80))
+    aktenzeichen: Mapped[str] = mapped_column(String())
     grounds: Mapped[str] = mapped_column(Text)  # appraised V, or transferred and confirmed
     legal_basis: Mapped[str] = mapped_column(Text)
     retention_end: Mapped[date | None] = mapped_column(Date)
     proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    proposed_by: Mapped[str] = mapped_column(String(120))
+    proposed_by: Mapped[str] = mapped_column(String())
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_by: Mapped[str | None] = mapped_column(String())
     documents: Mapped[list] = mapped_column(JSON, default=list)  # what was destroyed
 
 

@@ -53,7 +53,8 @@ class Commands(TyperGroup):
         except _TYPER_ENDINGS:
             raise
         except EakteError as exc:
-            console.print(str(exc), style="red", markup=False, highlight=False)
+            # one line however long (a database URL, a path), also for scripts reading stderr
+            console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
         except Exception as exc:
             where = _log_internal_error(

@@ -64,7 +64,7 @@ def require_archive(settings: Settings) -> None:
         console.print(
             f"{masked(settings.database_url)}: no archive in this database (run `eakte ingest` "
             "first)",
-            style="red", markup=False, highlight=False,
+            style="red", markup=False, highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(2)
 

@@ -4,6 +4,7 @@ file, letters and a building file), records managers' tokens and a 0502 from the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -37,11 +38,16 @@ def fill_records_archive(data: Path, folder: Path) -> Path:
     return data
 
 
-def records_manager_token(name: str, data: Path, role: str = "records_manager") -> str:
+def records_manager_token(
+    name: str,
+    data: Path,
+    role: str = "records_manager",
+    env: Mapping[str, str | None] | None = None,
+) -> str:
     """The secret of a new token (a records manager's by default), made with
-    `eakte token create`."""
+    `eakte token create` (in the environment `env` adds to this one)."""
     made = invoke_eakte("token", "create", "--name", name, "--role", role, "--scope", "all",
-                        "--json", "--data", str(data))  # fmt: skip
+                        "--json", "--data", str(data), env=env)  # fmt: skip
     assert made.exit_code == 0, made.output
     return str(json.loads(made.stdout)["secret"])
 

@@ -1,5 +1,6 @@
-"""The catalog on a PostgreSQL server: several writer processes (as on several machines) keep
-one unbroken audit chain, and `eakte audit verify` finds it clean."""
+"""The catalog on a PostgreSQL server: the migrations build and take down its schema, and
+several writer processes (as on several machines) keep one unbroken audit chain, which
+`eakte audit verify` finds clean."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
 
-from archive.catalog.models import AuditEvent
+from archive.catalog import catalog_engine, downgrade, upgrade
+from archive.catalog.models import AuditEvent, Base
 from archive.store import Archive
 from tests.support.commands import invoke_eakte
+from tests.support.postgres import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[3]
 WRITERS, EVENTS = 4, 200
@@ -70,3 +75,28 @@ def test_four_writer_processes_keep_one_unbroken_chain(tmp_path: Path, postgres_
     )  # fmt: skip
     assert verified.exit_code == 0, verified.output
     assert "audit trail intact" in " ".join(verified.output.split()), verified.output
+
+
+def test_the_migrations_build_the_schema_the_models_declare_and_go_down_and_up_again(
+    postgres: PostgresCluster,
+) -> None:
+    name = postgres.create_database(template=None)  # empty
+    engine = catalog_engine(postgres.url(name))
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+            length = connection.execute(
+                text("SELECT character_maximum_length FROM information_schema.columns "
+                     "WHERE table_name = 'documents' AND column_name = 'file_plan_version'")
+            ).scalar_one()  # fmt: skip
+        assert length is None  # text from a file plan has no length limit (0008)
+        downgrade(engine, "base")
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        engine.dispose()
+        postgres.drop_database(name)
