@@ -17,6 +17,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -35,6 +36,8 @@ from pipelines.settings import Settings, open_archive
 from pipelines.steps import Step
 from pipelines.trusted_time import timestamp_archive
 from scanners import OcrSettings, RejectedInput, estimate_pages
+
+CATALOG_UNREACHABLE = "catalog_unreachable"  # a document's status when the batch had to stop
 
 # One document's way into the archive, step by step. The audit events each step writes are
 # what `eakte show` lists, in this order. The first step that finishes the document ends its
@@ -58,13 +61,33 @@ def ingest_batch(
     batch_name: str,
     settings: Settings,
     manifest: BatchManifest | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State:
     """Ingest one batch of scans into the archive under `settings.data_dir`.
 
     `manifest` is the batch's checked `batch.toml` (see `run_batch`), or None without one.
+    A catalog database that cannot be reached stops the batch: the run ends Failed, with
+    the error's one line as its message.
     """
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
+    try:
+        return _ingest(sources, batch_id, batch_name, settings, manifest, plan, model,
+                       model_warning)  # fmt: skip
+    except CatalogUnreachableError as exc:
+        # one line's news, not a traceback in Prefect's log: the run ends Failed with it
+        return Failed(message=str(exc))
+
+
+def _ingest(
+    sources: list[str],
+    batch_id: str,
+    batch_name: str,
+    settings: Settings,
+    manifest: BatchManifest | None,
+    plan: FilePlan,
+    model: TextModel | None,
+    model_warning: str | None,
+) -> dict[str, Any]:
     archive = open_archive(settings, filing_plan(plan))
     try:
         with archive.transaction() as session:
@@ -73,6 +96,9 @@ def ingest_batch(
         archive.reindex_missing()
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
         lines = _ingest_documents(sources, ctx)
+        stopped = next((line for line in lines if line["status"] == CATALOG_UNREACHABLE), None)
+        if stopped is not None:
+            raise CatalogUnreachableError.as_said(stopped["reason"])
         archive.finish_batch(batch_id)
         search_index = compact_index_task(quote(archive))
         warnings = [model_warning] if model_warning else []
@@ -98,7 +124,10 @@ def _ingest_documents(sources: list[str], ctx: Context) -> list[dict[str, Any]]:
 @task(name="document", cache_policy=NO_CACHE)
 def document_task(source: Path, ctx: Context) -> dict[str, Any]:
     """All steps of one document; returns its line of the batch report."""
-    item = run_steps(Item(source), ctx)
+    try:
+        item = run_steps(Item(source), ctx)
+    except CatalogUnreachableError as exc:  # the batch stops: returned, so Prefect logs nothing
+        return {"source": str(source), "status": CATALOG_UNREACHABLE, "reason": str(exc)}
     line = document_line(item)
     progress.document_done(str(source), line["status"])
     return line
@@ -181,6 +210,9 @@ def run_batch(
             sources, settings.file_plan, operator_required_from=settings.operator_required_from
         )
     runner = ThreadPoolTaskRunner(max_workers=settings.workers)
-    return ingest_batch.with_options(task_runner=runner)(
-        sources, batch_id, batch_name, settings, manifest
+    state = ingest_batch.with_options(task_runner=runner)(
+        sources, batch_id, batch_name, settings, manifest, return_state=True
     )
+    if state.is_failed() and (state.message or "").startswith(CatalogUnreachableError.PREFIX):
+        raise CatalogUnreachableError.as_said(state.message or "")
+    return state.result()  # type: ignore[no-any-return]

@@ -64,6 +64,8 @@ def seal_statement(tsa_url: str | None) -> str:
         f" The trail's head is to be timestamped (RFC 3161) by the Time-Stamp Authority "
         f"{tsa_url} at the end of the batch; 'eakte audit verify' shows whether it was."
     )
+
+
 _IMAGE_KINDS = ("tiff", "png", "jpeg")
 
 

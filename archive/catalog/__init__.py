@@ -32,13 +32,24 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 class CatalogUnreachableError(ArchiveError):
     """The catalog server cannot be reached (down, wrong address, refused the login)."""
 
+    PREFIX = "catalog database unreachable: "
+
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(url, reason)
         self.url = masked(url)
         self.reason = reason
 
     def __str__(self) -> str:
-        return f"catalog database unreachable: {self.url} ({self.reason})"
+        return f"{self.PREFIX}{self.url} ({self.reason})"
+
+    @classmethod
+    def as_said(cls, message: str) -> CatalogUnreachableError:
+        """The error again from its message (as it crossed a thread or a Prefect state)."""
+        url, _, reason = message.removeprefix(cls.PREFIX).partition(" (")
+        error = cls.__new__(cls)
+        ArchiveError.__init__(error, url, reason)
+        error.url, error.reason = url, reason.removesuffix(")")
+        return error
 
 
 class CatalogUrlError(ArchiveError):

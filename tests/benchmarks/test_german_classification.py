@@ -13,7 +13,6 @@ from classifiers.model import train
 pytestmark = pytest.mark.slow  # trains a model on generated documents
 
 
-
 def test_model_and_rules_classify_unseen_generated_documents() -> None:
     fit, held = generate(520, seed=21), generate(390, seed=22)
     assert {d.text for d in fit}.isdisjoint({d.text for d in held})

@@ -3,8 +3,9 @@
 One cluster per test session, in a temporary directory on a free port, stopped (and the
 directory removed) at the end. PostgreSQL refuses to run as root, so as root the cluster
 belongs to the unprivileged `postgres` user the Debian package creates (`nobody` where there
-is none) and every server command runs through `runuser`. The cluster is tuned for tests only:
-no fsync, no durable commits, since it is thrown away anyway.
+is none) and every server command runs through `runuser`. The cluster is tuned for tests:
+no fsync, no durable commits, since it is thrown away anyway (unless a test that crashes it
+asks for a durable one).
 
 Every test gets fresh databases copied from a template that is migrated once
 (`CREATE DATABASE … TEMPLATE`), so a test pays for a file copy, not for the migrations.
@@ -65,11 +66,14 @@ def _server_user() -> str | None:
 class PostgresCluster:
     """A running cluster: URLs of its databases, databases made and dropped, stop and start."""
 
-    def __init__(self, root: Path, port: int, bin_path: Path, user: str | None) -> None:
+    def __init__(
+        self, root: Path, port: int, bin_path: Path, user: str | None, durable: bool = False
+    ) -> None:
         self.root = root
         self.port = port
         self.bin = bin_path
         self.user = user
+        self.durable = durable
         self._names = itertools.count(1)
 
     @property
@@ -94,16 +98,15 @@ class PostgresCluster:
 
     def start(self) -> None:
         """Start the server (again) on its port; returns when it accepts connections."""
+        fast = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
         options = " ".join(
             (
                 f"-p {self.port}",
                 f"-k {self.root}",  # the Unix socket stays inside the cluster's directory
                 "-c listen_addresses=127.0.0.1",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
                 "-c max_connections=300",
                 "-c shared_buffers=64MB",
+                *(() if self.durable else fast),
             )
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
@@ -141,8 +144,10 @@ class PostgresCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster() -> tuple[PostgresCluster, float]:
-    """initdb + start a new cluster in a temporary directory; returns it and the seconds taken."""
+def start_cluster(*, durable: bool = False) -> tuple[PostgresCluster, float]:
+    """initdb + start a new cluster in a temporary directory; returns it and the seconds taken.
+    `durable`: commits survive a crash (`stop("immediate")`), as on a real server; without
+    it the cluster skips fsync and durable commits, for speed."""
     began = time.monotonic()
     path = bin_dir()
     user = _server_user()
@@ -150,7 +155,7 @@ def start_cluster() -> tuple[PostgresCluster, float]:
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    cluster = PostgresCluster(root, _free_port(), path, user)
+    cluster = PostgresCluster(root, _free_port(), path, user, durable)
     cluster._run("initdb", "-D", str(cluster.data), "-U", SUPERUSER, "--auth=trust",
                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
     for attempt in range(3):

@@ -34,7 +34,7 @@ PASSWORD = "geheim-7Qx"
 def server() -> Iterator[PostgresCluster]:
     """A cluster of its own with a database `eakte` owned by the role `eakte`, as
     deploy/README.md has it made."""
-    cluster, _ = start_cluster()
+    cluster, _ = start_cluster(durable=True)  # it is crashed: what was committed must stay
     try:
         with cluster.admin() as db:
             db.execute(f"CREATE ROLE eakte LOGIN PASSWORD '{PASSWORD}'")
