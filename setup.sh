@@ -9,8 +9,9 @@ DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript u
                  qpdf poppler-utils fonts-dejavu-core libicu-dev pkg-config g++
                  openssl)  # openssl verifies timestamps
 # --tests: also the browser the web-page tests drive (Debian's chromium; Playwright's own
-# browser download is not used).
-if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium); fi
+# browser download is not used) and PostgreSQL, whose server binaries the tests start a
+# throw-away cluster from (tests/support/postgres.py).
+if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium postgresql); fi
 UV_VERSION=0.13.9
 
 missing=()

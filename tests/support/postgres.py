@@ -25,7 +25,6 @@ from pathlib import Path
 
 import psycopg
 
-BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
 SUPERUSER = "postgres"
 TEMPLATE = "eakte_template"
 
@@ -35,13 +34,14 @@ class PostgresUnavailable(RuntimeError):
 
 
 def bin_dir() -> Path:
-    for candidate in (Path(os.environ.get("EAKTE_TEST_PG_BIN", "/nonexistent")), *BIN_DIRS):
-        if (candidate / "initdb").is_file() and (candidate / "pg_ctl").is_file():
-            return candidate
-    raise PostgresUnavailable(
-        "PostgreSQL 15 server binaries not found in /usr/lib/postgresql/15/bin "
-        "(run `bash setup.sh --tests`, which installs Debian's postgresql)"
-    )
+    """Debian's server binaries: /usr/lib/postgresql/<newest version>/bin (15 on bookworm)."""
+    found = [d for d in Path("/usr/lib/postgresql").glob("*/bin") if (d / "initdb").is_file()]
+    if not found:
+        raise PostgresUnavailable(
+            "PostgreSQL server binaries not found in /usr/lib/postgresql/<version>/bin "
+            "(run `bash setup.sh --tests`, which installs Debian's postgresql)"
+        )
+    return max(found, key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)
 
 
 def _free_port() -> int:
