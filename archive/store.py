@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.actors import Actor, check_actor
 from archive.atomic import atomic_copy, atomic_write_bytes
-from archive.audit import append_event, verify_audit
+from archive.audit import append_event, serialise_writers, verify_audit
 from archive.audit.chain import Break
 from archive.blobs import BlobStore, sha256_file
 from archive.catalog import catalog_url as catalog_url_of
@@ -104,6 +104,15 @@ class ReviewError(ArchiveError):
     """A review the archive refuses: no reviewer, no document type, or a derived fact set."""
 
 
+def _original_of(session: Session, sha256: str) -> tuple[str, str] | None:
+    row = session.execute(
+        select(DocumentVersion.document_id, DocumentVersion.batch_id).where(
+            DocumentVersion.sha256_original == sha256
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def document_id_for(sha256: str) -> str:
     """A document's id follows from its original's bytes, so re-ingesting cannot fork it."""
     return str(uuid.uuid5(_ID_NAMESPACE, sha256))
@@ -122,12 +131,14 @@ class Archive:
         catalog_url: str | None = None,
         blob_dir: Path | None = None,
         filing: FilingPlan | None = None,
+        serialised: bool = False,
     ) -> None:
         """`filing`: the file plan's units, patterns and rules that filing into Akten needs;
         without it a new Akte is unassigned (no unit, no retention) until one is assigned.
         `catalog_url`: a catalog database server (None: the SQLite file in `data_dir`);
         `blob_dir`: the blob store on a path of its own, e.g. storage several machines
-        share (None: `data_dir/blobs`)."""
+        share (None: `data_dir/blobs`). `serialised`: every transaction waits for all other
+        writers first, for records decisions whose checks must hold until they commit."""
         self.data_dir = data_dir
         self.filing = filing
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -135,6 +146,7 @@ class Archive:
         self.sidecars = data_dir / "documents"
         self.quarantine_dir = data_dir / "quarantine"
         self.catalog_url = catalog_url_of(data_dir, catalog_url)
+        self._serialised = serialised
         self._sessions = open_catalog(self.catalog_url)
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
@@ -145,10 +157,22 @@ class Archive:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
+            if self._serialised:
+                serialise_writers(session)
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A transaction that writes: it waits for every other writer, on any machine, before
+        it reads what it decides on (as SQLite's single writer does), so no check it makes
+        is overtaken by another writer's commit."""
+        with self._sessions() as session, session.begin():
+            serialise_writers(session)
             yield session
 
     def transaction(self) -> AbstractContextManager[Session]:
-        """A catalog transaction, for the modules that keep their tables beside the archive's."""
+        """A catalog transaction, for the modules that keep their tables beside the archive's
+        (one of a `serialised` archive waits for every other writer first)."""
         return self._session()
 
     def reading(self) -> AbstractContextManager[Connection]:
@@ -162,13 +186,13 @@ class Archive:
     # --- batches -------------------------------------------------------------------------
 
     def start_batch(self, batch_id: str, name: str) -> None:
-        with self._lock, self._session() as session:
+        with self._lock, self._writing() as session:
             if session.get(Batch, batch_id) is None:
                 session.add(Batch(id=batch_id, name=name, started_at=now()))
                 self._audit(session, "batch_started", None, batch_id, {"name": name})
 
     def finish_batch(self, batch_id: str) -> None:
-        with self._lock, self._session() as session:
+        with self._lock, self._writing() as session:
             batch = session.get(Batch, batch_id)
             if batch is not None:
                 batch.finished_at = now()
@@ -176,7 +200,7 @@ class Archive:
             self._audit(session, "batch_finished", None, batch_id, counts)
 
     def record_item(self, batch_id: str, item: BatchItemRecord) -> None:
-        with self._lock, self._session() as session:
+        with self._lock, self._writing() as session:
             self._upsert_item(session, batch_id, item)
 
     def batch_items(self, batch_id: str) -> list[BatchItemRecord]:
@@ -197,17 +221,12 @@ class Archive:
         """(document id, batch id) of an archived original with this hash, if any: any
         version of any document, so re-ingesting an older scan cannot fork a document."""
         with self._session() as session:
-            row = session.execute(
-                select(DocumentVersion.document_id, DocumentVersion.batch_id).where(
-                    DocumentVersion.sha256_original == sha256
-                )
-            ).first()
-            return (row[0], row[1]) if row else None
+            return _original_of(session, sha256)
 
     def audit(
         self, event: str, document_id: str | None, batch_id: str | None, detail: dict[str, Any]
     ) -> None:
-        with self._lock, self._session() as session:
+        with self._lock, self._writing() as session:
             self._audit(session, event, document_id, batch_id, detail)
 
     def store(self, record: DocumentRecord, original: Path, pdfa: Path) -> BatchItemStatus:
@@ -220,14 +239,16 @@ class Archive:
         self.blobs.put(original, record.sha256_original)
         sha_pdfa = self.blobs.put(pdfa)
         with self._lock:
-            existing = self.find(record.sha256_original)
-            if existing is not None:
-                return (
-                    BatchItemStatus(record.status)
-                    if existing[1] == record.batch_id
-                    else BatchItemStatus.DUPLICATE
-                )
-            with self._session() as session:
+            with self._writing() as session:
+                # asked once every other writer is done: two machines storing the same scan
+                # at once archive it once, and the second hears that it is known
+                existing = _original_of(session, record.sha256_original)
+                if existing is not None:
+                    return (
+                        BatchItemStatus(record.status)
+                        if existing[1] == record.batch_id
+                        else BatchItemStatus.DUPLICATE
+                    )
                 record, reason = _unless_closed_to_filing(session, record)
                 facts = {**record.facts, "sha256_pdfa": sha_pdfa}
                 fresh = new_row(record, sha_pdfa, facts, archived_at=now())
@@ -320,7 +341,7 @@ class Archive:
             target.with_name(target.name + ".reason.txt"),
             f"source: {source}\nsha256: {sha256}\nreason: {reason}\nat: {now().isoformat()}\n".encode(),
         )
-        with self._lock, self._session() as session:
+        with self._lock, self._writing() as session:
             self._audit(
                 session,
                 BatchItemStatus.QUARANTINED,
@@ -463,7 +484,7 @@ class Archive:
         with self._lock:
             replaced: IndexDoc | None = None  # the old index entry, until the catalog commits
             try:
-                with self._session() as session:
+                with self._writing() as session:
                     doc = session.get(Document, document_id)
                     if doc is None or doc.status == DocumentStatus.DISPOSED:
                         raise UnknownDocumentError(document_id)

@@ -71,8 +71,11 @@ def blob_dir(settings: Settings) -> Path:
     return settings.blob_dir or settings.data_dir / "blobs"
 
 
-def open_archive(settings: Settings, filing: FilingPlan | None = None) -> Archive:
-    """The archive the settings select: data directory, catalog, blob store and index."""
+def open_archive(
+    settings: Settings, filing: FilingPlan | None = None, *, serialised: bool = False
+) -> Archive:
+    """The archive the settings select: data directory, catalog, blob store and index
+    (`serialised`: for records decisions, see `Archive`)."""
     from archive.store import Archive
 
     return Archive(
@@ -81,6 +84,7 @@ def open_archive(settings: Settings, filing: FilingPlan | None = None) -> Archiv
         catalog_url=settings.database_url,
         blob_dir=settings.blob_dir,
         filing=filing,
+        serialised=serialised,
     )
 
 

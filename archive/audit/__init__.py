@@ -46,7 +46,7 @@ def append_event(
             state.setdefault(kind, {}).update(things)
         detail = {**detail, "state": state}
     detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))  # as stored
-    head = _locked_head(session)
+    head = serialise_writers(session)
     if head is None:  # a catalog made before any event: the first write creates the head
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS)
         session.add(head)
@@ -69,9 +69,11 @@ def append_event(
     return row
 
 
-def _locked_head(session: Session) -> AuditHead | None:
+def serialise_writers(session: Session) -> AuditHead | None:
     """The head row, read afresh and locked until the transaction ends, so that no other
-    writer, in this process or on another machine, chains onto the same event.
+    writer, in this process or on another machine, chains onto the same event. Taken at the
+    start of a transaction, it makes the whole transaction wait for every other writer
+    (every write appends an event, so every writer takes it).
 
     PostgreSQL: `SELECT … FOR UPDATE` locks the row (a second writer waits for the first to
     commit, then reads the head it left). SQLite has no row locks: a no-op UPDATE of the row

@@ -102,7 +102,9 @@ def _records(data: Path | None, *, decides: bool, token: str | None) -> Iterator
     plan = file_plan_for(settings)
     filing = filing_plan(plan)
     require_archive(settings)
-    archive = open_archive(settings, filing)
+    # a decision's checks (a hold, a due date) must hold until it commits: no other writer
+    # on any machine runs between them
+    archive = open_archive(settings, filing, serialised=decides)
     try:
         actor = None
         if decides:

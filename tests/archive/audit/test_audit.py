@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from archive.audit import append_event
 from archive.store import Archive
 from tests.support.catalogs import url_of
 
@@ -43,3 +44,36 @@ def test_processes_writing_at_once_keep_one_unbroken_chain(tmp_path: Path) -> No
         assert count == 450
     finally:
         archive.close()
+
+
+def test_a_serialised_transaction_waits_for_every_other_writer_and_then_sees_its_commit(
+    tmp_path: Path,
+) -> None:
+    """A records decision (a serialised archive) checks what it decides on only after every
+    writer before it has committed, on SQLite and on PostgreSQL alike."""
+    import threading
+
+    from archive.audit import head
+
+    data = tmp_path / "data"
+    writer = Archive(data)
+    decider = Archive(data, catalog_url=url_of(data), serialised=True)
+    entered, seen = threading.Event(), []
+
+    def decide() -> None:
+        with decider.transaction() as session:
+            entered.set()
+            seen.append(head(session)[0])
+
+    try:
+        with writer.transaction() as session:
+            append_event(session, "hold_added", None, None, {"reason": "Klage"})
+            written = head(session)[0]
+            deciding = threading.Thread(target=decide)
+            deciding.start()
+            assert not entered.wait(1)  # it may not start while the writer has not committed
+        deciding.join(60)
+        assert entered.is_set() and seen == [written]  # then it sees what the writer wrote
+    finally:
+        writer.close()
+        decider.close()
