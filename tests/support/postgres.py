@@ -27,6 +27,7 @@ import psycopg
 
 SUPERUSER = "postgres"
 TEMPLATE = "eakte_template"
+SERVER_PASSWORD = "geheim-7Qx"  # of the role `eakte` in the tests' own servers: never shown
 
 
 class PostgresUnavailable(RuntimeError):

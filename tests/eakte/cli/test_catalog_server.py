@@ -2,7 +2,8 @@
 the embedded catalog, and a server that is down is one clear line naming it (password
 masked), exit status 2, with nothing half-written; once it is back, all goes on.
 
-These tests stop and start a server, so they have a cluster of their own, not the session's.
+These tests stop and start a server, so they have a cluster of their own, not the session's
+(`server` and `url`, tests/eakte/conftest.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -24,36 +24,10 @@ from pipelines.records_plan import filing_plan
 from scanmaker import write_scan
 from tests.support.commands import EAKTE, ROOT, invoke_eakte
 from tests.support.documents import store_document
-from tests.support.postgres import PostgresCluster, start_cluster
+from tests.support.postgres import SERVER_PASSWORD, PostgresCluster
 from tests.support.records import records_manager_token
 
-PASSWORD = "geheim-7Qx"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PostgresCluster]:
-    """A cluster of its own with a database `eakte` owned by the role `eakte`, as
-    deploy/README.md has it made."""
-    cluster, _ = start_cluster(durable=True)  # it is crashed: what was committed must stay
-    try:
-        with cluster.admin() as db:
-            db.execute(f"CREATE ROLE eakte LOGIN PASSWORD '{PASSWORD}'")
-        yield cluster
-    finally:
-        cluster.destroy()
-
-
-@pytest.fixture
-def url(server: PostgresCluster) -> Iterator[str]:
-    """A fresh database `eakte` (owned by `eakte`) and the URL that names it, password and all."""
-    if not server.is_running():
-        server.start()
-    with server.admin() as db:
-        db.execute("DROP DATABASE IF EXISTS eakte WITH (FORCE)")
-        db.execute("CREATE DATABASE eakte OWNER eakte")
-    yield f"postgresql+psycopg://eakte:{PASSWORD}@127.0.0.1:{server.port}/eakte"
-    if not server.is_running():
-        server.start()
+PASSWORD = SERVER_PASSWORD
 
 
 def _environment(tmp_path: Path, url: str) -> dict[str, str | None]:
