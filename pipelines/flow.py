@@ -2,7 +2,8 @@
 
 Documents run side by side in threads (one per core); each OCR runs in its own process with
 one thread, so never more OCR processes than cores. Anything that fails for one document sends
-that document to quarantine with its reason; the batch goes on.
+that document to quarantine with its reason; the batch goes on. A full disk is no document's
+fault: it stops the batch, and the report says what was done (`pipelines.faults`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import os
 import stat
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -50,6 +52,7 @@ INGEST_STEPS: tuple[Step, ...] = (
     Step(steps.archive_document, writes=("archived",)),  # "version_added" for a rescan
 )
 
+T = TypeVar("T")
 # Why a batch stopped, for its report, each line it left and the message on stderr.
 DISK_FULL = "a disk it writes to is full ({why})"
 
@@ -72,32 +75,30 @@ def ingest_batch(
     """
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
-    archive = Archive(settings.data_dir, index=open_index(settings), filing=filing_plan(plan))
+    try:
+        archive = Archive(settings.data_dir, index=open_index(settings), filing=filing_plan(plan))
+    except Exception as exc:  # a disk too full to open the catalog: no document is begun
+        if (why := disk_full(exc, settings.data_dir)) is None:
+            raise
+        stopped = f"{DISK_FULL.format(why=why)} as the batch started"
+        lines = [document_line(_not_reached(Item(Path(s)), stopped)) for s in sources]
+        lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
+        report = batch_report(batch_id, batch_name, model, [], {}, lines)
+        return {**report, "trusted_time": None, "stopped": stopped}
     try:
         with archive.transaction() as session:
             head_before, _ = audit_head(session)
-        archive.start_batch(batch_id, batch_name)
-        archive.reindex_missing()
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
+        _unless_disk_full(ctx, "as the batch started", lambda: _start(ctx))
         lines = _ingest_documents(sources, ctx)
-        warnings = [model_warning] if model_warning else []
-        search_index: dict[str, Any] = {}
-        trusted_time = None
+        finished = None
         if ctx.stop.reason is None:
-            try:
-                archive.finish_batch(batch_id)
-                search_index = compact_index_task(quote(archive))
-                with archive.transaction() as session:
-                    chain_head = audit_head(session)
-                trusted_time = timestamp_archive(
-                    settings.data_dir, chain_head, settings, seal_blobs=True,
-                    head_before=head_before,
-                )  # fmt: skip
-            except Exception as exc:
-                if (why := disk_full(exc)) is None:
-                    raise
-                ctx.stop.stop(f"{DISK_FULL.format(why=why)} while finishing the batch")
+            finished = _unless_disk_full(
+                ctx, "as the batch ended", lambda: _finish(ctx, settings, head_before)
+            )
+        search_index, trusted_time = finished or ({}, None)
         lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
+        warnings = [model_warning] if model_warning else []
         report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
         report["trusted_time"] = trusted_time
         if ctx.stop.reason is not None:
@@ -105,6 +106,37 @@ def ingest_batch(
         return report
     finally:
         archive.close()
+
+
+def _start(ctx: Context) -> None:
+    ctx.archive.start_batch(ctx.batch_id, ctx.batch_name)
+    ctx.archive.reindex_missing()
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
+
+
+def _finish(
+    ctx: Context, settings: Settings, head_before: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Close the batch, tidy the index, timestamp: (the index's report, the trusted time's)."""
+    ctx.archive.finish_batch(ctx.batch_id)
+    search_index = compact_index_task(quote(ctx.archive))
+    with ctx.archive.transaction() as session:
+        chain_head = audit_head(session)
+    trusted_time = timestamp_archive(
+        settings.data_dir, chain_head, settings, seal_blobs=True, head_before=head_before
+    )
+    return search_index, trusted_time
+
+
+def _unless_disk_full(ctx: Context, when: str, work: Callable[[], T]) -> T | None:
+    """`work()`; a full disk stops the batch (and gives None) instead of failing the flow."""
+    try:
+        return work()
+    except Exception as exc:
+        if (why := disk_full(exc, ctx.archive.data_dir)) is None:
+            raise
+        ctx.stop.stop(f"{DISK_FULL.format(why=why)} {when}")
+        return None
 
 
 def _ingest_documents(sources: list[str], ctx: Context) -> list[dict[str, Any]]:
@@ -143,16 +175,20 @@ def run_steps(item: Item, ctx: Context) -> Item:
     `interrupted`, those not yet begun are `not_reached`, and none of them is quarantined.
     """
     if ctx.stop.reason is not None:
-        return steps.not_reached(item, f"not reached: the batch stopped, {ctx.stop.reason}")
+        return _not_reached(item, ctx.stop.reason)
     try:
         return _steps_or_quarantine(item, ctx)
     except Exception as exc:
-        why = disk_full(exc)
+        why = disk_full(exc, ctx.archive.data_dir)
         if why is None:  # a fault beyond quarantine's own handling: still a line, and a reason
             reason = f"internal error: {type(exc).__name__}: {exc}; no copy and no record kept"
             return replace(item, status="quarantined", reason=reason, finished=True)
         ctx.stop.stop(DISK_FULL.format(why=why))
         return steps.interrupted(item, f"not archived, nothing of it kept: {ctx.stop.reason}")
+
+
+def _not_reached(item: Item, stopped: str) -> Item:
+    return steps.not_reached(item, f"not reached: the batch stopped, {stopped}")
 
 
 def _steps_or_quarantine(item: Item, ctx: Context) -> Item:
@@ -167,11 +203,11 @@ def _steps_or_quarantine(item: Item, ctx: Context) -> Item:
                     break
         return item
     except RejectedInput as exc:
-        if disk_full(exc) is not None:
+        if disk_full(exc, ctx.archive.data_dir) is not None:
             raise
         return steps.quarantine(item, ctx, exc.reason, keep_copy=exc.keep_copy)
     except Exception as exc:  # a bug or an environment fault must not stop the batch
-        if disk_full(exc) is not None:
+        if disk_full(exc, ctx.archive.data_dir) is not None:
             raise
         reason = f"internal error: {type(exc).__name__}: {exc}"
         return steps.quarantine(item, ctx, reason, traceback.format_exc())
@@ -192,8 +228,6 @@ def _context(
     manifest: BatchManifest | None,
 ) -> Context:
     """What every document of the batch shares, from the settings and the file plan."""
-    workdir = settings.data_dir / "work"
-    workdir.mkdir(parents=True, exist_ok=True)
     return Context(
         archive=archive,
         plan=plan,
@@ -208,7 +242,7 @@ def _context(
         if settings.review_threshold is not None
         else plan.review_threshold,
         batch_id=batch_id,
-        workdir=workdir,
+        workdir=settings.data_dir / "work",
         batch_name=batch_name,
         manifest=manifest,
         tsa_url=settings.tsa_url,

@@ -250,7 +250,7 @@ def quarantine(
         # what the archive added to the note: why no copy could be kept, if none was
         copy, reason = kept.copy, reason + kept.reason[len(note) :]
     except Exception as exc:
-        if disk_full(exc) is not None:
+        if disk_full(exc, ctx.archive.data_dir) is not None:
             raise
         reason = (
             f"{reason}; quarantine failed, no copy and no record kept: {type(exc).__name__}: {exc}"

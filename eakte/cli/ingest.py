@@ -139,7 +139,7 @@ def run_ingest(
                 inputs.skipped,
             )  # fmt: skip
         except Exception as exc:  # a full disk before the first document or after the last
-            if (why := disk_full(exc)) is None:
+            if (why := disk_full(exc, settings.data_dir)) is None:
                 raise
             trusted_time_reported.set(True)  # nothing can be written, not even a timestamp
             _stopped(DISK_FULL.format(why=why), settings, batch_id)

@@ -111,3 +111,31 @@ def test_a_full_disk_stops_the_batch_cleanly_and_a_rerun_finishes_it(
         }
         assert "stopped" not in again
         assert run_eakte("verify", "--data", str(data), api=prefect_api).returncode == 0
+
+
+def test_a_disk_full_before_the_first_document_stops_the_batch_the_same_way(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    first, inbox = tmp_path / "vorlauf", tmp_path / "karton"
+    first.mkdir(), inbox.mkdir()
+    write_scan([_letter(1)], first / "a-brief.pdf", "born_digital_pdf", font="DejaVuSerif")
+    write_scan([_letter(2)], inbox / "b-brief.pdf", "born_digital_pdf", font="DejaVuSerif")
+    (inbox / "c-notiz.txt").write_text("Notiz, kein Dokument\n")
+    with small_tmpfs(tmp_path / "disk", size_mb=30) as disk:
+        data = disk / "data"
+        run_eakte("ingest", str(first), "--data", str(data), api=prefect_api)
+        ballast = leave_free(disk, 0)  # not a byte left
+
+        status, stderr, report = _ingest(inbox, data, prefect_api)
+        assert status == 2, stderr[-3000:]
+        assert "Traceback" not in stderr
+        assert len([line for line in stderr.splitlines() if "stopped" in line]) == 1
+        assert set(_statuses(report)) == {"b-brief.pdf", "c-notiz.txt"}
+        assert set(_statuses(report).values()) <= {"interrupted", "not_reached"}
+        assert not list((data / "quarantine").rglob("*"))
+
+        ballast.unlink()
+        status, stderr, again = _ingest(inbox, data, prefect_api)
+        assert status == 0, stderr[-3000:]
+        assert _statuses(again) == {"b-brief.pdf": "archived", "c-notiz.txt": "quarantined"}
+        assert run_eakte("verify", "--data", str(data), api=prefect_api).returncode == 0
