@@ -64,6 +64,8 @@ def discover(paths: list[Path], exclude: Path | None = None) -> Inputs:
         root = path.resolve()  # named on the command line: taken as named, even a link
         if root.is_dir():
             _walk(root, skip, found, inputs.skipped)
+        elif shown(root) != str(root):
+            inputs.skipped[shown(root)] = NOT_UTF8
         elif not is_manifest(root) and not _excluded(root, skip):
             found.setdefault(root, None)
     inputs.files.extend(found)

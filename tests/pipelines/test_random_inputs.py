@@ -2,7 +2,7 @@
 verifies clean afterwards.
 
 Random file names (1 to 255 bytes of any Unicode but "/" and NUL, control characters
-included, dot-names too) with random bytes (some behind a PDF, TIFF, PNG or JPEG signature),
+included, dot-names too; now and then bytes that are not UTF-8) with random bytes (some behind a PDF, TIFF, PNG or JPEG signature),
 through the real `eakte ingest` command and Prefect flow, in this process so that an example
 costs a flow run, not an interpreter start. Random bytes are rejected fast, without OCR.
 """
@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.inputs import shown
 from pipelines.manifest import is_manifest
 from tests.support.commands import invoke_eakte
 
@@ -35,12 +36,19 @@ def _fit(name: str) -> str:
     return name
 
 
-names = (
+def _usable(name: str) -> bool:
+    return name not in (".", "..") and not is_manifest(Path(name))
+
+
+names = st.one_of(
     st.integers(1, MAX_NAME_BYTES)  # every length equally likely, the longest ones included
     .flatmap(lambda n: st.text(_ALPHABET, min_size=n, max_size=n))
-    .map(_fit)
-    .filter(lambda n: n not in (".", "..") and not is_manifest(Path(n)))
-)
+    .map(_fit),
+    # now and then raw bytes, as a Windows share or an old scanner may write them
+    st.binary(min_size=1, max_size=MAX_NAME_BYTES)
+    .filter(lambda b: b"/" not in b and b"\0" not in b)
+    .map(os.fsdecode),
+).filter(_usable)
 contents = st.one_of(
     st.binary(max_size=2048),
     st.builds(lambda sig, rest: sig + rest, st.sampled_from(_SIGNATURES), st.binary(max_size=2048)),
@@ -62,9 +70,10 @@ def test_every_input_gets_a_line_and_the_archive_verifies(
         assert result.exit_code == 0, result.output[-3000:]
         report = json.loads(result.stdout)
         lines = {os.path.basename(line["source"]): line for line in report["documents"]}
-        assert set(lines) == set(files)
+        assert set(lines) == {shown(name) for name in files}
         assert sum(report["counts"].values()) == len(files)
-        for name, line in lines.items():
+        for name in files:
+            line = lines[shown(name)]
             assert line["status"] in ("archived", "needs_review", "quarantined", "skipped"), line
             if line["status"] in ("quarantined", "skipped"):
                 assert line["reason"], line
