@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.actors import Actor, check_actor
-from archive.atomic import atomic_copy, atomic_write_bytes
+from archive.atomic import DISK_FULL_ERRNOS, atomic_write_bytes
 from archive.audit import append_event, verify_audit
 from archive.audit.chain import Break
 from archive.blobs import BlobStore, sha256_file
@@ -63,6 +64,7 @@ from archive.fields import (
     sidecar,
     sidecar_differences,
 )
+from archive.quarantine import Quarantined, batch_folder, copy_name, copy_untouched
 from archive.records.akten import (
     RecordsError,
     akte_by_number,
@@ -211,11 +213,24 @@ class Archive:
         becomes its next version: text, identifiers, classification and transfer note are the
         new version's, and the earlier versions' originals and PDF/A files are kept.
         """
-        self.blobs.put(original, record.sha256_original)
-        sha_pdfa = self.blobs.put(pdfa)
+        sha_pdfa = sha256_file(pdfa)
+        new_blobs = {s for s in (record.sha256_original, sha_pdfa) if not self.blobs.exists(s)}
+        try:
+            self.blobs.put(original, record.sha256_original)
+            self.blobs.put(pdfa, sha_pdfa)
+            return self._catalogue(record, sha_pdfa, new_blobs)
+        except BaseException:
+            self._drop_unreferenced(new_blobs)  # a full disk, a fault: no blob without its row
+            raise
+
+    def _catalogue(
+        self, record: DocumentRecord, sha_pdfa: str, new_blobs: set[str]
+    ) -> BatchItemStatus:
+        """`store` once the blobs are in: the catalog row, sidecar, audit event and index."""
         with self._lock:
             existing = self.find(record.sha256_original)
             if existing is not None:
+                self._drop_unreferenced(new_blobs)  # another thread archived it first
                 return (
                     BatchItemStatus(record.status)
                     if existing[1] == record.batch_id
@@ -271,6 +286,26 @@ class Archive:
             self.index.add(index_doc(record))
         return BatchItemStatus(record.status)
 
+    def _drop_unreferenced(self, blobs: set[str]) -> None:
+        """Delete blobs this process just wrote that no document version refers to."""
+        if not blobs:
+            return
+        with self._lock, self._session() as session:
+            live = (
+                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(Document.status != DocumentStatus.DISPOSED)
+                .where(
+                    or_(
+                        DocumentVersion.sha256_original.in_(blobs),
+                        DocumentVersion.sha256_pdfa.in_(blobs),
+                    )
+                )
+            )
+            referenced = {sha for row in session.execute(live) for sha in row}
+            for sha in blobs - referenced:
+                self.blobs.delete(sha)
+
     def _note_archived(
         self,
         session: Session,
@@ -304,30 +339,67 @@ class Archive:
         )
         self._upsert_item(session, record.batch_id, item)
 
-    def quarantine(self, batch_id: str, source: Path, sha256: str | None, reason: str) -> Path:
-        """Copy the input's bytes untouched beside a note of the reason; never moves the original."""
-        folder = self.quarantine_dir / batch_id
-        target = folder / f"{(sha256 or uuid.uuid4().hex)[:12]}-{source.name}"
-        if source.is_file() and not target.exists():
-            atomic_copy(source, target)
-        atomic_write_bytes(
-            target.with_name(target.name + ".reason.txt"),
-            f"source: {source}\nsha256: {sha256}\nreason: {reason}\nat: {now().isoformat()}\n".encode(),
-        )
-        with self._lock, self._session() as session:
-            self._audit(
-                session,
-                BatchItemStatus.QUARANTINED,
-                None,
-                batch_id,
-                {"source": str(source), "sha256": sha256, "reason": reason, "copy": str(target)},
+    def quarantine(
+        self,
+        batch_id: str,
+        source: Path,
+        sha256: str | None,
+        reason: str,
+        *,
+        keep_copy: bool = True,
+    ) -> Quarantined:
+        """Copy the input's bytes untouched beside a note of the reason; never moves the original.
+
+        `keep_copy=False`: the note alone (an input too large to copy, or not a regular file).
+        A copy that cannot be made (the input vanished, cannot be read…) does not lose the
+        input's record: note, audit event and batch item say why there is none. Any fault
+        after something was written here (a full disk while writing the note or the catalog)
+        removes what this call wrote and is raised: no copy stays without its record.
+        """
+        folder = batch_folder(self.quarantine_dir, batch_id)
+        prefix = sha256 or hashlib.sha256(os.fsencode(str(source))).hexdigest()
+        target = folder / copy_name(prefix[:12], source.name)
+        written: list[Path] = []
+        copy: Path | None = None
+        try:
+            if keep_copy and sha256 is not None and target.is_file():
+                copy = target  # an earlier run's copy of the same bytes
+            elif keep_copy:
+                try:
+                    copy_untouched(source, target)
+                except OSError as exc:
+                    if exc.errno in DISK_FULL_ERRNOS:
+                        raise
+                    reason = f"{reason}; no copy kept: {exc.strerror or exc}"
+                else:
+                    copy = target
+                    written.append(target)
+            note = target.with_name(target.name + ".reason.txt")
+            atomic_write_bytes(
+                note,
+                f"source: {source}\nsha256: {sha256}\nreason: {reason}\ncopy: {copy}\n"
+                f"at: {now().isoformat()}\n".encode("utf-8", "backslashreplace"),
             )
-            self._upsert_item(
-                session,
-                batch_id,
-                BatchItemRecord(str(source), sha256, BatchItemStatus.QUARANTINED, None, reason),
-            )
-        return target
+            written.append(note)
+            with self._lock, self._session() as session:
+                self._audit(
+                    session,
+                    BatchItemStatus.QUARANTINED,
+                    None,
+                    batch_id,
+                    {"source": str(source), "sha256": sha256, "reason": reason,
+                     "copy": str(copy) if copy else None},
+                )  # fmt: skip
+                self._upsert_item(
+                    session,
+                    batch_id,
+                    BatchItemRecord(str(source), sha256, BatchItemStatus.QUARANTINED, None, reason),
+                )
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return Quarantined(copy, reason)
 
     def get(self, document_id: str) -> DocumentView | None:
         """Every stored fact about one document."""

@@ -31,6 +31,7 @@ _ENV = {
     "EAKTE_WORKERS": "workers",
     "EAKTE_REVIEW_THRESHOLD": "review_threshold",
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
+    "EAKTE_MAX_INPUT_BYTES": "max_input_bytes",
     "EAKTE_OCR_PAGE_TIMEOUT": "ocr_page_timeout",
     "EAKTE_ES_URL": "es_url",
     "EAKTE_ES_INDEX": "es_index",

@@ -13,6 +13,10 @@ from pydantic import BaseModel, Field
 from archive.search import SearchIndex
 from pipelines.manifest import ProtectionNeed
 
+# The largest input file taken (500 MiB): a larger one is rejected before anything reads it,
+# and not copied to quarantine. An A4 page scanned at 600 dpi in colour is 100 MB uncompressed.
+MAX_INPUT_BYTES = 500 * 1024 * 1024
+
 
 class Settings(BaseModel):
     """Everything an `eakte` command may be told; each field has a working default."""
@@ -23,6 +27,7 @@ class Settings(BaseModel):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     review_threshold: float | None = Field(default=None, ge=0, le=1)  # None: the file plan's
     max_megapixels: float = Field(default=250, gt=0)
+    max_input_bytes: int = Field(default=MAX_INPUT_BYTES, gt=0)
     deskew: bool = True
     # seconds tesseract may spend on one page before it is kept as an image and named for rescan
     ocr_page_timeout: float = Field(default=60, gt=0)

@@ -216,8 +216,18 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str)
             raise RejectedInput(source, f"{what} did not finish within {timeout:.0f} s") from exc
         raise
     if process.returncode != 0:
+        _raise_os_error(stdout, job)
         reason = _worker_reason(stdout, stderr, process.returncode)
         raise RejectedInput(source, f"{what} failed: {reason}")
+
+
+def _raise_os_error(stdout: str, job: dict[str, object]) -> None:
+    """A full disk in the worker is raised here as the OSError it was, not as a rejection:
+    the input is not at fault, and the caller must stop writing, not quarantine it."""
+    for line in stdout.splitlines():
+        if line.startswith("EAKTE-OSERROR "):
+            number, _, message = line.removeprefix("EAKTE-OSERROR ").partition(" ")
+            raise OSError(int(number), message, str(job["output"]))
 
 
 def _worker_reason(stdout: str, stderr: str, returncode: int) -> str:

@@ -7,6 +7,7 @@ Usage: python -m scanners.ocr_worker JOB.json. The job's `engine` is "ocrmypdf" 
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -46,12 +47,13 @@ def main(job_file: str) -> int:
             eakte_confidence_dir=job["confidence_dir"],
         )
     except ocrmypdf.exceptions.ExitCodeException as exc:
+        if _disk_full(exc) is not None:
+            return _failed(exc)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"EAKTE-ERROR {type(exc).__name__}: {message}")
         return 2
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
-        print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
-        return 3
+        return _failed(exc)
     software = {
         "ocrmypdf": ocrmypdf.__version__,
         "tesseract": str(confidence_plugin.tesseract_version()),
@@ -68,12 +70,31 @@ def _keep(job: dict[str, object]) -> int:
         print(f"EAKTE-ERROR {exc.reason}")
         return 2
     except Exception as exc:  # any failure becomes a reason for the fallback
-        print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
-        return 3
+        return _failed(exc)
     work = Path(str(job["sidecar"])).parent
     (work / "pdfa_changes.json").write_text(json.dumps(changes))
     (work / "software.json").write_text(json.dumps({"pikepdf": pikepdf.__version__}))
     return 0
+
+
+def _failed(exc: BaseException) -> int:
+    """Print the reason; a full disk is told apart (`EAKTE-OSERROR`): it is not the input's
+    fault, and the parent raises it as the OSError it is (`scanners.ocr`)."""
+    full = _disk_full(exc)
+    if full is not None:
+        print(f"EAKTE-OSERROR {full.errno} {full.strerror}")
+        return 4
+    print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
+    return 3
+
+
+def _disk_full(exc: BaseException) -> OSError | None:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 if __name__ == "__main__":

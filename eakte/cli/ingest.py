@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -34,11 +35,18 @@ SAMPLES = Path(__file__).parents[1] / "samples"
 DEMO_MARKER = ".eakte-demo"
 
 
-def _batch_id(name: str | None) -> str:
+def batch_id_for(name: str | None) -> str:
+    """The id of the batch called `name`, which is also its folder's name in DATA/quarantine.
+
+    Always one safe folder name (letters, digits, "._-", never "." or ".."), and the same for
+    the same name, so that a rerun resumes the batch; a name with nothing usable in it ("..",
+    "Коробка") gets an id made from its hash. Without a name: the time and a random part.
+    """
     if name:
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:64].rstrip("-.")
         if slug:
-            return slug[:64]
+            return slug
+        return "batch-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
@@ -58,6 +66,24 @@ def ingest(
         out.print_json(json.dumps(report, default=str))
     else:
         print_batch(out, report)
+    if report.get("stopped"):
+        _stopped(report["stopped"], settings, report["batch_id"], report["counts"])
+
+
+def _stopped(
+    reason: str, settings: Settings, batch_id: str, counts: dict[str, int] | None = None
+) -> None:
+    """One line on stderr, exit status 2: the batch stopped on a full disk (see the README)."""
+    done = ", ".join(f"{n} {status}" for status, n in (counts or {}).items() if n)
+    console.print(
+        f"batch {batch_id} stopped: {reason}" + (f" ({done})" if done else "") + "; free space "
+        f"for {settings.data_dir} and run the same command again with --batch {batch_id}",
+        style="red",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(2)
 
 
 def run_ingest(
@@ -69,7 +95,8 @@ def run_ingest(
     verbose: bool = False,
 ) -> dict[str, Any]:
     try:
-        sources = discover(paths, exclude=settings.data_dir)
+        inputs = discover(paths, exclude=settings.data_dir)
+        sources = inputs.files
         manifest = load_batch_manifest(
             paths, settings.file_plan, operator_required_from=settings.operator_required_from
         )
@@ -80,12 +107,13 @@ def run_ingest(
         console.print("[yellow]no input files found[/yellow]")
     prepare_prefect(verbose)
     from pipelines import progress
-    from pipelines.flow import run_batch
+    from pipelines.faults import disk_full
+    from pipelines.flow import DISK_FULL, run_batch
 
     if not verbose:  # rejected inputs are reported in the batch report, not as tracebacks
         logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
 
-    batch_id = _batch_id(batch)
+    batch_id = batch_id_for(batch)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -107,12 +135,18 @@ def run_ingest(
         progress.set_listener(advance)
         try:
             report = run_batch(
-                [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest
-            )
-            trusted_time_reported.set(True)  # the batch report says what was timestamped
-            return report
+                [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest,
+                inputs.skipped,
+            )  # fmt: skip
+        except Exception as exc:  # a full disk before the first document or after the last
+            if (why := disk_full(exc, settings.data_dir)) is None:
+                raise
+            trusted_time_reported.set(True)  # nothing can be written, not even a timestamp
+            _stopped(DISK_FULL.format(why=why), settings, batch_id)
         finally:
             progress.set_listener(None)
+        trusted_time_reported.set(True)  # the batch report says what was timestamped
+        return report
 
 
 def demo(

@@ -97,7 +97,10 @@ def test_quarantine_keeps_the_bytes_and_the_reason(
     original, _ = files
     archive = Archive(tmp_path / "data")
     archive.start_batch("b1", "b1")
-    copy = archive.quarantine("b1", original, sha256_file(original), "damaged or truncated PDF")
+    copy = archive.quarantine(
+        "b1", original, sha256_file(original), "damaged or truncated PDF"
+    ).copy
+    assert copy is not None
     assert copy.read_bytes() == original.read_bytes()
     assert original.exists()
     assert "damaged or truncated PDF" in copy.with_name(copy.name + ".reason.txt").read_text()

@@ -37,3 +37,10 @@ def test_broken_config_file_is_named(tmp_path: Path) -> None:
     config.write_text("[eakte\n")
     with pytest.raises(ConfigError, match=str(config)):
         load_settings({"EAKTE_CONFIG": str(config)})
+
+
+def test_the_input_size_limit_is_read_from_the_environment() -> None:
+    assert load_settings({}).max_input_bytes == 500 * 1024 * 1024
+    assert load_settings({"EAKTE_MAX_INPUT_BYTES": "1000"}).max_input_bytes == 1000
+    with pytest.raises(ConfigError, match="max_input_bytes"):
+        load_settings({"EAKTE_MAX_INPUT_BYTES": "0"})
