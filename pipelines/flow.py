@@ -145,6 +145,8 @@ def _context(
             deskew=settings.deskew,
             max_pixels=int(settings.max_megapixels * 1e6),
             page_timeout_s=settings.ocr_page_timeout,
+            max_pages=settings.max_pages,
+            memory_limit_mb=settings.ocr_memory_mb,
         ),
         threshold=settings.review_threshold
         if settings.review_threshold is not None

@@ -26,9 +26,14 @@ def invoke_eakte(*args: str, env: Mapping[str, str | None] | None = None) -> Res
 
 
 def run_eakte(
-    *args: str, api: str | None, check: bool = True, timeout: float = 900
+    *args: str,
+    api: str | None,
+    check: bool = True,
+    timeout: float = 900,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200")
+    """The real `eakte` in a subprocess; `env`: variables to set for it."""
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200", **(env or {}))
     if api:
         env["PREFECT_API_URL"] = api
     else:
