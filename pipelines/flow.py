@@ -23,7 +23,7 @@ from archive.audit import head as audit_head
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
-from pipelines import index_upkeep, progress, steps
+from pipelines import index_upkeep, progress, steps, stopping
 from pipelines.item import Context, Item
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
@@ -32,7 +32,7 @@ from pipelines.report import batch_report, document_line
 from pipelines.settings import Settings, open_index
 from pipelines.steps import Step
 from pipelines.trusted_time import timestamp_archive
-from scanners import OcrSettings, RejectedInput, estimate_pages
+from scanners import OcrSettings, OcrStopped, RejectedInput, estimate_pages
 
 # One document's way into the archive, step by step. The audit events each step writes are
 # what `eakte show` lists, in this order. The first step that finishes the document ends its
@@ -90,7 +90,11 @@ def _ingest_documents(sources: list[str], ctx: Context) -> list[dict[str, Any]]:
     # Longest documents first, so that no core idles at the end on one long file.
     order = sorted(sources, key=lambda s: estimate_pages(Path(s)), reverse=True)
     futures = {s: document_task.submit(Path(s), quote(ctx)) for s in order}
-    return [futures[source].result() for source in sources]
+    try:
+        return [futures[source].result() for source in sources]
+    except BaseException:  # a stop signal (or a fault) ends the batch: end its OCR at once
+        stopping.request_stop()
+        raise
 
 
 @task(name="document", cache_policy=NO_CACHE)
@@ -108,10 +112,13 @@ def run_steps(item: Item, ctx: Context) -> Item:
         with tempfile.TemporaryDirectory(prefix="doc-", dir=ctx.workdir) as tmp:
             item = replace(item, workdir=Path(tmp))
             for step in INGEST_STEPS:
+                stopping.check()
                 item = step.task(quote(item), quote(ctx))
                 if item.finished:
                     break
         return item
+    except (stopping.BatchStopped, OcrStopped):
+        raise  # not the document's fault: the next run takes it up again
     except RejectedInput as exc:
         return steps.quarantine(item, ctx, exc.reason)
     except Exception as exc:  # a bug or an environment fault must not stop the batch

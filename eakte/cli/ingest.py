@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import shutil
+import signal
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +24,9 @@ from eakte.cli.common import (
     trusted_time_reported,
 )
 from eakte.cli.views import print_batch, print_hits
+from pipelines import stopping
 from pipelines.inputs import discover
-from pipelines.manifest import load_batch_manifest
+from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.runtime import prepare_prefect
 from pipelines.settings import Settings, open_index
 
@@ -78,14 +80,47 @@ def run_ingest(
         raise typer.Exit(2) from exc
     if not sources:
         console.print("[yellow]no input files found[/yellow]")
-    prepare_prefect(verbose)
+    batch_id = _batch_id(batch)
+    counts: dict[str, int] = {}
+    try:
+        with stopping.on_signals():
+            prepare_prefect(verbose)
+            return _run(
+                sources, settings, batch_id, batch, manifest, counts, show_progress, verbose
+            )
+    except (stopping.Stopped, KeyboardInterrupt) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        console.print(
+            f"stopped by {signal.Signals(signum).name}: batch {batch_id} is unfinished "
+            f"({sum(counts.values())} of {len(sources)} documents done); run the same command "
+            "again to finish it",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,  # one line, also for scripts reading stderr
+        )
+        raise typer.Exit(128 + signum) from None
+
+
+def _run(
+    sources: list[Path],
+    settings: Settings,
+    batch_id: str,
+    batch: str | None,
+    manifest: BatchManifest | None,
+    counts: dict[str, int],
+    show_progress: bool,
+    verbose: bool,
+) -> dict[str, Any]:
+    """The batch as a Prefect flow, with a progress bar; `counts` follows the statuses."""
     from pipelines import progress
     from pipelines.flow import run_batch
 
     if not verbose:  # rejected inputs are reported in the batch report, not as tracebacks
         logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
+        # a stop is said in one line (run_ingest), a fault by the command line's boundary
+        logging.getLogger("prefect.flow_runs").setLevel(logging.CRITICAL)
 
-    batch_id = _batch_id(batch)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -95,7 +130,6 @@ def run_ingest(
         console=console,
         disable=not show_progress,
     ) as bar:
-        counts: dict[str, int] = {}
         task_id = bar.add_task(f"Batch {batch_id}", total=len(sources), counts="")
 
         def advance(_source: str, status: str) -> None:
