@@ -72,7 +72,7 @@ from archive.records.akten import (
 )
 from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
-from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
+from archive.search import Hit, IndexBusyError, IndexDoc, SearchFilters, SearchIndex
 from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
@@ -132,6 +132,8 @@ class Archive:
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()
+        # catalogued documents whose index entry waits for another process's index writer
+        self.unindexed: set[str] = set()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
             self.reindex_missing()
 
@@ -263,7 +265,13 @@ class Archive:
                     )
                 self._note_archived(session, event, record, sha_pdfa, facts, reason, **detail)
                 self._write_sidecar(record, sha_pdfa, facts, archived_at=doc.archived_at)
-            self.index.add(index_doc(record))
+            try:
+                self.index.add(index_doc(record))
+            except IndexBusyError:
+                # Catalogued: the index is derived from the catalog, and `reindex_missing`
+                # adds the entry when the other writer is done (the batch's end, the next
+                # batch's start). Failing here would report an archived document as lost.
+                self.unindexed.add(record.document_id)
         return BatchItemStatus(record.status)
 
     def _note_archived(
@@ -591,6 +599,7 @@ class Archive:
         with self._session() as session:
             catalogued = session.scalar(select(func.count()).select_from(Document).where(live))
             if self.index.count() == (catalogued or 0):
+                self.unindexed.clear()
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:
@@ -603,7 +612,9 @@ class Archive:
             ).all()
         for document_id in destroyed:
             self.index.delete(document_id)
-        return self.index.add_many(index_doc(record) for record in records)
+        added = self.index.add_many(index_doc(record) for record in records)
+        self.unindexed.clear()
+        return added
 
     def verify(self) -> list[str]:
         """One line per disagreement between catalog, blobs, sidecars and index."""

@@ -32,6 +32,7 @@ from pipelines.report import batch_report, document_line
 from pipelines.settings import Settings, open_index
 from pipelines.steps import Step
 from pipelines.trusted_time import timestamp_archive
+from pipelines.workspace import work_dir
 from scanners import OcrSettings, OcrStopped, RejectedInput, estimate_pages
 
 # One document's way into the archive, step by step. The audit events each step writes are
@@ -72,8 +73,9 @@ def ingest_batch(
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
         lines = _ingest_documents(sources, ctx)
         archive.finish_batch(batch_id)
-        search_index = compact_index_task(quote(archive))
         warnings = [model_warning] if model_warning else []
+        warnings += index_upkeep.index_the_rest(archive)
+        search_index = compact_index_task(quote(archive))
         with archive.transaction() as session:
             chain_head = audit_head(session)
         report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
@@ -141,7 +143,7 @@ def _context(
     manifest: BatchManifest | None,
 ) -> Context:
     """What every document of the batch shares, from the settings and the file plan."""
-    workdir = settings.data_dir / "work"
+    workdir = work_dir(settings.data_dir)
     workdir.mkdir(parents=True, exist_ok=True)
     return Context(
         archive=archive,

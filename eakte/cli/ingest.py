@@ -25,10 +25,12 @@ from eakte.cli.common import (
 )
 from eakte.cli.views import print_batch, print_hits
 from pipelines import stopping
+from pipelines.ingest_lock import Holder, ingest_lock
 from pipelines.inputs import discover
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.runtime import prepare_prefect
 from pipelines.settings import Settings, open_index
+from pipelines.workspace import clear_stale
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 
@@ -52,10 +54,23 @@ def ingest(
     ] = None,
     as_json: JsonOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's log.")] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="While another ingest writes into the data directory, refuse (exit 2) "
+            "instead of waiting for it.",
+        ),
+    ] = False,
 ) -> None:
-    """OCR, classify and archive every scan under PATHS as one batch."""
+    """OCR, classify and archive every scan under PATHS as one batch.
+
+    One ingest at a time writes into a data directory: another one waits for it, saying so.
+    """
     settings = settings_for(data)
-    report = run_ingest(paths, settings, batch, show_progress=not as_json, verbose=verbose)
+    report = run_ingest(
+        paths, settings, batch, show_progress=not as_json, verbose=verbose, wait=not no_wait
+    )
     if as_json:
         out.print_json(json.dumps(report, default=str))
     else:
@@ -69,7 +84,10 @@ def run_ingest(
     *,
     show_progress: bool,
     verbose: bool = False,
+    wait: bool = True,
 ) -> dict[str, Any]:
+    """Run one batch; `wait`: wait for another ingest into the data directory to finish
+    (else IngestBusy, exit 2). A stop signal ends it with one line and status 128+signal."""
     try:
         sources = discover(paths, exclude=settings.data_dir)
         manifest = load_batch_manifest(
@@ -83,7 +101,11 @@ def run_ingest(
     batch_id = _batch_id(batch)
     counts: dict[str, int] = {}
     try:
-        with stopping.on_signals():
+        with (
+            stopping.on_signals(),
+            ingest_lock(settings.data_dir, f"batch {batch_id}", wait=wait, on_wait=_waiting),
+        ):
+            clear_stale(settings.data_dir)  # left by an ingest that was killed
             prepare_prefect(verbose)
             return _run(
                 sources, settings, batch_id, batch, manifest, counts, show_progress, verbose
@@ -100,6 +122,17 @@ def run_ingest(
             soft_wrap=True,  # one line, also for scripts reading stderr
         )
         raise typer.Exit(128 + signum) from None
+
+
+def _waiting(holder: Holder) -> None:
+    console.print(
+        f"waiting for {holder.describe()} to finish writing into this data directory "
+        "(--no-wait refuses instead; Ctrl-C gives up)",
+        style="yellow",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _run(

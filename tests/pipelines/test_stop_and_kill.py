@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scanmaker import write_scan
-from tests.support.commands import EAKTE, ROOT, run_eakte, run_json
+from tests.support.commands import run_eakte, run_json, start_eakte
 from tests.support.processes import alive, command, descendants, kill_all, running, wait_for
 
 pytestmark = pytest.mark.slow
@@ -43,16 +43,7 @@ class Ingest:
 
     def __init__(self, inbox: Path, data: Path, api: str) -> None:
         self.args = ["ingest", str(inbox), "--data", str(data), "--batch", "karton-stop"]
-        env = dict(os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false")
-        self.process = subprocess.Popen(
-            [*EAKTE, *self.args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        self.process = start_eakte(*self.args, api=api)
         self.seen: set[int] = set()
 
     def wait_for_ocr(self) -> list[int]:

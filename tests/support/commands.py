@@ -48,6 +48,20 @@ def run_eakte(
     return result
 
 
+def start_eakte(*args: str, api: str) -> subprocess.Popen[str]:
+    """The real `eakte` started in a session of its own, its output piped, not waited for."""
+    env = dict(os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.Popen(
+        [*EAKTE, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def run_json(*args: str, api: str | None) -> dict:
     return json.loads(run_eakte(*args, "--json", api=api).stdout)
 
