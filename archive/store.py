@@ -681,16 +681,27 @@ class Archive:
         problems += [f"records state: {d}" for d in self.check_records_state().differences]
         return problems
 
+    def orphan_blobs(self) -> list[tuple[str, int]]:
+        """The blobs no document (nor any version of one) refers to, with their sizes in bytes.
+
+        A crash between storing a document's files and cataloguing it leaves them; rerunning
+        the batch archives the document, but with a PDF/A made anew, in other bytes. Only a
+        caller that keeps ingests out (the ingest lock) may remove them (`remove_blobs`): a
+        running batch's next document has its blobs stored before it is catalogued.
+        """
+        with self._session() as session:
+            kept = _kept_blobs(session)
+        return [(sha, self.blobs.path(sha).stat().st_size) for sha in self.blobs if sha not in kept]
+
+    def remove_blobs(self, hashes: list[str]) -> None:
+        """Remove blobs `orphan_blobs` named; the caller audits what it removed."""
+        for sha in hashes:
+            self.blobs.delete(sha)
+
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
-            kept: set[str] = set()
-            for original, pdfa in session.execute(
-                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
-                .join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.status != DocumentStatus.DISPOSED)
-            ):
-                kept |= {original, pdfa}
+            kept = _kept_blobs(session)
         for sha in hashes:
             if sha not in kept:
                 self.blobs.delete(sha)
@@ -775,6 +786,18 @@ class Archive:
         ):
             counts[status] = counts.get(status, 0) + 1
         return counts
+
+
+def _kept_blobs(session: Session) -> set[str]:
+    """The blobs of every version of every document not destroyed by a disposal."""
+    kept: set[str] = set()
+    for original, pdfa in session.execute(
+        select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.status != DocumentStatus.DISPOSED)
+    ):
+        kept |= {original, pdfa}
+    return kept
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:
