@@ -58,7 +58,8 @@ def check() -> None:
 @contextmanager
 def on_signals() -> Iterator[None]:
     """SIGTERM and SIGINT stop the batch and raise Stopped in the main thread, inside this
-    block; the handlers before it are restored after it."""
+    block; the handlers before it are restored after it. Outside the main thread (which alone
+    receives signals) nothing is changed."""
 
     import scanners.ocr  # noqa: F401  (not imported for the first time in a signal handler)
 
@@ -66,6 +67,9 @@ def on_signals() -> Iterator[None]:
         request_stop()
         raise Stopped(signum)
 
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals; its own handlers stay in charge
+        return
     previous = {signum: signal.signal(signum, handle) for signum in SIGNALS}
     try:
         yield
