@@ -30,6 +30,8 @@ from scanners.errors import RejectedInput, ScanError
 from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
 from scanners.verify import verify_pdfa
 
+# The exit status of an OCR process that refused its input before OCR (`scanners.ocr_worker`).
+REFUSED_EXIT = 4
 # Words in a failed OCR process's output that mean it ran out of memory.
 _OUT_OF_MEMORY = (
     "MemoryError",
@@ -308,7 +310,7 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str)
         _workers.done(process)
     if _workers.stopping:
         raise OcrStopped(f"{source}: {what} stopped")
-    if process.returncode == 4:
+    if process.returncode == REFUSED_EXIT:
         raise RejectedInput(source, _worker_reason(stdout, stderr, process.returncode))
     if process.returncode != 0:
         reason = _worker_reason(stdout, stderr, process.returncode)

@@ -22,6 +22,7 @@ import pikepdf
 from scanners import confidence_plugin
 from scanners.confine import confine
 from scanners.errors import RejectedInput
+from scanners.ocr import REFUSED_EXIT
 from scanners.pdfa_keep import keep_as_pdfa
 from scanners.raster_size import oversized_page
 
@@ -36,7 +37,7 @@ def main(job_file: str) -> int:
         oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
         if oversized:
             print(f"EAKTE-REJECT {oversized}")
-            return 4
+            return REFUSED_EXIT
         ocrmypdf.ocr(
             job["input"],
             job["output"],
