@@ -75,7 +75,7 @@ from archive.records.akten import (
 )
 from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
-from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
+from archive.search import Hit, IndexBusyError, IndexDoc, SearchFilters, SearchIndex
 from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
@@ -135,6 +135,8 @@ class Archive:
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()
+        # catalogued documents whose index entry waits for another process's index writer
+        self.unindexed: set[str] = set()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
             self.reindex_missing()
 
@@ -283,7 +285,13 @@ class Archive:
                 self._write_sidecar(
                     replace(record, **kept), sha_pdfa, facts, archived_at=doc.archived_at
                 )
-            self.index.add(index_doc(record))
+            try:
+                self.index.add(index_doc(record))
+            except IndexBusyError:
+                # Catalogued: the index is derived from the catalog, and `reindex_missing`
+                # adds the entry when the other writer is done (the batch's end, the next
+                # batch's start). Failing here would report an archived document as lost.
+                self.unindexed.add(record.document_id)
         return BatchItemStatus(record.status)
 
     def _drop_unreferenced(self, blobs: set[str]) -> None:
@@ -668,6 +676,7 @@ class Archive:
         with self._session() as session:
             catalogued = session.scalar(select(func.count()).select_from(Document).where(live))
             if self.index.count() == (catalogued or 0):
+                self.unindexed.clear()
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:
@@ -680,7 +689,9 @@ class Archive:
             ).all()
         for document_id in destroyed:
             self.index.delete(document_id)
-        return self.index.add_many(index_doc(record) for record in records)
+        added = self.index.add_many(index_doc(record) for record in records)
+        self.unindexed.clear()
+        return added
 
     def verify(self) -> list[str]:
         """One line per disagreement between catalog, blobs, sidecars and index."""
@@ -742,16 +753,27 @@ class Archive:
         problems += [f"records state: {d}" for d in self.check_records_state().differences]
         return problems
 
+    def orphan_blobs(self) -> list[tuple[str, int]]:
+        """The blobs no document (nor any version of one) refers to, with their sizes in bytes.
+
+        A crash between storing a document's files and cataloguing it leaves them; rerunning
+        the batch archives the document, but with a PDF/A made anew, in other bytes. Only a
+        caller that keeps ingests out (the ingest lock) may remove them (`remove_blobs`): a
+        running batch's next document has its blobs stored before it is catalogued.
+        """
+        with self._session() as session:
+            kept = _kept_blobs(session)
+        return [(sha, self.blobs.path(sha).stat().st_size) for sha in self.blobs if sha not in kept]
+
+    def remove_blobs(self, hashes: list[str]) -> None:
+        """Remove blobs `orphan_blobs` named; the caller audits what it removed."""
+        for sha in hashes:
+            self.blobs.delete(sha)
+
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
-            kept: set[str] = set()
-            for original, pdfa in session.execute(
-                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
-                .join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.status != DocumentStatus.DISPOSED)
-            ):
-                kept |= {original, pdfa}
+            kept = _kept_blobs(session)
         for sha in hashes:
             if sha not in kept:
                 self.blobs.delete(sha)
@@ -848,6 +870,18 @@ def _sidecar_problems(path: Path, doc: Document) -> list[str]:
     if not differ:
         return []
     return [f"{doc.id}: metadata sidecar disagrees with the catalog ({', '.join(differ)})"]
+
+
+def _kept_blobs(session: Session) -> set[str]:
+    """The blobs of every version of every document not destroyed by a disposal."""
+    kept: set[str] = set()
+    for original, pdfa in session.execute(
+        select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.status != DocumentStatus.DISPOSED)
+    ):
+        kept |= {original, pdfa}
+    return kept
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:

@@ -26,7 +26,7 @@ from archive.audit import head as audit_head
 from archive.store import Archive
 from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
-from pipelines import index_upkeep, progress, steps
+from pipelines import index_upkeep, progress, steps, stopping
 from pipelines.faults import disk_full
 from pipelines.item import Context, Item
 from pipelines.manifest import BatchManifest, load_batch_manifest
@@ -36,7 +36,8 @@ from pipelines.report import batch_report, document_line, skipped_line
 from pipelines.settings import Settings, open_index
 from pipelines.steps import Step
 from pipelines.trusted_time import timestamp_archive
-from scanners import OcrSettings, RejectedInput, estimate_pages
+from pipelines.workspace import work_dir
+from scanners import OcrSettings, OcrStopped, RejectedInput, estimate_pages
 
 # One document's way into the archive, step by step. The audit events each step writes are
 # what `eakte show` lists, in this order. The first step that finishes the document ends its
@@ -96,9 +97,10 @@ def ingest_batch(
             finished = _unless_disk_full(
                 ctx, "as the batch ended", lambda: _finish(ctx, settings, head_before)
             )
-        search_index, trusted_time = finished or ({}, None)
+        search_index, trusted_time, index_warnings = finished or ({}, None, [])
         lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
         warnings = [model_warning] if model_warning else []
+        warnings += index_warnings
         report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
         report["trusted_time"] = trusted_time
         if ctx.stop.reason is not None:
@@ -116,16 +118,18 @@ def _start(ctx: Context) -> None:
 
 def _finish(
     ctx: Context, settings: Settings, head_before: int
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Close the batch, tidy the index, timestamp: (the index's report, the trusted time's)."""
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Close the batch, index what waited for the index, tidy it, timestamp: (the index's
+    report, the trusted time's, warnings)."""
     ctx.archive.finish_batch(ctx.batch_id)
+    index_warnings = index_upkeep.index_the_rest(ctx.archive)
     search_index = compact_index_task(quote(ctx.archive))
     with ctx.archive.transaction() as session:
         chain_head = audit_head(session)
     trusted_time = timestamp_archive(
         settings.data_dir, chain_head, settings, seal_blobs=True, head_before=head_before
     )
-    return search_index, trusted_time
+    return search_index, trusted_time, index_warnings
 
 
 def _unless_disk_full(ctx: Context, when: str, work: Callable[[], T]) -> T | None:
@@ -144,7 +148,11 @@ def _ingest_documents(sources: list[str], ctx: Context) -> list[dict[str, Any]]:
     # Longest documents first, so that no core idles at the end on one long file.
     order = sorted(sources, key=lambda s: _pages(Path(s), ctx.max_input_bytes), reverse=True)
     futures = {s: document_task.submit(Path(s), quote(ctx)) for s in order}
-    return [futures[source].result() for source in sources]
+    try:
+        return [futures[source].result() for source in sources]
+    except BaseException:  # a stop signal (or a fault) ends the batch: end its OCR at once
+        stopping.request_stop()
+        raise
 
 
 def _pages(source: Path, max_bytes: int) -> int:
@@ -198,10 +206,13 @@ def _steps_or_quarantine(item: Item, ctx: Context) -> Item:
             for step in INGEST_STEPS:
                 if ctx.stop.reason is not None:  # another document found the disk full
                     return steps.interrupted(item, f"the batch stopped, {ctx.stop.reason}")
+                stopping.check()
                 item = step.task(quote(item), quote(ctx))
                 if item.finished:
                     break
         return item
+    except (stopping.BatchStopped, OcrStopped):
+        raise  # not the document's fault: the next run takes it up again
     except RejectedInput as exc:
         if disk_full(exc, ctx.archive.data_dir) is not None:
             raise
@@ -237,12 +248,14 @@ def _context(
             deskew=settings.deskew,
             max_pixels=int(settings.max_megapixels * 1e6),
             page_timeout_s=settings.ocr_page_timeout,
+            max_pages=settings.max_pages,
+            memory_limit_mb=settings.ocr_memory_mb,
         ),
         threshold=settings.review_threshold
         if settings.review_threshold is not None
         else plan.review_threshold,
         batch_id=batch_id,
-        workdir=settings.data_dir / "work",
+        workdir=work_dir(settings.data_dir),
         batch_name=batch_name,
         manifest=manifest,
         tsa_url=settings.tsa_url,

@@ -31,6 +31,10 @@ class Settings(BaseModel):
     deskew: bool = True
     # seconds tesseract may spend on one page before it is kept as an image and named for rescan
     ocr_page_timeout: float = Field(default=60, gt=0)
+    # pages per document: a longer one is quarantined before OCR (it bounds the OCR's time)
+    max_pages: int = Field(default=2000, ge=1)
+    # memory (address space) of each OCR process and each tool it starts, in MiB
+    ocr_memory_mb: int = Field(default=2048, ge=256)
     es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
     es_index: str = "eakte-documents"
     user: str | None = None  # who records review decisions; None: the login name

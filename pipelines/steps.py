@@ -128,7 +128,11 @@ def intake(item: Item, ctx: Context) -> Item:
     """Type by content; images become a PDF for the OCR."""
     assert item.workdir is not None
     prepared = prepare_input(
-        item.source, item.workdir, max_pixels=ctx.ocr.max_pixels, default_dpi=ctx.ocr.default_dpi
+        item.source,
+        item.workdir,
+        max_pixels=ctx.ocr.max_pixels,
+        default_dpi=ctx.ocr.default_dpi,
+        max_pages=ctx.ocr.max_pages,
     )
     return replace(item, prepared=prepared)
 

@@ -2,7 +2,10 @@
 
 Usage: python -m scanners.ocr_worker JOB.json. The job's `engine` is "ocrmypdf" (OCR) or
 "pikepdf" (a born-digital PDF kept as it is, `scanners.pdfa_keep`). On failure prints
-`EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason.
+`EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason. First of all
+the process takes on the job's memory and CPU limits and ties its life to its parent
+(`scanners.confine`); before OCR, a page that would rasterise to more pixels than the job
+allows is refused (`scanners.raster_size`).
 """
 
 from __future__ import annotations
@@ -18,16 +21,24 @@ import ocrmypdf.exceptions
 import pikepdf
 
 from scanners import confidence_plugin
+from scanners.confine import confine
 from scanners.errors import RejectedInput
+from scanners.ocr import REFUSED_EXIT
 from scanners.pdfa_keep import keep_as_pdfa
+from scanners.raster_size import oversized_page
 
 
 def main(job_file: str) -> int:
     job = json.loads(Path(job_file).read_text())
+    confine(job.get("memory_limit_mb"), job.get("cpu_limit_s"), int(job["parent_pid"]))
     logging.disable(logging.WARNING)
     if job.get("engine") == "pikepdf":
         return _keep(job)
     try:
+        oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
+        if oversized:
+            print(f"EAKTE-REJECT {oversized}")
+            return REFUSED_EXIT
         ocrmypdf.ocr(
             job["input"],
             job["output"],
@@ -49,7 +60,8 @@ def main(job_file: str) -> int:
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
             return _failed(exc)
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # the lines after the first hold the tool's own words, e.g. that it ran out of memory
+        message = " ".join(str(exc).split())[:500] or type(exc).__name__
         print(f"EAKTE-ERROR {type(exc).__name__}: {message}")
         return 2
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
