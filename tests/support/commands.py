@@ -26,9 +26,14 @@ def invoke_eakte(*args: str, env: Mapping[str, str | None] | None = None) -> Res
 
 
 def run_eakte(
-    *args: str, api: str | None, check: bool = True, timeout: float = 900
+    *args: str,
+    api: str | None,
+    check: bool = True,
+    timeout: float = 900,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200")
+    """The real `eakte` in a subprocess; `env`: variables to set for it."""
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200", **(env or {}))
     if api:
         env["PREFECT_API_URL"] = api
     else:
@@ -41,6 +46,20 @@ def run_eakte(
             f"eakte {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}"
         )
     return result
+
+
+def start_eakte(*args: str, api: str) -> subprocess.Popen[str]:
+    """The real `eakte` started in a session of its own, its output piped, not waited for."""
+    env = dict(os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.Popen(
+        [*EAKTE, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def run_json(*args: str, api: str | None) -> dict:

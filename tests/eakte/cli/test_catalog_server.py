@@ -161,9 +161,10 @@ def test_the_server_stopped_mid_batch_stops_the_batch_and_the_rerun_completes_it
             os.killpg(batch.pid, signal.SIGKILL)
     lines = [line for line in stderr.splitlines() if "catalog database unreachable" in line]
     assert batch.returncode == 2, stderr[-3000:]
-    assert len(lines) == 1 and lines[0].startswith(
-        f"catalog database unreachable: {_masked(server)} ("
-    ), stderr[-3000:]
+    assert len(lines) == 1, stderr[-3000:]  # one line, no traceback
+    assert lines[0].startswith("batch karton-pg stopped: catalog database unreachable: "
+                               f"{_masked(server)} ("), lines  # fmt: skip
+    assert "run the same command again with --batch karton-pg" in lines[0]
     assert PASSWORD not in stderr
     assert not list((data / "quarantine").rglob("*.*")), "documents were quarantined"
 
