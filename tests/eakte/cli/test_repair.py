@@ -3,14 +3,13 @@ ingest are removed, each named with its size, in one audit event; refused during
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from archive.store import Archive
 from pipelines.ingest_lock import ingest_lock
+from tests.support import catalogs
 from tests.support.commands import invoke_eakte
 from tests.support.documents import store_document
 
@@ -32,9 +31,8 @@ def left_behind(data: Path, tmp_path: Path) -> tuple[str, int]:
 
 
 def _events(data: Path, name: str) -> list[dict]:
-    with sqlite3.connect(data / "catalog.sqlite") as db:
-        rows = db.execute("select detail from audit_events where event = ?", (name,)).fetchall()
-    return [json.loads(row[0]) for row in rows]
+    rows = catalogs.query(data, "select detail from audit_events where event = ?", name)
+    return [catalogs.from_json(row[0]) for row in rows]
 
 
 def test_verify_names_the_orphan_and_the_repair(data: Path, left_behind: tuple[str, int]) -> None:
