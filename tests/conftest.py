@@ -60,7 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--catalog") == catalogs.EMBEDDED:
         return
-    skip = pytest.mark.skip(reason="about the embedded SQLite catalog's own file")
+    skip = pytest.mark.skip(reason="holds for the embedded SQLite catalog only")
     for item in items:
         if "embedded" in item.keywords:
             item.add_marker(skip)

@@ -80,7 +80,11 @@ def test_a_copy_that_is_not_wanted_leaves_only_the_note(tmp_path: Path, archive:
     assert source.read_bytes() == b"not a document"
 
 
-@pytest.mark.parametrize("batch_id", ["..", ".", "", "a/../../b", "x\0y", "/etc"])
+@pytest.mark.parametrize(
+    "batch_id",
+    # PostgreSQL text holds no NUL character (SQLite's does); batch ids eakte makes never do
+    ["..", ".", "", "a/../../b", pytest.param("x\0y", marks=pytest.mark.embedded), "/etc"],
+)
 def test_any_batch_id_stays_inside_the_quarantine_folder(
     tmp_path: Path, archive: Archive, batch_id: str
 ) -> None:
