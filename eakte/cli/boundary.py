@@ -9,6 +9,7 @@ directory exists, else on stderr above that line.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -100,4 +101,5 @@ def _emit(handler: logging.Handler, exc: Exception, command: str) -> None:
         _log.error("internal error in `%s`", command, exc_info=exc)
     finally:
         _log.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError):  # a full disk: the message on stderr still goes out
+            handler.close()
