@@ -73,7 +73,7 @@ from archive.records.akten import (
 )
 from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
-from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex
+from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex, SearchUnavailableError
 from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
@@ -132,6 +132,9 @@ class Archive:
         self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
+        # documents archived here that a search server could not take (it was down): they
+        # are catalogued all the same, and `reindex_missing` adds them when it is back
+        self.index_behind: list[str] = []
         self._lock = threading.RLock()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
             self.reindex_missing()
@@ -268,7 +271,10 @@ class Archive:
                 self._write_sidecar(
                     replace(record, **kept), sha_pdfa, facts, archived_at=doc.archived_at
                 )
-            self.index.add(index_doc(record))
+            try:
+                self.index.add(index_doc(record))
+            except SearchUnavailableError:  # archived and catalogued: the index catches up
+                self.index_behind.append(record.document_id)
         return BatchItemStatus(record.status)
 
     def _note_archived(

@@ -32,6 +32,8 @@ _ENV = {
     "EAKTE_REVIEW_THRESHOLD": "review_threshold",
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
     "EAKTE_OCR_PAGE_TIMEOUT": "ocr_page_timeout",
+    "EAKTE_SEARCH_URL": "search_url",
+    "EAKTE_SEARCH_INDEX": "search_index",
     "EAKTE_ES_URL": "es_url",
     "EAKTE_ES_INDEX": "es_index",
     "EAKTE_USER": "user",

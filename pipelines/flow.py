@@ -68,11 +68,11 @@ def ingest_batch(
         with archive.transaction() as session:
             head_before, _ = audit_head(session)
         archive.start_batch(batch_id, batch_name)
-        archive.reindex_missing()
+        index_at_start = index_upkeep.catch_up(archive)
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
         lines = _ingest_documents(sources, ctx)
         archive.finish_batch(batch_id)
-        search_index = compact_index_task(quote(archive))
+        search_index = compact_index_task(quote(archive), index_at_start)
         warnings = [model_warning] if model_warning else []
         with archive.transaction() as session:
             chain_head = audit_head(session)
@@ -120,8 +120,8 @@ def run_steps(item: Item, ctx: Context) -> Item:
 
 
 @task(name="compact-index", cache_policy=NO_CACHE)
-def compact_index_task(archive: Archive) -> dict[str, Any]:
-    return index_upkeep.tidy(archive.index)
+def compact_index_task(archive: Archive, at_start: dict[str, Any]) -> dict[str, Any]:
+    return index_upkeep.after_batch(archive, at_start)
 
 
 def _context(

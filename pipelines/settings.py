@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from archive.search import SearchIndex
 from pipelines.manifest import ProtectionNeed
 
+INDEX_NAME = "eakte-documents"  # on a search server, unless search_index names another
+
 
 class Settings(BaseModel):
     """Everything an `eakte` command may be told; each field has a working default."""
@@ -26,8 +28,13 @@ class Settings(BaseModel):
     deskew: bool = True
     # seconds tesseract may spend on one page before it is kept as an image and named for rescan
     ocr_page_timeout: float = Field(default=60, gt=0)
-    es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
-    es_index: str = "eakte-documents"
+    # set: the search index on an OpenSearch 2.x or Elasticsearch 8 server instead of the
+    # embedded Tantivy index: opensearch+https://host:9200, elasticsearch+https://host:9200,
+    # or http(s)://host:9200 (the server says which it is); see archive.search.elastic
+    search_url: str | None = None
+    search_index: str | None = None  # the index's name; None: "eakte-documents"
+    es_url: str | None = None  # the older name of search_url (EAKTE_ES_URL)
+    es_index: str | None = None  # the older name of search_index (EAKTE_ES_INDEX)
     user: str | None = None  # who records review decisions; None: the login name
     # the parties of the hand-over to the archive (xdomea Kopf): us, and the archive
     authority_name: str = "Stadtverwaltung Musterstadt"
@@ -50,11 +57,13 @@ class Settings(BaseModel):
 
 
 def open_index(settings: Settings) -> SearchIndex:
-    """The configured search index: Elasticsearch when EAKTE_ES_URL is set, else Tantivy."""
-    if settings.es_url:
-        from archive.search.elastic import ElasticsearchIndex
+    """The configured search index: on a search server when EAKTE_SEARCH_URL (or the older
+    EAKTE_ES_URL) is set, else Tantivy in the data directory."""
+    url = settings.search_url or settings.es_url
+    if url:
+        from archive.search.elastic import SearchServerIndex
 
-        return ElasticsearchIndex(settings.es_url, settings.es_index)
+        return SearchServerIndex(url, settings.search_index or settings.es_index or INDEX_NAME)
     from archive.search.tantivy import TantivyIndex
 
     return TantivyIndex(settings.data_dir / "index")
