@@ -18,6 +18,7 @@ without the index and catches up later (Archive.reindex_missing).
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -179,6 +180,18 @@ def _masked(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, *parts[2:]))
 
 
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] [^)'\"]+|timed out|Read timed out")
+
+
+def _cause(exc: BaseException, status: int | None) -> str:
+    """Why the server did not answer, in a few words: what the system said (connection
+    refused, a timeout) or the server's status and reason, not the clients' nested reprs."""
+    if status is not None:
+        return f"HTTP {status} {str(exc)[:160]}"
+    found = _OS_ERROR.search(str(exc))
+    return found.group(0).strip() if found else f"{type(exc).__name__}: {str(exc)[:160]}"
+
+
 def _status(exc: BaseException) -> int | None:
     code = getattr(exc, "status_code", None)
     if isinstance(code, int):
@@ -222,7 +235,9 @@ class SearchServerIndex:
         try:
             info = probe.info()
         except OpenSearchException as exc:
-            raise SearchUnavailableError(f"search server {self.url}: {exc}") from exc
+            raise SearchUnavailableError(
+                f"search server {self.url} is unavailable: {_cause(exc, _status(exc))}"
+            ) from exc
         finally:
             probe.close()
         distribution = info.get("version", {}).get("distribution")
@@ -244,7 +259,8 @@ class SearchServerIndex:
                 raise SearchQueryError(f"cannot read the query {query!r}: {exc}") from exc
             if status is None or status >= 500 or status == 429:
                 raise SearchUnavailableError(
-                    f"search server {self.url} (index {self.name}) is unavailable: {exc}"
+                    f"search server {self.url} (index {self.name}) is unavailable: "
+                    f"{_cause(exc, status)}"
                 ) from exc
             raise
 

@@ -26,9 +26,15 @@ def invoke_eakte(*args: str, env: Mapping[str, str | None] | None = None) -> Res
 
 
 def run_eakte(
-    *args: str, api: str | None, check: bool = True, timeout: float = 900
+    *args: str,
+    api: str | None,
+    check: bool = True,
+    timeout: float = 900,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`eakte` in a subprocess; `extra_env`: EAKTE_* variables beside this process's."""
     env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200")
+    env.update(extra_env or {})
     if api:
         env["PREFECT_API_URL"] = api
     else:
@@ -43,8 +49,8 @@ def run_eakte(
     return result
 
 
-def run_json(*args: str, api: str | None) -> dict:
-    return json.loads(run_eakte(*args, "--json", api=api).stdout)
+def run_json(*args: str, api: str | None, extra_env: Mapping[str, str] | None = None) -> dict:
+    return json.loads(run_eakte(*args, "--json", api=api, extra_env=extra_env).stdout)
 
 
 def copy_samples(target: Path) -> Path:
