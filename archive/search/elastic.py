@@ -115,6 +115,14 @@ _BULK_CHUNK = 500  # documents per bulk request
 _IDS_PAGE = 10_000
 
 
+def index_body(shards: int = 1) -> dict[str, Any]:
+    """The settings and mapping eakte creates its index with (`eakte index template`); an
+    index made beforehand with more `shards` (and anything else of the operator's) is
+    accepted as long as its mapping says this `_meta.eakte_schema`."""
+    return {"settings": {"index": {**INDEX_SETTINGS, "number_of_shards": shards}},
+            "mappings": MAPPING}  # fmt: skip
+
+
 def server_fields(doc: IndexDoc) -> dict[str, object]:
     """What a document is indexed as: the common fields and its compound parts."""
     words = stems_of(f"{doc.title} {doc.doc_label} {doc.text}")
@@ -277,9 +285,8 @@ class SearchServerIndex:
     def _prepare(self, client: Any) -> None:
         """Create the index, or check that an existing one is of this schema."""
         if not client.indices.exists(index=self.name):
-            body = {"settings": {"index": INDEX_SETTINGS}, "mappings": MAPPING}
             try:
-                client.indices.create(index=self.name, body=body)
+                client.indices.create(index=self.name, body=index_body())
             except self._server.errors() as exc:  # another process was quicker
                 if "resource_already_exists" not in str(exc):
                     raise

@@ -1,4 +1,7 @@
-"""`eakte index compact | repair`: keep the search index fast, and complete.
+"""`eakte index compact | repair | template`: keep the search index fast, and complete.
+
+`template` prints the settings and mapping eakte creates its index on a search server with,
+for an operator who makes the index beforehand (more shards; deploy/README.md).
 
 `repair` adds what the catalog holds and the index lacks: after a search server was down
 during an ingest (the batch report said "search index behind"), or a crash between the
@@ -72,3 +75,15 @@ def repair(data: DataOption = None) -> None:
     finally:
         archive.close()
     out.print(f"{added:,} documents added to the search index; it holds {documents:,}")
+
+
+@app.command("template")
+def template(
+    shards: int = typer.Option(1, min=1, help="Primary shards of the index."),
+) -> None:
+    """Print the body eakte creates its search-server index with (PUT /eakte-documents)."""
+    import json
+
+    from archive.search.elastic import index_body
+
+    print(json.dumps(index_body(shards), indent=2))

@@ -123,3 +123,26 @@ def test_a_batch_report_says_the_index_is_behind_and_what_catches_up() -> None:
     console = Console(record=True, width=300)
     print_batch(console, report)
     assert "search index caught up: 2 document(s) of earlier batches added" in console.export_text()
+
+
+def test_an_index_made_beforehand_from_the_template_is_used(
+    data: Path, opensearch_node: OpenSearchNode
+) -> None:
+    """An operator creates the index with more shards from `eakte index template`; eakte
+    takes it as its own and writes and finds in it."""
+    import json
+
+    printed = runner.invoke(app, ["index", "template", "--shards", "2"])
+    body = json.loads(printed.stdout)
+    assert body["settings"]["index"]["number_of_shards"] == 2
+    name = f"eakte-test-{uuid.uuid4().hex[:8]}"
+    index = SearchServerIndex(f"opensearch+{opensearch_node.url}", name)
+    index._server.client.indices.create(index=name, body=body)
+    archive = Archive(data, index=index)
+    archive.start_batch("karton-1", "Karton 1")
+    doc_id = store_document(archive, data.parent, "a", "bauantrag", "archived")
+    assert [h.document_id for h in archive.search("Schreibens", SearchFilters())] == [doc_id]
+    settings = index.client.indices.get_settings(index=name)[name]["settings"]["index"]
+    assert settings["number_of_shards"] == "2"
+    index.client.indices.delete(index=name)
+    archive.close()
