@@ -130,6 +130,7 @@ class OpenSearchNode:
         began = time.monotonic()
         self.process = subprocess.Popen(
             ["java", *_JVM_OPTIONS, "-cp", classpath, _MAIN, str(self.home), str(self.port)],
+            stdin=subprocess.PIPE,  # the node ends when this process does (EakteNode)
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C of the test run reaches it through stop()
@@ -168,6 +169,8 @@ class OpenSearchNode:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         self.process = None
 
     @contextmanager

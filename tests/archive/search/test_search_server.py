@@ -8,6 +8,7 @@ import multiprocessing
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,38 @@ def test_document_ids_pages_through_more_than_one_page(
     assert index.add_many(docs) == 23
     assert index.document_ids() == {d.document_id for d in docs}
     index.close()
+
+
+def test_a_query_scores_every_hit_as_the_tantivy_index_does(
+    opensearch_node: OpenSearchNode, index_name: str, tmp_path: Path
+) -> None:
+    """The same documents in both backends: the same hits with the same scores, compound
+    parts and identifiers included (the scores are fixed amounts, syntax.py)."""
+    from archive.search.tantivy import TantivyIndex
+
+    bau = IndexDoc(document_id="bau", title="Baugenehmigung Scheune", doc_type="baugenehmigung",
+                   doc_label="Baugenehmigung", unit="6.3.1", status="archived",
+                   text="Die Baugenehmigung wird erteilt. Flurstück 127/4.",
+                   aktenzeichen=("63-BG-2024-0117",))  # fmt: skip
+    steuer = IndexDoc(document_id="steuer", title="Grundsteuerbescheid 2024", unit="2.1.1",
+                      doc_type="grundsteuerbescheid", doc_label="Grundsteuerbescheid",
+                      status="archived", text="Steuer-IdNr. 86 095 742 719, Kalenderjahr 2024.",
+                      identifiers=("86095742719",), tax_secret=True)  # fmt: skip
+    antrag = IndexDoc(document_id="antrag", title="Vorgang", doc_type="bauantrag",
+                      doc_label="Bauantrag", unit="6.3.1", status="archived",
+                      text="Der Antrag zur Scheune.")  # fmt: skip
+    docs = [bau, steuer, antrag]
+    server = SearchServerIndex(f"opensearch+{opensearch_node.url}", index_name)
+    embedded = TantivyIndex(tmp_path / "index")
+    for index in (server, embedded):
+        index.add_many(docs)
+    for query in ("Antrag", "Baugenehmigung", "Steuer", "Grundsteuer OR Flurstück",
+                  "Baugenehmigung 63-BG-2024-0117", "86 095 742 719", "Scheune NOT Kalenderjahr",
+                  '"Baugenehmigung wird erteilt"', "title:Grundsteuerbescheid"):  # fmt: skip
+        scores = [
+            {h.document_id: h.score for h in index.search(query, SearchFilters(), 10)}
+            for index in (server, embedded)
+        ]
+        assert scores[0] == scores[1] and scores[0], query
+    server.close()
+    embedded.close()

@@ -26,7 +26,9 @@ import org.opensearch.transport.Netty4Plugin;
  *
  * Usage: EakteNode HOME [HTTP_PORT]. HOME holds data/ and logs/; the node binds 127.0.0.1 on
  * HTTP_PORT (0 or absent: a free one) and writes the bound port to HOME/http.port once it
- * is started, which is how the tests find it. It stops on SIGTERM (a shutdown hook closes it).
+ * is started, which is how the tests find it. It stops on SIGTERM (a shutdown hook closes it)
+ * and when its standard input ends: the tests hold a pipe to it, so a test run that dies
+ * without stopping its node still ends it.
  */
 public final class EakteNode extends Node {
 
@@ -71,6 +73,18 @@ public final class EakteNode extends Node {
                 stopped.countDown();
             }
         }, "eakte-node-shutdown"));
+        Thread watcher = new Thread(() -> {
+            try {
+                while (System.in.read() != -1) {
+                    // nothing is sent; the end of input is the signal
+                }
+            } catch (IOException e) {
+                // a broken pipe ends the input as well
+            }
+            System.exit(0);
+        }, "eakte-node-stdin");
+        watcher.setDaemon(true);
+        watcher.start();
         node.start();
         int bound = node.injector().getInstance(HttpServerTransport.class)
             .boundAddress().publishAddress().getPort();
