@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
+
+# A full disk or an exhausted quota: no write succeeds until someone frees space.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -16,7 +21,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_copy(source: Path, path: Path) -> None:
     """Copy `source` to `path` with the same guarantee as `atomic_write_bytes`."""
-    with _temporary_beside(path) as (handle, _), source.open("rb") as src:
+    with source.open("rb") as src:
+        atomic_write_from(src, path)
+
+
+def atomic_write_from(src: BinaryIO, path: Path) -> None:
+    """Write what is left in the open file `src` to `path`, like `atomic_write_bytes`."""
+    with _temporary_beside(path) as (handle, _):
         shutil.copyfileobj(src, handle, length=1024 * 1024)
 
 

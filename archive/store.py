@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.actors import Actor, check_actor
-from archive.atomic import atomic_copy, atomic_write_bytes
+from archive.atomic import DISK_FULL_ERRNOS, atomic_write_bytes
 from archive.audit import append_event, verify_audit
 from archive.audit.chain import Break
 from archive.blobs import BlobStore, sha256_file
@@ -63,6 +64,7 @@ from archive.fields import (
     sidecar,
     sidecar_differences,
 )
+from archive.quarantine import Quarantined, batch_folder, copy_name, copy_untouched
 from archive.records.akten import (
     RecordsError,
     akte_by_number,
@@ -73,7 +75,14 @@ from archive.records.akten import (
 )
 from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
-from archive.search import Hit, IndexDoc, SearchFilters, SearchIndex, SearchUnavailableError
+from archive.search import (
+    Hit,
+    IndexBusyError,
+    IndexDoc,
+    SearchFilters,
+    SearchIndex,
+    SearchUnavailableError,
+)
 from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
@@ -132,10 +141,10 @@ class Archive:
         self._sessions = open_catalog(catalog_url or sqlite_url(data_dir / "catalog.sqlite"))
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
-        # documents archived here that a search server could not take (it was down): they
-        # are catalogued all the same, and `reindex_missing` adds them when it is back
-        self.index_behind: list[str] = []
         self._lock = threading.RLock()
+        # catalogued documents whose index entry waits for another process's index writer,
+        # or for a search server that is away
+        self.unindexed: set[str] = set()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
             self.reindex_missing()
 
@@ -214,11 +223,24 @@ class Archive:
         becomes its next version: text, identifiers, classification and transfer note are the
         new version's, and the earlier versions' originals and PDF/A files are kept.
         """
-        self.blobs.put(original, record.sha256_original)
-        sha_pdfa = self.blobs.put(pdfa)
+        sha_pdfa = sha256_file(pdfa)
+        new_blobs = {s for s in (record.sha256_original, sha_pdfa) if not self.blobs.exists(s)}
+        try:
+            self.blobs.put(original, record.sha256_original)
+            self.blobs.put(pdfa, sha_pdfa)
+            return self._catalogue(record, sha_pdfa, new_blobs)
+        except BaseException:
+            self._drop_unreferenced(new_blobs)  # a full disk, a fault: no blob without its row
+            raise
+
+    def _catalogue(
+        self, record: DocumentRecord, sha_pdfa: str, new_blobs: set[str]
+    ) -> BatchItemStatus:
+        """`store` once the blobs are in: the catalog row, sidecar, audit event and index."""
         with self._lock:
             existing = self.find(record.sha256_original)
             if existing is not None:
+                self._drop_unreferenced(new_blobs)  # another thread archived it first
                 return (
                     BatchItemStatus(record.status)
                     if existing[1] == record.batch_id
@@ -273,9 +295,33 @@ class Archive:
                 )
             try:
                 self.index.add(index_doc(record))
-            except SearchUnavailableError:  # archived and catalogued: the index catches up
-                self.index_behind.append(record.document_id)
+            except (IndexBusyError, SearchUnavailableError):
+                # Catalogued: the index is derived from the catalog, and `reindex_missing`
+                # adds the entry when the other writer is done, or the search server is
+                # back (the batch's end, the next batch's start, `eakte index repair`).
+                # Failing here would report an archived document as lost.
+                self.unindexed.add(record.document_id)
         return BatchItemStatus(record.status)
+
+    def _drop_unreferenced(self, blobs: set[str]) -> None:
+        """Delete blobs this process just wrote that no document version refers to."""
+        if not blobs:
+            return
+        with self._lock, self._session() as session:
+            live = (
+                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(Document.status != DocumentStatus.DISPOSED)
+                .where(
+                    or_(
+                        DocumentVersion.sha256_original.in_(blobs),
+                        DocumentVersion.sha256_pdfa.in_(blobs),
+                    )
+                )
+            )
+            referenced = {sha for row in session.execute(live) for sha in row}
+            for sha in blobs - referenced:
+                self.blobs.delete(sha)
 
     def _note_archived(
         self,
@@ -310,30 +356,67 @@ class Archive:
         )
         self._upsert_item(session, record.batch_id, item)
 
-    def quarantine(self, batch_id: str, source: Path, sha256: str | None, reason: str) -> Path:
-        """Copy the input's bytes untouched beside a note of the reason; never moves the original."""
-        folder = self.quarantine_dir / batch_id
-        target = folder / f"{(sha256 or uuid.uuid4().hex)[:12]}-{source.name}"
-        if source.is_file() and not target.exists():
-            atomic_copy(source, target)
-        atomic_write_bytes(
-            target.with_name(target.name + ".reason.txt"),
-            f"source: {source}\nsha256: {sha256}\nreason: {reason}\nat: {now().isoformat()}\n".encode(),
-        )
-        with self._lock, self._session() as session:
-            self._audit(
-                session,
-                BatchItemStatus.QUARANTINED,
-                None,
-                batch_id,
-                {"source": str(source), "sha256": sha256, "reason": reason, "copy": str(target)},
+    def quarantine(
+        self,
+        batch_id: str,
+        source: Path,
+        sha256: str | None,
+        reason: str,
+        *,
+        keep_copy: bool = True,
+    ) -> Quarantined:
+        """Copy the input's bytes untouched beside a note of the reason; never moves the original.
+
+        `keep_copy=False`: the note alone (an input too large to copy, or not a regular file).
+        A copy that cannot be made (the input vanished, cannot be read…) does not lose the
+        input's record: note, audit event and batch item say why there is none. Any fault
+        after something was written here (a full disk while writing the note or the catalog)
+        removes what this call wrote and is raised: no copy stays without its record.
+        """
+        folder = batch_folder(self.quarantine_dir, batch_id)
+        prefix = sha256 or hashlib.sha256(os.fsencode(str(source))).hexdigest()
+        target = folder / copy_name(prefix[:12], source.name)
+        written: list[Path] = []
+        copy: Path | None = None
+        try:
+            if keep_copy and sha256 is not None and target.is_file():
+                copy = target  # an earlier run's copy of the same bytes
+            elif keep_copy:
+                try:
+                    copy_untouched(source, target)
+                except OSError as exc:
+                    if exc.errno in DISK_FULL_ERRNOS:
+                        raise
+                    reason = f"{reason}; no copy kept: {exc.strerror or exc}"
+                else:
+                    copy = target
+                    written.append(target)
+            note = target.with_name(target.name + ".reason.txt")
+            atomic_write_bytes(
+                note,
+                f"source: {source}\nsha256: {sha256}\nreason: {reason}\ncopy: {copy}\n"
+                f"at: {now().isoformat()}\n".encode("utf-8", "backslashreplace"),
             )
-            self._upsert_item(
-                session,
-                batch_id,
-                BatchItemRecord(str(source), sha256, BatchItemStatus.QUARANTINED, None, reason),
-            )
-        return target
+            written.append(note)
+            with self._lock, self._session() as session:
+                self._audit(
+                    session,
+                    BatchItemStatus.QUARANTINED,
+                    None,
+                    batch_id,
+                    {"source": str(source), "sha256": sha256, "reason": reason,
+                     "copy": str(copy) if copy else None},
+                )  # fmt: skip
+                self._upsert_item(
+                    session,
+                    batch_id,
+                    BatchItemRecord(str(source), sha256, BatchItemStatus.QUARANTINED, None, reason),
+                )
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return Quarantined(copy, reason)
 
     def get(self, document_id: str) -> DocumentView | None:
         """Every stored fact about one document."""
@@ -602,6 +685,7 @@ class Archive:
         with self._session() as session:
             catalogued = session.scalar(select(func.count()).select_from(Document).where(live))
             if self.index.count() == (catalogued or 0):
+                self.unindexed.clear()
                 return 0
         indexed = self.index.document_ids()
         with self._session() as session:
@@ -614,7 +698,9 @@ class Archive:
             ).all()
         for document_id in destroyed:
             self.index.delete(document_id)
-        return self.index.add_many(index_doc(record) for record in records)
+        added = self.index.add_many(index_doc(record) for record in records)
+        self.unindexed.clear()
+        return added
 
     def verify(self) -> list[str]:
         """One line per disagreement between catalog, blobs, sidecars and index."""
@@ -676,16 +762,27 @@ class Archive:
         problems += [f"records state: {d}" for d in self.check_records_state().differences]
         return problems
 
+    def orphan_blobs(self) -> list[tuple[str, int]]:
+        """The blobs no document (nor any version of one) refers to, with their sizes in bytes.
+
+        A crash between storing a document's files and cataloguing it leaves them; rerunning
+        the batch archives the document, but with a PDF/A made anew, in other bytes. Only a
+        caller that keeps ingests out (the ingest lock) may remove them (`remove_blobs`): a
+        running batch's next document has its blobs stored before it is catalogued.
+        """
+        with self._session() as session:
+            kept = _kept_blobs(session)
+        return [(sha, self.blobs.path(sha).stat().st_size) for sha in self.blobs if sha not in kept]
+
+    def remove_blobs(self, hashes: list[str]) -> None:
+        """Remove blobs `orphan_blobs` named; the caller audits what it removed."""
+        for sha in hashes:
+            self.blobs.delete(sha)
+
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
-            kept: set[str] = set()
-            for original, pdfa in session.execute(
-                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
-                .join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.status != DocumentStatus.DISPOSED)
-            ):
-                kept |= {original, pdfa}
+            kept = _kept_blobs(session)
         for sha in hashes:
             if sha not in kept:
                 self.blobs.delete(sha)
@@ -782,6 +879,18 @@ def _sidecar_problems(path: Path, doc: Document) -> list[str]:
     if not differ:
         return []
     return [f"{doc.id}: metadata sidecar disagrees with the catalog ({', '.join(differ)})"]
+
+
+def _kept_blobs(session: Session) -> set[str]:
+    """The blobs of every version of every document not destroyed by a disposal."""
+    kept: set[str] = set()
+    for original, pdfa in session.execute(
+        select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.status != DocumentStatus.DISPOSED)
+    ):
+        kept |= {original, pdfa}
+    return kept
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:

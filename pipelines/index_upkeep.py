@@ -2,7 +2,7 @@
 it has more segments than searches like.
 
 A search server may be down while a batch runs: its documents are archived and catalogued
-all the same (`Archive.index_behind`), the report says the index is behind, and the next
+all the same (`Archive.unindexed`), the report says the index is behind, and the next
 batch (or `eakte index repair`) adds what it lacks (`catch_up`).
 
 An ingest commits the index once per document and leaves a small segment each time; the
@@ -41,27 +41,49 @@ def tidy(index: SearchIndex, above: int = COMPACT_ABOVE) -> dict[str, Any]:
     return {"segments": after, "compacted_from": before}
 
 
+def index_the_rest(archive: Archive) -> list[str]:
+    """Index the documents the batch catalogued while another process held the index writer
+    (`Archive.unindexed`); a warning for the report if it still cannot. A search server
+    that is away raises SearchUnavailableError (`after_batch` reports it)."""
+    if not archive.unindexed:
+        return []
+    waiting = len(archive.unindexed)
+    try:
+        archive.reindex_missing()
+    except IndexBusyError as exc:
+        return [
+            f"{waiting} archived document(s) are not yet in the search index ({exc}); "
+            "the next ingest adds them"
+        ]
+    return []
+
+
 def catch_up(archive: Archive) -> dict[str, Any]:
-    """Index what the catalog holds and the index lacks: `{"caught_up": n}` when it added
-    some, `{"unavailable": why}` when the search server cannot be reached."""
+    """Index what the catalog holds and the index lacks (a batch's start, `eakte index
+    repair`): `{"caught_up": n}` when it added some, `{"unavailable": why}` when the search
+    server cannot be reached."""
     try:
         added = archive.reindex_missing()
     except SearchUnavailableError as exc:
         return {"unavailable": str(exc)}
-    archive.index_behind.clear()
     return {"caught_up": added} if added else {}
 
 
-def after_batch(archive: Archive, at_start: dict[str, Any]) -> dict[str, Any]:
-    """The report's `search_index`: caught up (`caught_up`: documents of earlier batches
-    added), compacted as `tidy` does; or, while the search server is away, `behind`: true
-    with `not_indexed` (this batch's documents it lacks) and the `reason`."""
+def after_batch(archive: Archive, at_start: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The report's `search_index` at a batch's end, and warnings: what waited for the index
+    is added (`index_the_rest`), or everything it lacks when the server was away at the
+    start (`caught_up` counts what was added then and now), then it is compacted as `tidy`
+    does. While the search server is still away: `behind`: true, `not_indexed` (this
+    batch's documents the index lacks) and the `reason`."""
     caught_up = at_start.get("caught_up", 0)
-    if "unavailable" in at_start or archive.index_behind:
-        behind = len(archive.index_behind)
-        again = catch_up(archive)  # the server may be back
-        if "unavailable" in again:
-            return {"behind": True, "not_indexed": behind, "reason": again["unavailable"]}
-        caught_up += again.get("caught_up", 0)
+    waiting = len(archive.unindexed)
+    try:
+        if "unavailable" in at_start:  # the server may be back
+            caught_up += archive.reindex_missing()
+            warnings: list[str] = []
+        else:
+            warnings = index_the_rest(archive)
+    except SearchUnavailableError as exc:
+        return {"behind": True, "not_indexed": waiting, "reason": str(exc)}, []
     done = tidy(archive.index)
-    return {**done, "caught_up": caught_up} if caught_up else done
+    return ({**done, "caught_up": caught_up} if caught_up else done), warnings

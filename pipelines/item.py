@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +11,9 @@ from classifiers.extract import Extraction
 from classifiers.fileplan import FilePlan
 from classifiers.model import TextModel
 from classifiers.rules import Classification
+from pipelines.faults import BatchStop
 from pipelines.manifest import BatchManifest
+from pipelines.settings import MAX_INPUT_BYTES
 from pipelines.transfer_note import TransferNote
 from scanners import OcrSettings, PreparedInput, ScanResult
 
@@ -30,6 +32,8 @@ class Context:
     batch_name: str = ""
     manifest: BatchManifest | None = None  # what the scanning team stated about the batch
     tsa_url: str | None = None  # the Time-Stamp Authority that timestamps the audit trail
+    max_input_bytes: int = MAX_INPUT_BYTES  # a larger input is rejected before it is read
+    stop: BatchStop = field(default_factory=BatchStop)  # set when the disk is full
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,13 @@ def _read_text(path: Path, ocr: OcrSettings) -> str:
         return path.read_bytes().decode("utf-8", errors="replace")
     with tempfile.TemporaryDirectory(prefix="eakte-label-") as tmp:
         work = Path(tmp)
-        prepared = prepare_input(path, work, max_pixels=ocr.max_pixels, default_dpi=ocr.default_dpi)
+        prepared = prepare_input(
+            path,
+            work,
+            max_pixels=ocr.max_pixels,
+            default_dpi=ocr.default_dpi,
+            max_pages=ocr.max_pages,
+        )
         if prepared.text_layer is not None:
             return "\n\f".join(prepared.text_layer)
         return scan_to_pdfa(prepared, work / "pdfa.pdf", ocr).text

@@ -29,14 +29,19 @@ REPORT_FIELDS = (
     "reason",
     "quarantine_copy",
 )
+# Statuses of inputs that were not archived: each line says why, and nothing else about them.
+# `interrupted`: a full disk stopped the batch in this document; `not_reached`: the batch
+# stopped before it (`pipelines.faults`); neither is quarantined, a rerun ingests them.
+NOT_ARCHIVED = ("quarantined", "interrupted", "not_reached")
 
 
 def document_line(item: Item) -> dict[str, Any]:
     """The report line of a document the steps are done with."""
     line: dict[str, Any] = dict.fromkeys(REPORT_FIELDS)
     line.update(source=str(item.source), sha256=item.sha256, status=item.status)
-    if item.status == "quarantined":
-        line.update(reason=item.reason, quarantine_copy=str(item.quarantine_copy))
+    if item.status in NOT_ARCHIVED:
+        copy = item.quarantine_copy
+        line.update(reason=item.reason, quarantine_copy=str(copy) if copy else None)
         return line
     line["document_id"] = item.document_id
     scan, classification = item.scan, item.classification
@@ -56,6 +61,13 @@ def document_line(item: Item) -> dict[str, Any]:
     return line
 
 
+def skipped_line(source: str, reason: str) -> dict[str, Any]:
+    """The report line of something in the scan folder that is not an input, and why."""
+    line: dict[str, Any] = dict.fromkeys(REPORT_FIELDS)
+    line.update(source=source, status="skipped", reason=reason)
+    return line
+
+
 def batch_report(
     batch_id: str,
     batch_name: str,
@@ -66,8 +78,8 @@ def batch_report(
 ) -> dict[str, Any]:
     """The whole report: the batch, its classifier, counts per status, and every line."""
     counts = {"archived": 0, "needs_review": 0, "duplicate": 0, "quarantined": 0}
-    for line in lines:
-        counts[line["status"]] += 1
+    for line in lines:  # and "skipped", "interrupted", "not_reached" where there are any
+        counts[line["status"]] = counts.get(line["status"], 0) + 1
     return {
         "batch_id": batch_id,
         "batch": batch_name,

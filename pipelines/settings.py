@@ -15,6 +15,10 @@ from pipelines.manifest import ProtectionNeed
 
 INDEX_NAME = "eakte-documents"  # on a search server, unless search_index names another
 
+# The largest input file taken (500 MiB): a larger one is rejected before anything reads it,
+# and not copied to quarantine. An A4 page scanned at 600 dpi in colour is 100 MB uncompressed.
+MAX_INPUT_BYTES = 500 * 1024 * 1024
+
 
 class Settings(BaseModel):
     """Everything an `eakte` command may be told; each field has a working default."""
@@ -25,9 +29,14 @@ class Settings(BaseModel):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     review_threshold: float | None = Field(default=None, ge=0, le=1)  # None: the file plan's
     max_megapixels: float = Field(default=250, gt=0)
+    max_input_bytes: int = Field(default=MAX_INPUT_BYTES, gt=0)
     deskew: bool = True
     # seconds tesseract may spend on one page before it is kept as an image and named for rescan
     ocr_page_timeout: float = Field(default=60, gt=0)
+    # pages per document: a longer one is quarantined before OCR (it bounds the OCR's time)
+    max_pages: int = Field(default=2000, ge=1)
+    # memory (address space) of each OCR process and each tool it starts, in MiB
+    ocr_memory_mb: int = Field(default=2048, ge=256)
     # set: the search index on an OpenSearch 2.x or Elasticsearch 8 server instead of the
     # embedded Tantivy index: opensearch+https://host:9200, elasticsearch+https://host:9200,
     # or http(s)://host:9200 (the server says which it is); see archive.search.elastic

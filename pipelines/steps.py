@@ -9,8 +9,10 @@ on raises `RejectedInput`, and the document goes to quarantine (`quarantine`).
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +23,8 @@ from archive.store import document_id_for
 from classifiers.decide import decide
 from classifiers.extract import extract
 from pipelines.document_record import document_record
+from pipelines.faults import disk_full
+from pipelines.inputs import LINK
 from pipelines.item import Context, Item
 from pipelines.transfer_note import FILE_TIME_BASIS, build_transfer_note, toolchain_versions
 from scanners import RejectedInput, prepare_input, scan_to_pdfa
@@ -43,6 +47,7 @@ class Step:
 def hash_original(item: Item, ctx: Context) -> Item:
     """The SHA-256 that identifies the document, and the two moments its transfer note names."""
     ingested_at = datetime.now().astimezone()
+    _check_input(item.source, ctx.max_input_bytes)
     try:
         sha = sha256_file(item.source)
         recorded = capture_time(item.source)  # the scan's own metadata first
@@ -57,6 +62,29 @@ def hash_original(item: Item, ctx: Context) -> Item:
         item, sha256=sha, ingested_at=ingested_at, captured_at=captured_at,
         captured_at_basis=basis,
     )  # fmt: skip
+
+
+def _check_input(source: Path, limit: int) -> None:
+    """Before anything reads it: a regular file (a link swapped in after the folder was
+    listed is not followed) within the size limit. Neither kind of rejection is copied."""
+    try:
+        info = source.lstat()
+    except OSError as exc:
+        raise RejectedInput(
+            source, f"cannot be read: {exc.strerror or exc}", keep_copy=False
+        ) from exc
+    if stat.S_ISLNK(info.st_mode):
+        raise RejectedInput(source, LINK, keep_copy=False)
+    if not stat.S_ISREG(info.st_mode):
+        raise RejectedInput(source, "not a regular file, not read", keep_copy=False)
+    if info.st_size > limit:
+        raise RejectedInput(
+            source,
+            f"{info.st_size:,} bytes, more than the {limit:,} an input may have "
+            "(max_input_bytes); not read and not copied to quarantine, the original stays "
+            "where it is",
+            keep_copy=False,
+        )
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -100,7 +128,11 @@ def intake(item: Item, ctx: Context) -> Item:
     """Type by content; images become a PDF for the OCR."""
     assert item.workdir is not None
     prepared = prepare_input(
-        item.source, item.workdir, max_pixels=ctx.ocr.max_pixels, default_dpi=ctx.ocr.default_dpi
+        item.source,
+        item.workdir,
+        max_pixels=ctx.ocr.max_pixels,
+        default_dpi=ctx.ocr.default_dpi,
+        max_pages=ctx.ocr.max_pages,
     )
     return replace(item, prepared=prepared)
 
@@ -205,8 +237,36 @@ def archive_document(item: Item, ctx: Context) -> Item:
     return replace(item, status=status, reason="; ".join(reasons) or None, finished=True)
 
 
-def quarantine(item: Item, ctx: Context, reason: str, details: str | None = None) -> Item:
-    """Keep a copy of the input beside the reason; the original is never changed."""
+def quarantine(
+    item: Item, ctx: Context, reason: str, details: str | None = None, *, keep_copy: bool = True
+) -> Item:
+    """Keep a copy of the input beside the reason; the original is never changed.
+
+    A fault of quarantine itself ends here too, as the document's reason: the batch goes on.
+    Only a full disk is raised, for the flow to stop the batch (`pipelines.faults`).
+    """
     note = reason if details is None else f"{reason}\n{details}"
-    copy = ctx.archive.quarantine(ctx.batch_id, item.source, item.sha256, note)
+    copy = None
+    try:
+        kept = ctx.archive.quarantine(
+            ctx.batch_id, item.source, item.sha256, note, keep_copy=keep_copy
+        )
+        # what the archive added to the note: why no copy could be kept, if none was
+        copy, reason = kept.copy, reason + kept.reason[len(note) :]
+    except Exception as exc:
+        if disk_full(exc, ctx.archive.data_dir) is not None:
+            raise
+        reason = (
+            f"{reason}; quarantine failed, no copy and no record kept: {type(exc).__name__}: {exc}"
+        )
     return replace(item, status="quarantined", reason=reason, quarantine_copy=copy, finished=True)
+
+
+def interrupted(item: Item, why: str) -> Item:
+    """A document the batch stopped in: nothing of it is kept, a rerun ingests it."""
+    return replace(item, status="interrupted", reason=why, quarantine_copy=None, finished=True)
+
+
+def not_reached(item: Item, why: str) -> Item:
+    """A document the batch did not come to before it stopped; nothing of it was read."""
+    return replace(item, status="not_reached", reason=why, finished=True)

@@ -32,6 +32,8 @@ _MAGIC: tuple[tuple[bytes, Kind], ...] = (
 _PDF_HEADER_WINDOW = 1024
 # Largest page side we accept: 5 m, far beyond any archival paper format (A0 is 1.19 m).
 _MAX_PAGE_SIDE_PT = 5 * 72 / 0.0254
+# Pages per document unless the caller says otherwise (`max_pages`): every page costs OCR time.
+DEFAULT_MAX_PAGES = 2000
 # Below this many characters per page a PDF's text layer is not a real one (e.g. a page number).
 _MIN_TEXT_CHARS_PER_PAGE = 40
 # PDF text render modes that draw nothing: 3 = invisible, 7 = clip only (OCR layers use 3).
@@ -80,18 +82,40 @@ def estimate_pages(path: Path) -> int:
         return 1
 
 
-def prepare_input(path: Path, workdir: Path, *, max_pixels: int, default_dpi: int) -> PreparedInput:
-    """Check `path` and return a PDF of it in `workdir`; raise RejectedInput if it cannot be."""
+def prepare_input(
+    path: Path,
+    workdir: Path,
+    *,
+    max_pixels: int,
+    default_dpi: int,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> PreparedInput:
+    """Check `path` and return a PDF of it in `workdir`; raise RejectedInput if it cannot be.
+
+    A document of more than `max_pages` pages is rejected here, before any page is looked
+    at: the OCR's time grows with the pages, and a small file can declare thousands.
+    """
     kind = sniff_kind(path)
     if kind == "pdf":
-        pages, text_layer = _check_pdf(path, max_pixels)
+        pages, text_layer = _check_pdf(path, max_pixels, max_pages)
         return PreparedInput(path, kind, path, pages, text_layer)
     pdf = workdir / "intake.pdf"
-    pages = _image_to_pdf(path, pdf, max_pixels=max_pixels, default_dpi=default_dpi)
+    pages = _image_to_pdf(
+        path, pdf, max_pixels=max_pixels, default_dpi=default_dpi, max_pages=max_pages
+    )
     return PreparedInput(path, kind, pdf, pages, None)
 
 
-def _check_pdf(path: Path, max_pixels: int) -> tuple[int, tuple[str, ...] | None]:
+def _check_page_count(path: Path, pages: int, max_pages: int) -> None:
+    if pages > max_pages:
+        raise RejectedInput(
+            path,
+            f"{pages} pages, more than the limit of {max_pages} pages per document "
+            "(max_pages); split it into smaller documents",
+        )
+
+
+def _check_pdf(path: Path, max_pixels: int, max_pages: int) -> tuple[int, tuple[str, ...] | None]:
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
@@ -101,6 +125,7 @@ def _check_pdf(path: Path, max_pixels: int) -> tuple[int, tuple[str, ...] | None
             pages = len(pdf.pages)
             if pages == 0:
                 raise RejectedInput(path, "PDF has no pages")
+            _check_page_count(path, pages, max_pages)
             for number, page in enumerate(pdf.pages, start=1):
                 _check_page(path, number, page, max_pixels)
     except pikepdf.PasswordError as exc:
@@ -119,8 +144,14 @@ def _check_page(path: Path, number: int, page: pikepdf.Page, max_pixels: int) ->
     width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
     if width < 1 or height < 1:
         raise RejectedInput(path, f"page {number} has an empty page size")
-    if max(width, height) > _MAX_PAGE_SIDE_PT:
-        raise RejectedInput(path, f"page {number} is {width:.0f}x{height:.0f} pt, larger than 5 m")
+    unit = _user_unit(path, number, page)
+    if max(width, height) * unit > _MAX_PAGE_SIDE_PT:
+        scaled = f" (UserUnit {unit:g})" if unit != 1 else ""
+        raise RejectedInput(
+            path,
+            f"page {number} is {width * unit / 72 * 0.0254:.2f} x "
+            f"{height * unit / 72 * 0.0254:.2f} m{scaled}, larger than 5 m",
+        )
     for name, image in page.get_images().items():
         pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
         if pixels > max_pixels:
@@ -129,6 +160,17 @@ def _check_page(path: Path, number: int, page: pikepdf.Page, max_pixels: int) ->
                 f"page {number} image {name} has {pixels / 1e6:.0f} megapixels, over the "
                 f"limit of {max_pixels / 1e6:.0f} (possible decompression bomb)",
             )
+
+
+def _user_unit(path: Path, number: int, page: pikepdf.Page) -> float:
+    """The page's /UserUnit (PDF 1.6): how many 1/72 inch one unit of its MediaBox is."""
+    try:
+        unit = float(page.obj.get("/UserUnit", 1))
+    except (TypeError, ValueError, pikepdf.PdfError) as exc:
+        raise RejectedInput(path, f"page {number} has an invalid UserUnit") from exc
+    if not unit > 0:
+        raise RejectedInput(path, f"page {number} has an invalid UserUnit {unit:g}")
+    return unit
 
 
 def _born_digital_text(path: Path, pages: int) -> tuple[str, ...] | None:
@@ -181,8 +223,10 @@ def _mostly_visible(textpage: pypdfium2.PdfTextPage, samples: int = 200) -> bool
     return total == 0 or visible / total >= 0.5
 
 
-def _image_to_pdf(path: Path, pdf: Path, *, max_pixels: int, default_dpi: int) -> int:
-    frames = _image_frames(path, max_pixels)
+def _image_to_pdf(
+    path: Path, pdf: Path, *, max_pixels: int, default_dpi: int, max_pages: int
+) -> int:
+    frames = _image_frames(path, max_pixels, max_pages)
     options: dict[str, object] = {"rotation": img2pdf.Rotation.ifvalid}
     if not all(frames):  # a scan without a resolution: assume the scanner's usual one
         options["layout_fun"] = img2pdf.get_fixed_dpi_layout_fun((default_dpi, default_dpi))
@@ -193,14 +237,17 @@ def _image_to_pdf(path: Path, pdf: Path, *, max_pixels: int, default_dpi: int) -
     return len(frames)
 
 
-def _image_frames(path: Path, max_pixels: int) -> list[int]:
-    """Check every frame's size before any pixel is decoded; return each frame's dpi (0 if unknown)."""
+def _image_frames(path: Path, max_pixels: int, max_pages: int) -> list[int]:
+    """Check the frame count and every frame's size before any pixel is decoded; return each
+    frame's dpi (0 if unknown)."""
     dpis: list[int] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                for index in range(getattr(image, "n_frames", 1)):
+                frames = getattr(image, "n_frames", 1)
+                _check_page_count(path, frames, max_pages)
+                for index in range(frames):
                     image.seek(index)
                     width, height = image.size
                     if width * height > max_pixels:

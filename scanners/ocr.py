@@ -4,6 +4,11 @@ Each document runs ocrmypdf in a child process (`scanners.ocr_worker`): ocrmypdf
 process-wide state, a crash in tesseract or Ghostscript must not take the batch down, and a
 hung document must be killable. Parallelism across documents is the caller's business; one
 document uses one core (`jobs=1`, `OMP_THREAD_LIMIT=1`).
+
+Each child is held to bounds (`OcrSettings`): a memory limit, CPU time, the wall-clock
+time-out of its document, and it dies with this process (`scanners.confine`). Its scratch
+files live in a folder beside the output, so the caller's clean-up of that folder covers them.
+`stop_workers` ends every OCR child of this process at once, for a prompt stop on SIGTERM.
 """
 
 from __future__ import annotations
@@ -15,14 +20,31 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from scanners.errors import RejectedInput
-from scanners.intake import PreparedInput, pdf_page_texts
+from scanners.errors import RejectedInput, ScanError
+from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
 from scanners.verify import verify_pdfa
+
+# The exit status of an OCR process that refused its input before OCR (`scanners.ocr_worker`).
+REFUSED_EXIT = 4
+# Words in a failed OCR process's output that mean it ran out of memory.
+_OUT_OF_MEMORY = (
+    "MemoryError",
+    "bad_alloc",
+    "Cannot allocate memory",
+    "out of memory",
+    "failed to map segment",  # the dynamic loader could not map a library
+    "VMerror",  # Ghostscript
+)
+
+
+class OcrStopped(ScanError):
+    """OCR was stopped from outside (`stop_workers`): the document is not at fault."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +59,27 @@ class OcrSettings:
     # tesseract's time per page (ocrmypdf's --tesseract-timeout): a page that runs out is kept
     # as an image without text and named for rescanning; the rest of the document goes on.
     page_timeout_s: float = 60.0
-    # A generous bound on the whole document, only for a truly stuck process.
+    # A generous bound on the whole document, only for a truly stuck process: the base plus,
+    # per page, tesseract's time for reading it and for finding its orientation (each at most
+    # `page_timeout_s`) and a minute for rasterising, cleaning and PDF/A (None: that sum).
     timeout_base_s: float = 300.0
-    timeout_per_page_s: float = 180.0
+    timeout_per_page_s: float | None = None
+    # A document of more pages is refused before OCR (intake), so its time-out is bounded too.
+    max_pages: int = DEFAULT_MAX_PAGES
+    # Address space of the OCR process and of each tool it starts (RLIMIT_AS); None: no limit.
+    memory_limit_mb: int | None = 2048
+    # CPU seconds of the OCR process and of each tool it starts (RLIMIT_CPU), a backstop behind
+    # the time-outs; None: the document's time-out.
+    cpu_limit_s: float | None = None
+
+    def document_timeout(self, pages: int) -> float:
+        """Seconds the OCR of a document of `pages` pages may take, at most."""
+        per_page = (
+            self.timeout_per_page_s
+            if self.timeout_per_page_s is not None
+            else 2 * self.page_timeout_s + 60
+        )
+        return self.timeout_base_s + per_page * min(pages, self.max_pages)
 
 
 @dataclass(frozen=True)
@@ -108,7 +148,7 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             return _keep_born_digital(prepared, out_pdf, settings, started)
         except RejectedInput as exc:
             dropped = exc.reason
-    with tempfile.TemporaryDirectory(prefix="eakte-ocr-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="eakte-ocr-", dir=out_pdf.parent) as tmp:
         work = Path(tmp)
         # A born-digital page rasterised for OCR is upright and straight: no deskew, no rotation.
         job = {
@@ -143,7 +183,7 @@ def _keep_born_digital(
 ) -> ScanResult:
     """PDF/A of a born-digital PDF with its pages untouched; RejectedInput says why it is not."""
     assert prepared.text_layer is not None
-    with tempfile.TemporaryDirectory(prefix="eakte-pdfa-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="eakte-pdfa-", dir=out_pdf.parent) as tmp:
         work = Path(tmp)
         job = {**_job(prepared, out_pdf, work, settings), "engine": "pikepdf"}
         _run_worker(prepared.source, job, _timeout(prepared, settings), "PDF/A conversion")
@@ -181,11 +221,14 @@ def _job(
         "languages": list(settings.languages),
         "max_image_mpixels": settings.max_pixels / 1e6,
         "page_timeout": settings.page_timeout_s,
+        "memory_limit_mb": settings.memory_limit_mb,
+        "cpu_limit_s": settings.cpu_limit_s or settings.document_timeout(prepared.pages),
+        "parent_pid": os.getpid(),
     }
 
 
 def _timeout(prepared: PreparedInput, settings: OcrSettings) -> float:
-    return settings.timeout_base_s + settings.timeout_per_page_s * prepared.pages
+    return settings.document_timeout(prepared.pages)
 
 
 def _software(work: Path) -> dict[str, str]:
@@ -193,37 +236,107 @@ def _software(work: Path) -> dict[str, str]:
     return dict(json.loads(path.read_text())) if path.exists() else {}
 
 
+class _Workers:
+    """The OCR children of this process, so that a stop can end them all at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()  # a signal handler may stop while start() runs
+        self._running: set[subprocess.Popen[str]] = set()
+        self.stopping = False
+
+    def start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+        with self._lock:
+            if self.stopping:
+                raise OcrStopped("OCR is being stopped")
+            # A session of its own, so that a time-out ends tesseract and Ghostscript too.
+            process = subprocess.Popen(
+                args,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                start_new_session=True,
+            )
+            self._running.add(process)
+            return process
+
+    def done(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop(self) -> int:
+        with self._lock:
+            self.stopping = True
+            running = list(self._running)
+        for process in running:
+            _kill_group(process)
+        return len(running)
+
+
+_workers = _Workers()
+
+
+def stop_workers() -> int:
+    """End every OCR child of this process (and the tools they started) now, and refuse new
+    ones; the documents they were working on raise OcrStopped. Returns how many were ended.
+    Safe to call from a signal handler."""
+    return _workers.stop()
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str) -> None:
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    job_file = Path(str(job["sidecar"])).with_name("job.json")
+    work = Path(str(job["sidecar"])).parent
+    # tesseract, Ghostscript and ocrmypdf put their scratch files beside ours
+    env = dict(os.environ, OMP_THREAD_LIMIT="1", TMPDIR=str(work))
+    job_file = work / "job.json"
     job_file.write_text(json.dumps(job))
-    # A session of its own, so that a time-out ends tesseract and Ghostscript too.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scanners.ocr_worker", str(job_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
+    process = _workers.start([sys.executable, "-m", "scanners.ocr_worker", str(job_file)], env)
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except BaseException as exc:  # time-out or interruption: leave no OCR processes behind
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        if isinstance(exc, subprocess.TimeoutExpired):
-            raise RejectedInput(source, f"{what} did not finish within {timeout:.0f} s") from exc
-        raise
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except BaseException as exc:  # time-out or interruption: leave no OCR processes behind
+            _kill_group(process)
+            process.communicate()
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise RejectedInput(
+                    source, f"{what} did not finish within {timeout:.0f} s"
+                ) from exc
+            raise
+    finally:
+        _workers.done(process)
+    if _workers.stopping:
+        raise OcrStopped(f"{source}: {what} stopped")
+    if process.returncode == REFUSED_EXIT:
+        raise RejectedInput(source, _worker_reason(stdout, stderr, process.returncode))
     if process.returncode != 0:
+        _raise_os_error(stdout, job)
         reason = _worker_reason(stdout, stderr, process.returncode)
+        memory_limit = job.get("memory_limit_mb")
+        if process.returncode == -signal.SIGXCPU:
+            reason = f"used up its CPU time limit of {float(str(job['cpu_limit_s'])):.0f} s"
+        elif memory_limit and any(word in stdout + stderr for word in _OUT_OF_MEMORY):
+            reason = f"ran out of its memory limit of {memory_limit} MiB (ocr_memory_mb; {reason})"
         raise RejectedInput(source, f"{what} failed: {reason}")
+
+
+def _raise_os_error(stdout: str, job: dict[str, object]) -> None:
+    """A full disk in the worker is raised here as the OSError it was, not as a rejection:
+    the input is not at fault, and the caller must stop writing, not quarantine it."""
+    for line in stdout.splitlines():
+        if line.startswith("EAKTE-OSERROR "):
+            number, _, message = line.removeprefix("EAKTE-OSERROR ").partition(" ")
+            raise OSError(int(number), message, str(job["output"]))
 
 
 def _worker_reason(stdout: str, stderr: str, returncode: int) -> str:
     for line in reversed(stdout.splitlines()):
-        if line.startswith("EAKTE-ERROR "):
-            return line.removeprefix("EAKTE-ERROR ").strip()
+        for prefix in ("EAKTE-ERROR ", "EAKTE-REJECT "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix).strip()
     tail = [line for line in stderr.strip().splitlines() if line.strip()]
     return tail[-1][:300] if tail else f"OCR process ended with status {returncode}"
 

@@ -2,11 +2,15 @@
 
 Usage: python -m scanners.ocr_worker JOB.json. The job's `engine` is "ocrmypdf" (OCR) or
 "pikepdf" (a born-digital PDF kept as it is, `scanners.pdfa_keep`). On failure prints
-`EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason.
+`EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason. First of all
+the process takes on the job's memory and CPU limits and ties its life to its parent
+(`scanners.confine`); before OCR, a page that would rasterise to more pixels than the job
+allows is refused (`scanners.raster_size`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -17,16 +21,24 @@ import ocrmypdf.exceptions
 import pikepdf
 
 from scanners import confidence_plugin
+from scanners.confine import confine
 from scanners.errors import RejectedInput
+from scanners.ocr import REFUSED_EXIT
 from scanners.pdfa_keep import keep_as_pdfa
+from scanners.raster_size import oversized_page
 
 
 def main(job_file: str) -> int:
     job = json.loads(Path(job_file).read_text())
+    confine(job.get("memory_limit_mb"), job.get("cpu_limit_s"), int(job["parent_pid"]))
     logging.disable(logging.WARNING)
     if job.get("engine") == "pikepdf":
         return _keep(job)
     try:
+        oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
+        if oversized:
+            print(f"EAKTE-REJECT {oversized}")
+            return REFUSED_EXIT
         ocrmypdf.ocr(
             job["input"],
             job["output"],
@@ -46,12 +58,14 @@ def main(job_file: str) -> int:
             eakte_confidence_dir=job["confidence_dir"],
         )
     except ocrmypdf.exceptions.ExitCodeException as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if _disk_full(exc) is not None:
+            return _failed(exc)
+        # the lines after the first hold the tool's own words, e.g. that it ran out of memory
+        message = " ".join(str(exc).split())[:500] or type(exc).__name__
         print(f"EAKTE-ERROR {type(exc).__name__}: {message}")
         return 2
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
-        print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
-        return 3
+        return _failed(exc)
     software = {
         "ocrmypdf": ocrmypdf.__version__,
         "tesseract": str(confidence_plugin.tesseract_version()),
@@ -68,12 +82,31 @@ def _keep(job: dict[str, object]) -> int:
         print(f"EAKTE-ERROR {exc.reason}")
         return 2
     except Exception as exc:  # any failure becomes a reason for the fallback
-        print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
-        return 3
+        return _failed(exc)
     work = Path(str(job["sidecar"])).parent
     (work / "pdfa_changes.json").write_text(json.dumps(changes))
     (work / "software.json").write_text(json.dumps({"pikepdf": pikepdf.__version__}))
     return 0
+
+
+def _failed(exc: BaseException) -> int:
+    """Print the reason; a full disk is told apart (`EAKTE-OSERROR`): it is not the input's
+    fault, and the parent raises it as the OSError it is (`scanners.ocr`)."""
+    full = _disk_full(exc)
+    if full is not None:
+        print(f"EAKTE-OSERROR {full.errno} {full.strerror}")
+        return 4
+    print(f"EAKTE-ERROR {type(exc).__name__}: {str(exc).strip()[:300]}")
+    return 3
+
+
+def _disk_full(exc: BaseException) -> OSError | None:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ _RELOAD_EVERY = 0.1  # seconds
 # In the index directory while a compaction holds the writer: other writers wait for it
 _COMPACTING = "eakte-compacting"
 _WAIT_FOR_COMPACTION = 1800.0  # seconds
+# Another writer that holds the index for a moment (a review, the last commit of a batch) is
+# waited for this long before the index counts as busy.
+WAIT_FOR_WRITER = 10.0  # seconds
 _VOCABULARY_EVERY = 30.0  # seconds
 
 
@@ -119,9 +122,12 @@ def _stored(stored: tantivy.Document) -> IndexDoc:
 class TantivyIndex:
     """A SearchIndex in a local directory. Readers in other processes see committed writes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, wait_for_writer: float = WAIT_FOR_WRITER) -> None:
+        """`wait_for_writer`: seconds to wait for another process's writer before a write
+        raises IndexBusyError (a compaction is waited for much longer)."""
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.wait_for_writer = wait_for_writer
         self.schema = _schema()
         # True when an index of an older eakte was replaced: the archive then fills it again.
         self.rebuilt = False
@@ -153,16 +159,19 @@ class TantivyIndex:
 
     def _open_writer(self, heap: int) -> tantivy.IndexWriter:
         """Tantivy allows one writer per index. An ingest holds it until its batch ends:
-        another writer is refused. A compaction holds it for a bounded time: another writer
-        (the next document of an ingest) waits for it to finish."""
-        deadline = time.monotonic() + _WAIT_FOR_COMPACTION
+        another writer is refused after `wait_for_writer` seconds (a writer held for a moment,
+        by a review say, is waited for). A compaction holds it for a bounded time: another
+        writer (the next document of an ingest) waits for it to finish."""
+        started = time.monotonic()
         while True:
             try:
                 return self.index.writer(heap_size=heap, num_threads=1)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise
-                if not (self.path / _COMPACTING).exists() or time.monotonic() > deadline:
+                waited = time.monotonic() - started
+                compacting = (self.path / _COMPACTING).exists()
+                if waited > (_WAIT_FOR_COMPACTION if compacting else self.wait_for_writer):
                     raise IndexBusyError(
                         f"{self.path}: the search index is being written by another process "
                         "(is an ingest or a compaction running?); try again when it has finished"

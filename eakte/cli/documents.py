@@ -97,13 +97,26 @@ def show(
         print_document(out, document, checks)
 
 
-def verify(data: DataOption = None) -> None:
+def verify(
+    data: DataOption = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="First remove blobs no document refers to and scratch folders left by a "
+            "killed ingest (audited); refused while an ingest runs.",
+        ),
+    ] = False,
+) -> None:
     """Re-hash every archived file, check that catalog, blob store and index agree, and
     verify the archived files' evidence records (trusted timestamps)."""
     from archive.evidence.records import Evidence
+    from eakte.cli.repair import HINT, ORPHAN_BLOB, run_repair
 
     settings = settings_for(data)
     archive = open_archive(settings)
+    if repair:
+        run_repair(settings, archive)
     with console.status("Verifying the archive…"):
         problems = archive.verify()
         evidence = Evidence(settings.data_dir)
@@ -115,6 +128,8 @@ def verify(data: DataOption = None) -> None:
     out.print(_trusted_time_line(settings, sealed, unsealed), markup=False)
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]")
+        if any(ORPHAN_BLOB in problem for problem in problems):
+            console.print(HINT, markup=False, highlight=False)
         raise typer.Exit(1)
     console.print("[green]archive verified: catalog, blobs, metadata and index agree[/green]")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
 import shutil
+import signal
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +25,13 @@ from eakte.cli.common import (
     trusted_time_reported,
 )
 from eakte.cli.views import print_batch, print_hits
+from pipelines import stopping
+from pipelines.ingest_lock import Holder, ingest_lock
 from pipelines.inputs import discover
-from pipelines.manifest import load_batch_manifest
+from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.runtime import prepare_prefect
 from pipelines.settings import Settings, open_index
+from pipelines.workspace import clear_stale
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 
@@ -34,11 +39,18 @@ SAMPLES = Path(__file__).parents[1] / "samples"
 DEMO_MARKER = ".eakte-demo"
 
 
-def _batch_id(name: str | None) -> str:
+def batch_id_for(name: str | None) -> str:
+    """The id of the batch called `name`, which is also its folder's name in DATA/quarantine.
+
+    Always one safe folder name (letters, digits, "._-", never "." or ".."), and the same for
+    the same name, so that a rerun resumes the batch; a name with nothing usable in it ("..",
+    "Коробка") gets an id made from its hash. Without a name: the time and a random part.
+    """
     if name:
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:64].rstrip("-.")
         if slug:
-            return slug[:64]
+            return slug
+        return "batch-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
@@ -50,14 +62,45 @@ def ingest(
     ] = None,
     as_json: JsonOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's log.")] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="While another ingest writes into the data directory, refuse (exit 2) "
+            "instead of waiting for it.",
+        ),
+    ] = False,
 ) -> None:
-    """OCR, classify and archive every scan under PATHS as one batch."""
+    """OCR, classify and archive every scan under PATHS as one batch.
+
+    One ingest at a time writes into a data directory: another one waits for it, saying so.
+    """
     settings = settings_for(data)
-    report = run_ingest(paths, settings, batch, show_progress=not as_json, verbose=verbose)
+    report = run_ingest(
+        paths, settings, batch, show_progress=not as_json, verbose=verbose, wait=not no_wait
+    )
     if as_json:
         out.print_json(json.dumps(report, default=str))
     else:
         print_batch(out, report)
+    if report.get("stopped"):
+        _stopped(report["stopped"], settings, report["batch_id"], report["counts"])
+
+
+def _stopped(
+    reason: str, settings: Settings, batch_id: str, counts: dict[str, int] | None = None
+) -> None:
+    """One line on stderr, exit status 2: the batch stopped on a full disk (see the README)."""
+    done = ", ".join(f"{n} {status}" for status, n in (counts or {}).items() if n)
+    console.print(
+        f"batch {batch_id} stopped: {reason}" + (f" ({done})" if done else "") + "; free space "
+        f"for {settings.data_dir} and run the same command again with --batch {batch_id}",
+        style="red",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(2)
 
 
 def run_ingest(
@@ -67,9 +110,13 @@ def run_ingest(
     *,
     show_progress: bool,
     verbose: bool = False,
+    wait: bool = True,
 ) -> dict[str, Any]:
+    """Run one batch; `wait`: wait for another ingest into the data directory to finish
+    (else IngestBusy, exit 2). A stop signal ends it with one line and status 128+signal."""
     try:
-        sources = discover(paths, exclude=settings.data_dir)
+        inputs = discover(paths, exclude=settings.data_dir)
+        sources = inputs.files
         manifest = load_batch_manifest(
             paths, settings.file_plan, operator_required_from=settings.operator_required_from
         )
@@ -78,14 +125,63 @@ def run_ingest(
         raise typer.Exit(2) from exc
     if not sources:
         console.print("[yellow]no input files found[/yellow]")
-    prepare_prefect(verbose)
+    batch_id = _batch_id(batch)
+    counts: dict[str, int] = {}
+    try:
+        with (
+            stopping.on_signals(),
+            ingest_lock(settings.data_dir, f"batch {batch_id}", wait=wait, on_wait=_waiting),
+        ):
+            clear_stale(settings.data_dir)  # left by an ingest that was killed
+            prepare_prefect(verbose)
+            return _run(
+                sources, settings, batch_id, batch, manifest, counts, show_progress, verbose
+            )
+    except (stopping.Stopped, KeyboardInterrupt) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        console.print(
+            f"stopped by {signal.Signals(signum).name}: batch {batch_id} is unfinished "
+            f"({sum(counts.values())} of {len(sources)} documents done); run the same command "
+            "again to finish it",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,  # one line, also for scripts reading stderr
+        )
+        raise typer.Exit(128 + signum) from None
+
+
+def _waiting(holder: Holder) -> None:
+    console.print(
+        f"waiting for {holder.describe()} to finish writing into this data directory "
+        "(--no-wait refuses instead; Ctrl-C gives up)",
+        style="yellow",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _run(
+    sources: list[Path],
+    settings: Settings,
+    batch_id: str,
+    batch: str | None,
+    manifest: BatchManifest | None,
+    counts: dict[str, int],
+    show_progress: bool,
+    verbose: bool,
+) -> dict[str, Any]:
+    """The batch as a Prefect flow, with a progress bar; `counts` follows the statuses."""
     from pipelines import progress
-    from pipelines.flow import run_batch
+    from pipelines.faults import disk_full
+    from pipelines.flow import DISK_FULL, run_batch
 
     if not verbose:  # rejected inputs are reported in the batch report, not as tracebacks
         logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
+        # a stop is said in one line (run_ingest), a fault by the command line's boundary
+        logging.getLogger("prefect.flow_runs").setLevel(logging.CRITICAL)
 
-    batch_id = _batch_id(batch)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -95,7 +191,6 @@ def run_ingest(
         console=console,
         disable=not show_progress,
     ) as bar:
-        counts: dict[str, int] = {}
         task_id = bar.add_task(f"Batch {batch_id}", total=len(sources), counts="")
 
         def advance(_source: str, status: str) -> None:
@@ -107,12 +202,18 @@ def run_ingest(
         progress.set_listener(advance)
         try:
             report = run_batch(
-                [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest
-            )
-            trusted_time_reported.set(True)  # the batch report says what was timestamped
-            return report
+                [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest,
+                inputs.skipped,
+            )  # fmt: skip
+        except Exception as exc:  # a full disk before the first document or after the last
+            if (why := disk_full(exc, settings.data_dir)) is None:
+                raise
+            trusted_time_reported.set(True)  # nothing can be written, not even a timestamp
+            _stopped(DISK_FULL.format(why=why), settings, batch_id)
         finally:
             progress.set_listener(None)
+        trusted_time_reported.set(True)  # the batch report says what was timestamped
+        return report
 
 
 def demo(

@@ -19,6 +19,9 @@ STATUS_STYLE = {
     "needs_review": "yellow",
     "duplicate": "cyan",
     "quarantined": "red",
+    "skipped": "magenta",  # in the scan folder, not an input: a link, a hidden file
+    "interrupted": "bold red",  # a full disk stopped the batch here
+    "not_reached": "dim",
 }
 
 

@@ -14,6 +14,7 @@ from archive.blobs import sha256_file
 from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
 from archive.errors import ArchiveError
 from archive.search import IndexBusyError, SearchFilters
+from archive.search.tantivy import TantivyIndex
 from archive.store import Archive, ReviewError, UnknownDocumentError, document_id_for
 
 
@@ -297,7 +298,9 @@ def test_review_needs_a_reviewer_and_keeps_derived_facts(archive: Archive, tmp_p
 def test_busy_index_leaves_everything_unchanged(tmp_path: Path) -> None:
     ingest = Archive(tmp_path / "data")  # holds the index writer, as a running batch does
     record = _store(ingest, tmp_path, "letter")
-    reviewer = Archive(tmp_path / "data")
+    reviewer = Archive(
+        tmp_path / "data", index=TantivyIndex(tmp_path / "data" / "index", wait_for_writer=0)
+    )
     try:
         with pytest.raises(IndexBusyError, match="ingest"):
             reviewer.review(

@@ -7,7 +7,9 @@ import pytest
 
 from archive.blobs import sha256_file
 from archive.documents import DocumentRecord, IdentifierRecord, PageRecord
+from archive.fields import index_doc
 from archive.search import SearchFilters
+from archive.search.tantivy import TantivyIndex
 from archive.store import Archive, document_id_for
 
 
@@ -97,7 +99,10 @@ def test_quarantine_keeps_the_bytes_and_the_reason(
     original, _ = files
     archive = Archive(tmp_path / "data")
     archive.start_batch("b1", "b1")
-    copy = archive.quarantine("b1", original, sha256_file(original), "damaged or truncated PDF")
+    copy = archive.quarantine(
+        "b1", original, sha256_file(original), "damaged or truncated PDF"
+    ).copy
+    assert copy is not None
     assert copy.read_bytes() == original.read_bytes()
     assert original.exists()
     assert "damaged or truncated PDF" in copy.with_name(copy.name + ".reason.txt").read_text()
@@ -192,3 +197,27 @@ def test_a_rescan_becomes_version_2_and_keeps_version_1(
     assert any(e.event == "version_added" for e in doc.audit)
     archive.blobs.delete(first.sha256_original)
     assert any("version 1 original" in p for p in archive.verify())
+
+
+def test_a_busy_index_does_not_undo_or_fail_a_catalogued_document(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    """Another process holds the index writer past the wait: the document is catalogued (the
+    index is derived data), so storing it succeeds; it is indexed once the writer is free."""
+    original, pdfa = files
+    other = Archive(tmp_path / "data")
+    other.index.add(index_doc(_record(pdfa, pdfa)))  # holds the writer, as a running batch does
+    data = tmp_path / "data"
+    archive = Archive(data, index=TantivyIndex(data / "index", wait_for_writer=0))
+    archive.start_batch("b1", "Karton 1")
+    record = _record(original, pdfa)
+    assert archive.store(record, original, pdfa) == "archived"
+    assert archive.get(record.document_id) is not None
+    assert archive.unindexed == {record.document_id}
+    other.index.delete(_record(pdfa, pdfa).document_id)
+    other.close()
+    assert archive.reindex_missing() == 1
+    assert archive.unindexed == set()
+    assert [h.document_id for h in archive.search("Bello", SearchFilters())] == [record.document_id]
+    assert archive.verify() == []
+    archive.close()

@@ -29,7 +29,7 @@ def test_a_document_stored_while_the_server_is_away_is_archived_and_indexed_late
     doc_id = store_document(archive, tmp_path, "bauantrag", "bauantrag", "archived",
                             "Der Bauantrag für die Scheune")  # fmt: skip
     assert archive.get(doc_id) is not None  # catalogued
-    assert archive.index_behind == [doc_id]
+    assert archive.unindexed == {doc_id}
     assert any(e.event == "archived" for e in archive.get(doc_id).audit)  # type: ignore[union-attr]
     archive.close()
 

@@ -29,6 +29,8 @@ PACKAGE_BASES: dict[str, type[EakteError]] = {
 NOT_ERRORS = {
     # control flow inside the clerk's pages: answered with a redirect, never shown as an error
     "eakte.web.ui.SignIn",
+    # a stop signal arriving, raised like KeyboardInterrupt so that no `except Exception` keeps it
+    "pipelines.stopping.Stopped",
 }
 
 

@@ -126,7 +126,7 @@ def test_manifest_is_not_an_input_and_is_found_for_the_batch(tmp_path: Path) -> 
     (box / "mappe" / "b.tif").write_bytes(b"II*")
     (box / "mappe" / "batch.yaml").write_text("operator: X\n")  # never a scan, wherever it is
     manifest = _write(box, FULL)
-    sources = discover([box, manifest])
+    sources = discover([box, manifest]).files
     assert [p.name for p in sources] == ["a.pdf", "b.tif"]
     assert find_batch_manifest([str(s) for s in sources]) == manifest.resolve()
     assert find_batch_manifest([]) is None

@@ -49,9 +49,9 @@ def test_a_batch_while_the_search_server_is_down_and_the_catching_up(
 
     with opensearch_node.down():
         report = run_json("ingest", str(tmp_path / "karton-1"), "--data", str(data),
-                          api=prefect_api, extra_env=env)  # fmt: skip
+                          api=prefect_api, env=env)  # fmt: skip
         searched = run_eakte("search", "Scheune", "--data", str(data), api=prefect_api,
-                             check=False, extra_env=env)  # fmt: skip
+                             check=False, env=env)  # fmt: skip
     assert report["counts"]["quarantined"] == 0
     assert report["counts"]["archived"] + report["counts"]["needs_review"] == 2
     assert report["search_index"]["behind"] is True
@@ -68,12 +68,12 @@ def test_a_batch_while_the_search_server_is_down_and_the_catching_up(
 
     # the next batch, with the server back, adds what the index lacks
     report = run_json("ingest", str(tmp_path / "karton-2"), "--data", str(data),
-                      api=prefect_api, extra_env=env)  # fmt: skip
+                      api=prefect_api, env=env)  # fmt: skip
     assert report["search_index"]["caught_up"] == 2
     assert "behind" not in report["search_index"]
     assert set(_found("Scheune OR Garage", env)) == first
     assert len(_found("Carport", env)) == 1
 
     verified = run_eakte("verify", "--data", str(data), api=prefect_api, check=False,
-                         extra_env=env)  # fmt: skip
+                         env=env)  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr

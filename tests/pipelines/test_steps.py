@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from archive.catalog.models import AuditEvent
 from archive.store import Archive
-from classifiers.fileplan import load_file_plan
 from pipelines.flow import INGEST_STEPS
 from pipelines.item import Context, Item
 from pipelines.report import REPORT_FIELDS, document_line
 from scanmaker import sample_documents, write_scan
 from scanners import OcrSettings, PageText, PreparedInput, ScanResult
+from tests.support.batch_context import batch_context
 
 GRUNDSTEUER = next(s for s in sample_documents() if s.doc_type == "grundsteuerbescheid")
 
@@ -34,22 +34,8 @@ def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
         return ScanResult(out_pdf, (PageText(1, text, 91.5, "ocr"),), True, {"ocrmypdf": "x"})
 
     monkeypatch.setattr("pipelines.steps.scan_to_pdfa", read)
-    archive = Archive(tmp_path / "data")
-    archive.start_batch("karton-1", "Karton 1")
-    archive.start_batch("karton-2", "Karton 2")
-    plan = load_file_plan()
-    (tmp_path / "work").mkdir()
-    yield Context(
-        archive=archive,
-        plan=plan,
-        model=None,
-        ocr=OcrSettings(),
-        threshold=plan.review_threshold,
-        batch_id="karton-1",
-        workdir=tmp_path / "work",
-        batch_name="Karton 1",
-    )
-    archive.close()
+    with batch_context(tmp_path, "karton-1", "karton-2") as context:
+        yield context
 
 
 @pytest.fixture

@@ -30,11 +30,10 @@ def run_eakte(
     api: str | None,
     check: bool = True,
     timeout: float = 900,
-    extra_env: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`eakte` in a subprocess; `extra_env`: EAKTE_* variables beside this process's."""
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200")
-    env.update(extra_env or {})
+    """The real `eakte` in a subprocess; `env`: variables to set for it."""
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200", **(env or {}))
     if api:
         env["PREFECT_API_URL"] = api
     else:
@@ -49,8 +48,22 @@ def run_eakte(
     return result
 
 
-def run_json(*args: str, api: str | None, extra_env: Mapping[str, str] | None = None) -> dict:
-    return json.loads(run_eakte(*args, "--json", api=api, extra_env=extra_env).stdout)
+def start_eakte(*args: str, api: str) -> subprocess.Popen[str]:
+    """The real `eakte` started in a session of its own, its output piped, not waited for."""
+    env = dict(os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.Popen(
+        [*EAKTE, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def run_json(*args: str, api: str | None, env: Mapping[str, str] | None = None) -> dict:
+    return json.loads(run_eakte(*args, "--json", api=api, env=env).stdout)
 
 
 def copy_samples(target: Path) -> Path:

@@ -113,7 +113,7 @@ def test_a_failed_compaction_leaves_the_index_as_it_was(tmp_path: Path) -> None:
 def test_compaction_is_refused_while_an_ingest_writes(tmp_path: Path) -> None:
     ingest = _segmented(tmp_path / "index", 2)  # holds the writer until its batch ends
     with pytest.raises(IndexBusyError, match="ingest or a compaction"):
-        TantivyIndex(tmp_path / "index").compact()
+        TantivyIndex(tmp_path / "index", wait_for_writer=0).compact()
     ingest.close()
     assert TantivyIndex(tmp_path / "index").compact() == (2, 1)
 
@@ -142,3 +142,25 @@ def test_a_writer_waits_for_a_compaction_instead_of_failing(tmp_path: Path) -> N
     assert not added.is_alive()
     assert len(_ids(ingest, "Bauantrag")) == 4
     assert not (tmp_path / "index" / tantivy_index._COMPACTING).exists()
+
+
+def test_a_writer_held_for_a_moment_is_waited_for_instead_of_failing(tmp_path: Path) -> None:
+    """A review commits in milliseconds; a batch that meets its writer waits for it."""
+    import threading
+
+    holder = TantivyIndex(tmp_path / "index")
+    holder.add(_doc("erst", "Bauantrag"))  # holds the writer from now on
+    waiting = TantivyIndex(tmp_path / "index", wait_for_writer=30)
+    released = threading.Timer(0.5, holder.close)  # gives the writer up half a second later
+    released.start()
+    waiting.add(_doc("dann", "Bauantrag"))
+    released.join()
+    assert sorted(_ids(waiting, "Bauantrag")) == ["dann", "erst"]
+
+
+def test_a_writer_held_longer_than_the_wait_is_reported_busy(tmp_path: Path) -> None:
+    holder = TantivyIndex(tmp_path / "index")
+    holder.add(_doc("erst", "Bauantrag"))
+    with pytest.raises(IndexBusyError, match="being written by another process"):
+        TantivyIndex(tmp_path / "index", wait_for_writer=0.3).add(_doc("dann", "Bauantrag"))
+    holder.close()

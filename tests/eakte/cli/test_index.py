@@ -80,7 +80,7 @@ def test_repair_adds_what_the_search_server_missed(
     away = Archive(data, index=SearchServerIndex(_unreachable(), name))
     away.start_batch("karton-1", "Karton 1")
     ids = [store_document(away, data.parent, n, "bauantrag", "archived") for n in ("a", "b")]
-    assert away.index_behind == ids
+    assert away.unindexed == set(ids)
     away.close()
     monkeypatch.setenv("EAKTE_SEARCH_URL", f"opensearch+{opensearch_node.url}")
     monkeypatch.setenv("EAKTE_SEARCH_INDEX", name)

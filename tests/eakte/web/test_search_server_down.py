@@ -55,7 +55,7 @@ def test_the_api_while_the_search_server_is_down_and_after(
             second = store_document(archive, tmp_path, "stall", "bauantrag", "archived",
                                     "Bauantrag für einen Stall", unit="6.1.3")  # fmt: skip
             assert archive.get(second) is not None
-            assert archive.index_behind == [second]
+            assert archive.unindexed == {second}
 
         assert client.get("/readyz", headers=auth).json()["indexed_documents"] == 1
         assert archive.reindex_missing() == 1
