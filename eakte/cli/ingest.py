@@ -125,7 +125,7 @@ def run_ingest(
         raise typer.Exit(2) from exc
     if not sources:
         console.print("[yellow]no input files found[/yellow]")
-    batch_id = _batch_id(batch)
+    batch_id = batch_id_for(batch)
     counts: dict[str, int] = {}
     try:
         with (
@@ -135,8 +135,9 @@ def run_ingest(
             clear_stale(settings.data_dir)  # left by an ingest that was killed
             prepare_prefect(verbose)
             return _run(
-                sources, settings, batch_id, batch, manifest, counts, show_progress, verbose
-            )
+                sources, inputs.skipped, settings, batch_id, batch, manifest, counts,
+                show_progress, verbose,
+            )  # fmt: skip
     except (stopping.Stopped, KeyboardInterrupt) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         console.print(
@@ -164,6 +165,7 @@ def _waiting(holder: Holder) -> None:
 
 def _run(
     sources: list[Path],
+    skipped: dict[str, str],
     settings: Settings,
     batch_id: str,
     batch: str | None,
@@ -172,7 +174,8 @@ def _run(
     show_progress: bool,
     verbose: bool,
 ) -> dict[str, Any]:
-    """The batch as a Prefect flow, with a progress bar; `counts` follows the statuses."""
+    """The batch as a Prefect flow, with a progress bar; `counts` follows the statuses;
+    `skipped`: what the scan folder held besides inputs, with the reason."""
     from pipelines import progress
     from pipelines.faults import disk_full
     from pipelines.flow import DISK_FULL, run_batch
@@ -203,7 +206,7 @@ def _run(
         try:
             report = run_batch(
                 [str(s) for s in sources], batch_id, batch or batch_id, settings, manifest,
-                inputs.skipped,
+                skipped,
             )  # fmt: skip
         except Exception as exc:  # a full disk before the first document or after the last
             if (why := disk_full(exc, settings.data_dir)) is None:
