@@ -69,8 +69,8 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
         )
     if search_index.get("caught_up"):
         console.print(
-            f"search index caught up: {search_index['caught_up']} document(s) of earlier "
-            "batches added"
+            f"search index caught up: {search_index['caught_up']} catalogued document(s) "
+            "it lacked added"
         )
     if search_index.get("behind"):
         console.print(
