@@ -103,8 +103,8 @@ MAPPING: dict[str, Any] = {
         "order": {"type": "long"},
     },
 }
-# One primary shard (an archive of 10^8 pages fits a few; a larger one sets more in a
-# template, deploy/README.md); a replica wherever a second node exists.
+# One primary shard (an operator who needs more creates the index beforehand: `index_body`,
+# deploy/README.md); a replica wherever a second node exists.
 INDEX_SETTINGS = {"number_of_shards": 1, "auto_expand_replicas": "0-1", "analysis": ANALYSIS}
 _FIELDS = ["title", "label", "body"]
 _SCORES = {"title": TITLE_SCORE, "label": LABEL_SCORE, "body": BODY_SCORE}
@@ -154,10 +154,10 @@ class _Flavour:
         return int(count)
 
     def errors(self) -> tuple[type[BaseException], ...]:
-        if self.name == OPENSEARCH:
-            from opensearchpy.exceptions import OpenSearchException
+        if self.name == OPENSEARCH:  # connections and answers; not a bulk item's failure
+            from opensearchpy.exceptions import TransportError as OpenSearchTransportError
 
-            return (OpenSearchException,)
+            return (OpenSearchTransportError,)
         from elastic_transport import TransportError
         from elasticsearch import ApiError
 
@@ -168,8 +168,8 @@ def flavour_of(url: str) -> tuple[str | None, str]:
     """The server family a URL names and the URL to connect to: `opensearch+https://…`,
     `elasticsearch+https://…`, or a plain `http(s)://…` (None: asked of the server)."""
     parts = urlsplit(url)
-    family, plus, scheme = parts.scheme.partition("+")
-    if not plus:
+    family, plus, scheme = parts.scheme.rpartition("+")
+    if scheme in ("http", "https") and not plus:
         return None, url
     if family not in (OPENSEARCH, ELASTICSEARCH) or scheme not in ("http", "https"):
         raise SearchIndexError(

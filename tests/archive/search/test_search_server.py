@@ -54,9 +54,13 @@ def test_the_url_names_the_server_family(url: str, expected: tuple[str | None, s
     assert flavour_of(url) == expected
 
 
-def test_an_unknown_family_is_refused_without_the_password() -> None:
-    with pytest.raises(SearchIndexError, match=r"solr\+http://eakte:\*\*\*@solr:8983") as err:
-        flavour_of("solr+http://eakte:geheim@solr:8983")
+@pytest.mark.parametrize("url", ["solr+http://eakte:geheim@solr:8983", "ftp://eakte:geheim@solr:8983",
+                                 "opensearch+ftp://eakte:geheim@solr:8983"])  # fmt: skip
+def test_an_unknown_family_or_scheme_is_refused_without_the_password(url: str) -> None:
+    with pytest.raises(
+        SearchIndexError, match=r"://eakte:\*\*\*@solr:8983: a search server"
+    ) as err:
+        flavour_of(url)
     assert "geheim" not in str(err.value)
 
 
