@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from pipelines.orchestrator import ensure_local_server, stop_local_server
+from tests.support.opensearch import VERSION as OPENSEARCH_VERSION
+from tests.support.opensearch import NodeUnavailable, OpenSearchNode, start_node
 from tests.support.tsa import LocalTsa, start_tsa
 
 # Property tests check what the code does, not how fast this machine is: a loaded CI machine
@@ -44,3 +46,32 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
     server = start_tsa(tmp_path_factory.mktemp("tsa"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSearchNode]:
+    """A real OpenSearch 2.19 node for the session (tests/support/opensearch.py), started on
+    first use and stopped at the end. Without Java or Maven (no `setup.sh --tests`) its tests
+    are skipped, but in CI, where they must run, they fail."""
+    try:
+        node = start_node(tmp_path_factory.mktemp("opensearch"))
+    except NodeUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"no OpenSearch node: {exc}")
+        pytest.skip(f"no OpenSearch node: {exc}")
+    _SERVERS.append(
+        f"OpenSearch {OPENSEARCH_VERSION} node: green {node.started_in:.1f} s after start"
+    )
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+_SERVERS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how long the servers the tests started took to start."""
+    for line in _SERVERS:
+        terminalreporter.write_line(line)

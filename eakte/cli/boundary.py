@@ -53,8 +53,8 @@ class Commands(TyperGroup):
                 after_command(started)
         except _TYPER_ENDINGS:
             raise
-        except EakteError as exc:
-            console.print(str(exc), style="red", markup=False, highlight=False)
+        except EakteError as exc:  # one line, however narrow the terminal (or none)
+            console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
         except Exception as exc:
             where = _log_internal_error(
