@@ -9,9 +9,13 @@ DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript u
                  qpdf poppler-utils fonts-dejavu-core libicu-dev pkg-config g++
                  openssl)  # openssl verifies timestamps
 # --tests: also the browser the web-page tests drive (Debian's chromium; Playwright's own
-# browser download is not used) and PostgreSQL, whose server binaries the tests start a
-# throw-away cluster from (tests/support/postgres.py).
-if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium postgresql); fi
+# browser download is not used), Java and Maven for the OpenSearch node the search tests
+# start (deploy/opensearch-node, built from Maven Central's OpenSearch 2.19 artefacts), and
+# PostgreSQL, whose server binaries the tests start a throw-away cluster from
+# (tests/support/postgres.py).
+if [ "${1:-}" = "--tests" ]; then
+  DEBIAN_PACKAGES+=(chromium openjdk-17-jdk-headless maven postgresql)
+fi
 UV_VERSION=0.13.9
 
 missing=()
@@ -30,4 +34,9 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | cut -d' ' -f2)" != "$U
 fi
 export UV_PYTHON_DOWNLOADS=never
 uv sync --frozen --quiet
+if [ "${1:-}" = "--tests" ]; then
+  # fetch and build the OpenSearch launcher now (once; cached in ~/.cache/eakte), so that
+  # the tests download nothing
+  .venv/bin/python -m tests.support.opensearch build >/dev/null
+fi
 echo "eakte setup: ready (.venv/bin/eakte)"

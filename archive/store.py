@@ -76,7 +76,14 @@ from archive.records.akten import (
 )
 from archive.records.rules import FilingPlan, recompute, rules_in_force
 from archive.records_state import StateCheck, check, track
-from archive.search import Hit, IndexBusyError, IndexDoc, SearchFilters, SearchIndex
+from archive.search import (
+    Hit,
+    IndexBusyError,
+    IndexDoc,
+    SearchFilters,
+    SearchIndex,
+    SearchUnavailableError,
+)
 from archive.search.tantivy import TantivyIndex
 
 _ID_NAMESPACE = uuid.UUID("6f1c1f6e-4a58-4c1e-9a7d-0e5b8a7e2c11")
@@ -153,7 +160,8 @@ class Archive:
         track(self._sessions)  # every audit event carries the records state it changed
         self.index: SearchIndex = index or TantivyIndex(data_dir / "index")
         self._lock = threading.RLock()
-        # catalogued documents whose index entry waits for another process's index writer
+        # catalogued documents whose index entry waits for another process's index writer,
+        # or for a search server that is away
         self.unindexed: set[str] = set()
         if getattr(self.index, "rebuilt", False):  # an older index format was replaced
             self.reindex_missing()
@@ -270,10 +278,11 @@ class Archive:
                 )
             try:
                 self.index.add(index_doc(record))
-            except IndexBusyError:
+            except (IndexBusyError, SearchUnavailableError):
                 # Catalogued: the index is derived from the catalog, and `reindex_missing`
-                # adds the entry when the other writer is done (the batch's end, the next
-                # batch's start). Failing here would report an archived document as lost.
+                # adds the entry when the other writer is done, or the search server is
+                # back (the batch's end, the next batch's start, `eakte index repair`).
+                # Failing here would report an archived document as lost.
                 self.unindexed.add(record.document_id)
         return BatchItemStatus(record.status)
 

@@ -35,6 +35,8 @@ _ENV = {
     "EAKTE_MAX_MEGAPIXELS": "max_megapixels",
     "EAKTE_MAX_INPUT_BYTES": "max_input_bytes",
     "EAKTE_OCR_PAGE_TIMEOUT": "ocr_page_timeout",
+    "EAKTE_SEARCH_URL": "search_url",
+    "EAKTE_SEARCH_INDEX": "search_index",
     "EAKTE_MAX_PAGES": "max_pages",
     "EAKTE_OCR_MEMORY_MB": "ocr_memory_mb",
     "EAKTE_ES_URL": "es_url",

@@ -90,12 +90,13 @@ def ingest_batch(
         return {**report, "trusted_time": None, "stopped": stopped}
     try:
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
-        head_before = _unless_disk_full(ctx, "as the batch started", lambda: _start(ctx)) or 0
+        started = _unless_disk_full(ctx, "as the batch started", lambda: _start(ctx))
+        head_before, at_start = started or (0, {})
         lines = _ingest_documents(sources, ctx)
         finished = None
         if ctx.stop.reason is None:
             finished = _unless_disk_full(
-                ctx, "as the batch ended", lambda: _finish(ctx, settings, head_before)
+                ctx, "as the batch ended", lambda: _finish(ctx, settings, head_before, at_start)
             )
         search_index, trusted_time, index_warnings = finished or ({}, None, [])
         lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
@@ -110,24 +111,25 @@ def ingest_batch(
         archive.close()
 
 
-def _start(ctx: Context) -> int:
-    """Open the batch; the audit chain's head before it (what its timestamp must cover)."""
+def _start(ctx: Context) -> tuple[int, dict[str, Any]]:
+    """Open the batch and bring the index up to the catalog: the audit chain's head before it
+    (what the batch's timestamp must cover) and what `index_upkeep.catch_up` did (or that the
+    search server is away)."""
     with ctx.archive.transaction() as session:
         head_before, _ = audit_head(session)
     ctx.archive.start_batch(ctx.batch_id, ctx.batch_name)
-    ctx.archive.reindex_missing()
+    at_start = index_upkeep.catch_up(ctx.archive)
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    return head_before
+    return head_before, at_start
 
 
 def _finish(
-    ctx: Context, settings: Settings, head_before: int
+    ctx: Context, settings: Settings, head_before: int, at_start: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """Close the batch, index what waited for the index, tidy it, timestamp: (the index's
     report, the trusted time's, warnings)."""
     ctx.archive.finish_batch(ctx.batch_id)
-    index_warnings = index_upkeep.index_the_rest(ctx.archive)
-    search_index = compact_index_task(quote(ctx.archive))
+    search_index, index_warnings = compact_index_task(quote(ctx.archive), at_start)
     with ctx.archive.transaction() as session:
         chain_head = audit_head(session)
     trusted_time = timestamp_archive(
@@ -246,8 +248,10 @@ def _steps_or_quarantine(item: Item, ctx: Context) -> Item:
 
 
 @task(name="compact-index", cache_policy=NO_CACHE)
-def compact_index_task(archive: Archive) -> dict[str, Any]:
-    return index_upkeep.tidy(archive.index)
+def compact_index_task(
+    archive: Archive, at_start: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    return index_upkeep.after_batch(archive, at_start)
 
 
 def _context(

@@ -69,7 +69,7 @@ def ingest_lock(
     signal ends the wait); without, raise IngestBusy at once.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+    with (data_dir / LOCK_FILE).open("a+b", buffering=0) as handle:  # nothing held back
         if not _try_lock(handle):
             holder = _holder(handle)
             if not wait:
@@ -77,20 +77,26 @@ def ingest_lock(
             if on_wait is not None:
                 on_wait(holder)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        since = datetime.now(UTC).isoformat(timespec="seconds")
-        handle.write(json.dumps({"pid": os.getpid(), "what": what, "since": since}))
-        handle.flush()
+        _describe(handle, what)
         try:
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()  # nobody holds it; the unlock happens as the file closes
-            handle.flush()
+            handle.truncate(0)  # nobody holds it; the unlock happens as the file closes
 
 
-def _try_lock(handle: IO[str]) -> bool:
+def _describe(handle: IO[bytes], what: str) -> None:
+    """Name the holder in the lock file, for whoever waits. Only a courtesy: the flock is the
+    lock, so a disk too full to take these few bytes must not stop the batch here (the batch
+    then meets the full disk itself and stops with its report)."""
+    since = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        handle.truncate(0)
+        handle.write(json.dumps({"pid": os.getpid(), "what": what, "since": since}).encode())
+    except OSError:
+        pass  # waiting ingests see "another ingest"
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -98,12 +104,12 @@ def _try_lock(handle: IO[str]) -> bool:
     return True
 
 
-def _holder(handle: IO[str]) -> Holder:
+def _holder(handle: IO[bytes]) -> Holder:
     """What the holder wrote; it writes right after taking the lock, so a moment is allowed."""
     for _ in range(20):
         handle.seek(0)
         try:
-            data = json.loads(handle.read() or "null")
+            data = json.loads(handle.read() or b"null")
         except ValueError:
             data = None
         if isinstance(data, dict):

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from archive.records.rules import FilingPlan
     from archive.store import Archive
 
+INDEX_NAME = "eakte-documents"  # on a search server, unless search_index names another
+
 # The largest input file taken (500 MiB): a larger one is rejected before anything reads it,
 # and not copied to quarantine. An A4 page scanned at 600 dpi in colour is 100 MB uncompressed.
 MAX_INPUT_BYTES = 500 * 1024 * 1024
@@ -46,8 +48,13 @@ class Settings(BaseModel):
     max_pages: int = Field(default=2000, ge=1)
     # memory (address space) of each OCR process and each tool it starts, in MiB
     ocr_memory_mb: int = Field(default=2048, ge=256)
-    es_url: str | None = None  # set: search index in Elasticsearch 8 instead of Tantivy
-    es_index: str = "eakte-documents"
+    # set: the search index on an OpenSearch 2.x or Elasticsearch 8 server instead of the
+    # embedded Tantivy index: opensearch+https://host:9200, elasticsearch+https://host:9200,
+    # or http(s)://host:9200 (the server says which it is); see archive.search.elastic
+    search_url: str | None = None
+    search_index: str | None = None  # the index's name; None: "eakte-documents"
+    es_url: str | None = None  # the older name of search_url (EAKTE_ES_URL)
+    es_index: str | None = None  # the older name of search_index (EAKTE_ES_INDEX)
     user: str | None = None  # who records review decisions; None: the login name
     # the parties of the hand-over to the archive (xdomea Kopf): us, and the archive
     authority_name: str = "Stadtverwaltung Musterstadt"
@@ -94,11 +101,13 @@ def open_archive(
 
 
 def open_index(settings: Settings) -> SearchIndex:
-    """The configured search index: Elasticsearch when EAKTE_ES_URL is set, else Tantivy."""
-    if settings.es_url:
-        from archive.search.elastic import ElasticsearchIndex
+    """The configured search index: on a search server when EAKTE_SEARCH_URL (or the older
+    EAKTE_ES_URL) is set, else Tantivy in the data directory."""
+    url = settings.search_url or settings.es_url
+    if url:
+        from archive.search.elastic import SearchServerIndex
 
-        return ElasticsearchIndex(settings.es_url, settings.es_index)
+        return SearchServerIndex(url, settings.search_index or settings.es_index or INDEX_NAME)
     from archive.search.tantivy import TantivyIndex
 
     return TantivyIndex(settings.data_dir / "index")

@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, settings
 
 from pipelines.orchestrator import ensure_local_server, stop_local_server
 from tests.support import catalogs
+from tests.support.opensearch import VERSION as OPENSEARCH_VERSION
+from tests.support.opensearch import NodeUnavailable, OpenSearchNode, start_node
 from tests.support.postgres import PostgresCluster, start_cluster
 from tests.support.tsa import LocalTsa, start_tsa
 
@@ -48,6 +50,35 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSearchNode]:
+    """A real OpenSearch 2.19 node for the session (tests/support/opensearch.py), started on
+    first use and stopped at the end. Without Java or Maven (no `setup.sh --tests`) its tests
+    are skipped, but in CI, where they must run, they fail."""
+    try:
+        node = start_node(tmp_path_factory.mktemp("opensearch"))
+    except NodeUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"no OpenSearch node: {exc}")
+        pytest.skip(f"no OpenSearch node: {exc}")
+    _SERVERS.append(
+        f"OpenSearch {OPENSEARCH_VERSION} node: green {node.started_in:.1f} s after start"
+    )
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+_SERVERS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how long the servers the tests started took to start."""
+    for line in _SERVERS:
+        terminalreporter.write_line(line)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--catalog",
@@ -78,7 +109,9 @@ def postgres() -> Iterator[PostgresCluster]:
     from tests.support.postgres import TEMPLATE
 
     cluster, seconds = start_cluster()
-    print(f"\nPostgreSQL test cluster on port {cluster.port}, started in {seconds:.1f} s")
+    _SERVERS.append(
+        f"PostgreSQL cluster ({cluster.bin.parent.name}): initdb and start {seconds:.1f} s"
+    )
     try:
         with cluster.admin() as db:
             db.execute(f"CREATE DATABASE {TEMPLATE}")

@@ -1,4 +1,5 @@
-"""The search index contract: one small protocol, implemented by Tantivy and Elasticsearch."""
+"""The search index contract: one small protocol, implemented by Tantivy (embedded) and by a
+search server (OpenSearch or Elasticsearch, archive.search.elastic)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,15 @@ class SearchQueryError(ArchiveError):
 
 class IndexBusyError(ArchiveError):
     """Another process is writing the index (e.g. an ingest is running); try again later."""
+
+
+class SearchIndexError(ArchiveError):
+    """The search index cannot be used as configured; the message says why and what to do."""
+
+
+class SearchUnavailableError(SearchIndexError):
+    """The search server cannot be reached, or cannot answer now. What the archive writes
+    is kept all the same, and the index catches up later (`Archive.reindex_missing`)."""
 
 
 def index_fields(doc: IndexDoc) -> dict[str, object]:

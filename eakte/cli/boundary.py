@@ -9,6 +9,7 @@ directory exists, else on stderr above that line.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -52,8 +53,7 @@ class Commands(TyperGroup):
                 after_command(started)
         except _TYPER_ENDINGS:
             raise
-        except EakteError as exc:
-            # one line however long (a database URL, a path), also for scripts reading stderr
+        except EakteError as exc:  # one line, however narrow the terminal (or none)
             console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
         except Exception as exc:
@@ -101,4 +101,5 @@ def _emit(handler: logging.Handler, exc: Exception, command: str) -> None:
         _log.error("internal error in `%s`", command, exc_info=exc)
     finally:
         _log.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError):  # a full disk: the message on stderr still goes out
+            handler.close()

@@ -67,6 +67,18 @@ def print_batch(console: Console, report: dict[str, Any]) -> None:
             f"search index compacted: {search_index['compacted_from']} segments "
             f"-> {search_index['segments']}"
         )
+    if search_index.get("caught_up"):
+        console.print(
+            f"search index caught up: {search_index['caught_up']} catalogued document(s) "
+            "it lacked added"
+        )
+    if search_index.get("behind"):
+        console.print(
+            f"[yellow]warning:[/yellow] search index behind: {search_index['not_indexed']} "
+            "document(s) of this batch are archived but not yet searchable "
+            f"({escape(search_index['reason'])}); the next batch or `eakte index repair` "
+            "adds them"
+        )
     if "compaction_skipped" in search_index:
         console.print(
             "[yellow]warning:[/yellow] search index not compacted: "

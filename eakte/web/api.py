@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from archive.access import UNIT_PATTERN, Principal
 from archive.documents import DocumentView
-from archive.search import Hit, SearchFilters
+from archive.search import Hit, SearchFilters, SearchUnavailableError
 from eakte.web.errors import errors
 from eakte.web.service import (
     MAX_OFFSET,
@@ -130,7 +130,12 @@ def readyz(
     try:
         health = archive.index_health()
     except Exception as exc:
-        reason = {"reason": str(exc)} if counted else {}
+        if counted:
+            reason = {"reason": str(exc)}
+        elif isinstance(exc, SearchUnavailableError):  # the kind of fault, not its address
+            reason = {"reason": "the search server cannot be reached"}
+        else:
+            reason = {}
         return JSONResponse({"status": "unavailable", **reason}, status_code=503)
     if not counted:
         return JSONResponse({"status": "ready"})
@@ -148,7 +153,7 @@ def readyz(
     "/api/v1/search",
     tags=["search"],
     response_model=SearchPage,
-    responses=errors(400, 401, 403, 422),
+    responses=errors(400, 401, 403, 422, 503),
 )
 async def search(
     who: Caller, service: Shared, params: Annotated[SearchParams, Query()]

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from archive.catalog import CatalogUnreachableError
-from archive.search import SearchQueryError
+from archive.search import SearchQueryError, SearchUnavailableError
 from common.errors import EakteError
 
 _log = logging.getLogger("eakte.web")
@@ -37,6 +37,16 @@ def user_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
+def search_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    """503 while the search server is away; its address and error stay in the server's
+    log and /readyz (for a token that sees everything), not in every caller's answer."""
+    return JSONResponse(
+        {"detail": "the search index cannot be reached at the moment; try again later"},
+        status_code=503,
+        headers={"Retry-After": "30"},
+    )
+
+
 def catalog_unreachable(_request: Request, exc: Exception) -> JSONResponse:
     """503: the catalog database server is down or unreachable; not the caller's fault, and
     over soon. The server's address stays in the log, not in the answer."""
@@ -49,10 +59,11 @@ def catalog_unreachable(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def handle_user_errors(app: FastAPI) -> None:
-    """Answer every error of `USER_ERRORS` (and its subclasses) with `user_error`, and an
-    unreachable catalog with 503."""
+    """Answer every error of `USER_ERRORS` (and its subclasses) with `user_error`, and a
+    search server that is away or an unreachable catalog with 503."""
     for error in USER_ERRORS:
         app.add_exception_handler(error, user_error)
+    app.add_exception_handler(SearchUnavailableError, search_unavailable)
     app.add_exception_handler(CatalogUnreachableError, catalog_unreachable)
 
 
@@ -68,6 +79,7 @@ _MEANINGS = {
     403: "The token's role may not do this (a scanner token reads no documents).",
     404: "No such document or file, or one outside the token's scopes (answered alike).",
     422: "A parameter is invalid (the detail names it).",
+    503: "The search index cannot be reached at the moment (a search server is away).",
 }
 
 

@@ -79,6 +79,8 @@ def test_the_known_errors_are_found() -> None:
         "AccessError",
         "SearchQueryError",
         "IndexBusyError",
+        "SearchIndexError",
+        "SearchUnavailableError",
         "UnknownDocumentError",
         "ReviewError",
         "ManifestError",

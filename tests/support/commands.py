@@ -62,8 +62,8 @@ def start_eakte(*args: str, api: str) -> subprocess.Popen[str]:
     )
 
 
-def run_json(*args: str, api: str | None) -> dict:
-    return json.loads(run_eakte(*args, "--json", api=api).stdout)
+def run_json(*args: str, api: str | None, env: Mapping[str, str] | None = None) -> dict:
+    return json.loads(run_eakte(*args, "--json", api=api, env=env).stdout)
 
 
 def copy_samples(target: Path) -> Path:

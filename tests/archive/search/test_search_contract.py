@@ -1,4 +1,5 @@
-"""One contract every search index passes: Tantivy always, Elasticsearch where EAKTE_ES_URL is set."""
+"""One contract every search index passes: Tantivy and a real OpenSearch node always,
+Elasticsearch 8 where EAKTE_ES_URL is set."""
 
 import os
 import uuid
@@ -45,20 +46,30 @@ STEUER = IndexDoc(
 )
 
 
-@pytest.fixture(params=["tantivy", "elasticsearch"])
+@pytest.fixture(params=["tantivy", "opensearch", "elasticsearch"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    """The embedded index; a fresh index on the session's real OpenSearch node; one on the
+    Elasticsearch 8 server EAKTE_ES_URL names, where there is one."""
+    name = f"eakte-test-{uuid.uuid4().hex[:8]}"
     if request.param == "tantivy":
         implementation: SearchIndex = TantivyIndex(tmp_path / "index")
+    elif request.param == "opensearch":
+        from archive.search.elastic import SearchServerIndex
+
+        node = request.getfixturevalue("opensearch_node")
+        implementation = SearchServerIndex(f"opensearch+{node.url}", name)
     else:
         url = os.environ.get("EAKTE_ES_URL")
         if not url:
             pytest.skip("EAKTE_ES_URL is not set: no Elasticsearch server to test against")
-        from archive.search.elastic import ElasticsearchIndex
+        from archive.search.elastic import SearchServerIndex
 
-        implementation = ElasticsearchIndex(url, f"eakte-test-{uuid.uuid4().hex[:8]}")
+        implementation = SearchServerIndex(f"elasticsearch+{url}", name)
     implementation.add(BAU)
     implementation.add(STEUER)
     yield implementation
+    if request.param != "tantivy":
+        implementation.client.indices.delete(index=name)  # type: ignore[attr-defined]
     implementation.close()
 
 

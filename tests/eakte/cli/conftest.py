@@ -16,7 +16,8 @@ from tests.support.records import fill_records_archive
 def _plain_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
     """No EAKTE_* variables, no eakte.toml of the developer's, tables as in a wide terminal."""
     for variable in ("EAKTE_DATA", "EAKTE_FILE_PLAN", "EAKTE_ES_URL", "EAKTE_USER", "EAKTE_CONFIG",
-                     "EAKTE_TOKEN", "EAKTE_TSA_URL", "EAKTE_TSA_CERTIFICATE"):  # fmt: skip
+                     "EAKTE_TOKEN", "EAKTE_TSA_URL", "EAKTE_TSA_CERTIFICATE", "EAKTE_SEARCH_URL",
+                     "EAKTE_SEARCH_INDEX"):  # fmt: skip
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli_common.out, "_width", width)
