@@ -109,6 +109,24 @@ def downgrade(engine: Engine, revision: str) -> None:
     _migrate(engine, command.downgrade, revision)
 
 
+def head_revision() -> str:
+    """The newest schema revision this version of eakte knows (its migrations' head)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The schema revision of the catalog behind `engine` (None: no eakte schema), read
+    without migrating anything."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
