@@ -15,6 +15,7 @@ from eakte.cli.evidence import evidence_app
 from eakte.cli.holds import hold_app
 from eakte.cli.index import app as index_app
 from eakte.cli.ingest import demo, ingest
+from eakte.cli.migrate import archive_app
 from eakte.cli.qa import qa_app
 from eakte.cli.retention import retention_app
 from eakte.cli.review import app as review_app
@@ -43,5 +44,6 @@ for group, name in (
     (evidence_app, "evidence"),
     (index_app, "index"),
     (qa_app, "qa"),
+    (archive_app, "archive"),
 ):
     app.add_typer(group, name=name)
