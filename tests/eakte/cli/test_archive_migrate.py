@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from archive.catalog import open_catalog
@@ -105,8 +106,7 @@ def test_a_migration_killed_mid_copy_ends_as_an_uninterrupted_one_when_run_again
     pilot: Path, url: str, search: tuple[str, str], server: PostgresCluster
 ) -> None:
     open_catalog(url).kw["bind"].dispose()  # the empty schema, so that a table can be locked
-    blocker = server.admin()
-    blocker.autocommit = False
+    blocker = psycopg.connect(server.url("eakte", driver="postgresql"))
     blocker.execute("LOCK TABLE documents IN SHARE MODE")  # reads go on, inserts wait
     env = dict(os.environ, COLUMNS="200")
     migrating = subprocess.Popen(
