@@ -64,6 +64,7 @@ from archive.fields import (
     record_from_row,
     sidecar,
     sidecar_differences,
+    without_nul,
 )
 from archive.quarantine import Quarantined, batch_folder, copy_name, copy_untouched
 from archive.records.akten import (
@@ -246,8 +247,10 @@ class Archive:
 
         A record for a document that is archived already (a rescan the batch manifest names)
         becomes its next version: text, identifiers, classification and transfer note are the
-        new version's, and the earlier versions' originals and PDF/A files are kept.
+        new version's, and the earlier versions' originals and PDF/A files are kept. NUL
+        characters are dropped from its text first (`without_nul`): PostgreSQL stores none.
         """
+        record = without_nul(record)
         sha_pdfa = sha256_file(pdfa)
         new_blobs = {s for s in (record.sha256_original, sha_pdfa) if not self.blobs.exists(s)}
         try:
