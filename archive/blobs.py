@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -38,6 +39,10 @@ class BlobStore:
         digest = sha256 or sha256_file(source)
         target = self.path(digest)
         if target.exists() and sha256_file(target) == digest:
+            # stored again: its time of storing is now, so that a repair's grace period
+            # (pipelines.repair) does not take it for the orphan an old crash left
+            with contextlib.suppress(OSError):  # a blob another user owns keeps its time
+                os.utime(target)
             return digest
         if target.exists():  # a torn or altered blob from an earlier crash: replace it
             os.chmod(target, stat.S_IWUSR | stat.S_IRUSR)

@@ -26,7 +26,8 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +131,32 @@ def _value(f: Field, row: Document) -> Any:
 
 
 # --- record -> row, row -> record ----------------------------------------------------------
+
+
+def without_nul(record: DocumentRecord) -> DocumentRecord:
+    """`record` with every NUL character (U+0000) dropped from its text, wherever it is: page
+    text, title, Aktenzeichen, identifiers, facts (the transfer note).
+
+    PostgreSQL's text columns refuse NUL (SQLite keeps it), and a NUL is never visible text:
+    a broken font map or converter puts it there. `Archive.store` cleans each record here,
+    once, before anything is written, so the catalog, sidecar, index and seal all hold the
+    same text on either catalog.
+    """
+    cleaned: DocumentRecord = _without_nul(record)
+    return cleaned
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, tuple | list):
+        return type(value)(_without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _without_nul(getattr(value, f.name)) for f in dataclass_fields(value)}
+        return replace(value, **changes)
+    return value
 
 
 def new_row(

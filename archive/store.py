@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -64,6 +64,7 @@ from archive.fields import (
     record_from_row,
     sidecar,
     sidecar_differences,
+    without_nul,
 )
 from archive.quarantine import Quarantined, batch_folder, copy_name, copy_untouched
 from archive.records.akten import (
@@ -111,6 +112,14 @@ class UnknownDocumentError(ArchiveError):
 
 class ReviewError(ArchiveError):
     """A review the archive refuses: no reviewer, no document type, or a derived fact set."""
+
+
+class OrphanBlob(NamedTuple):
+    """A blob no document refers to."""
+
+    sha256: str
+    size: int  # bytes
+    stored_at: float  # its mtime: when it was (last) stored, in seconds since the epoch
 
 
 def _original_of(session: Session, sha256: str) -> tuple[str, str] | None:
@@ -246,8 +255,10 @@ class Archive:
 
         A record for a document that is archived already (a rescan the batch manifest names)
         becomes its next version: text, identifiers, classification and transfer note are the
-        new version's, and the earlier versions' originals and PDF/A files are kept.
+        new version's, and the earlier versions' originals and PDF/A files are kept. NUL
+        characters are dropped from its text first (`without_nul`): PostgreSQL stores none.
         """
+        record = without_nul(record)
         sha_pdfa = sha256_file(pdfa)
         new_blobs = {s for s in (record.sha256_original, sha_pdfa) if not self.blobs.exists(s)}
         try:
@@ -340,19 +351,7 @@ class Archive:
         if not blobs:
             return
         with self._lock, self._session() as session:
-            live = (
-                select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
-                .join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.status != DocumentStatus.DISPOSED)
-                .where(
-                    or_(
-                        DocumentVersion.sha256_original.in_(blobs),
-                        DocumentVersion.sha256_pdfa.in_(blobs),
-                    )
-                )
-            )
-            referenced = {sha for row in session.execute(live) for sha in row}
-            for sha in blobs - referenced:
+            for sha in blobs - _referenced_blobs(session, blobs):
                 self.blobs.delete(sha)
 
     def _note_archived(
@@ -794,17 +793,25 @@ class Archive:
         problems += [f"records state: {d}" for d in self.check_records_state().differences]
         return problems
 
-    def orphan_blobs(self) -> list[tuple[str, int]]:
-        """The blobs no document (nor any version of one) refers to, with their sizes in bytes.
+    def orphan_blobs(self) -> list[OrphanBlob]:
+        """The blobs no document (nor any version of one) refers to: size, time of storing.
 
         A crash between storing a document's files and cataloguing it leaves them; rerunning
         the batch archives the document, but with a PDF/A made anew, in other bytes. Only a
-        caller that keeps ingests out (the ingest lock) may remove them (`remove_blobs`): a
-        running batch's next document has its blobs stored before it is catalogued.
+        caller that keeps ingests out may remove them (`remove_blobs`): a running batch's
+        next document has its blobs stored before it is catalogued. On a blob store several
+        machines share, that is another machine's batch, too, which no lock here keeps out:
+        hence the time of storing (the blob's mtime), for a grace period (pipelines.repair).
         """
         with self._session() as session:
-            kept = _kept_blobs(session)
-        return [(sha, self.blobs.path(sha).stat().st_size) for sha in self.blobs if sha not in kept]
+            kept = _referenced_blobs(session)
+        found = []
+        for sha in self.blobs:
+            if sha not in kept:
+                with suppress(FileNotFoundError):  # removed meanwhile (a rollback elsewhere)
+                    info = self.blobs.path(sha).stat()
+                    found.append(OrphanBlob(sha, info.st_size, info.st_mtime))
+        return found
 
     def remove_blobs(self, hashes: list[str]) -> None:
         """Remove blobs `orphan_blobs` named; the caller audits what it removed."""
@@ -814,7 +821,7 @@ class Archive:
     def delete_content(self, document_ids: list[str], hashes: list[str]) -> None:
         """Delete disposed documents' blobs, sidecars and index entries (after the commit)."""
         with self._session() as session:
-            kept = _kept_blobs(session)
+            kept = _referenced_blobs(session, set(hashes))
         for sha in hashes:
             if sha not in kept:
                 self.blobs.delete(sha)
@@ -913,16 +920,20 @@ def _sidecar_problems(path: Path, doc: Document) -> list[str]:
     return [f"{doc.id}: metadata sidecar disagrees with the catalog ({', '.join(differ)})"]
 
 
-def _kept_blobs(session: Session) -> set[str]:
-    """The blobs of every version of every document not destroyed by a disposal."""
-    kept: set[str] = set()
-    for original, pdfa in session.execute(
+def _referenced_blobs(session: Session, among: set[str] | None = None) -> set[str]:
+    """The blobs (of `among`; None: of all) that a version of a document not destroyed by a
+    disposal refers to: the blobs that must stay."""
+    query = (
         select(DocumentVersion.sha256_original, DocumentVersion.sha256_pdfa)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.status != DocumentStatus.DISPOSED)
-    ):
-        kept |= {original, pdfa}
-    return kept
+    )
+    if among is not None:
+        query = query.where(
+            or_(DocumentVersion.sha256_original.in_(among), DocumentVersion.sha256_pdfa.in_(among))
+        )
+    found = {sha for row in session.execute(query) for sha in row}
+    return found if among is None else found & among
 
 
 def _version(number: int, record: DocumentRecord, sha_pdfa: str) -> DocumentVersion:

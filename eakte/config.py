@@ -37,6 +37,7 @@ _ENV = {
     "EAKTE_OCR_PAGE_TIMEOUT": "ocr_page_timeout",
     "EAKTE_SEARCH_URL": "search_url",
     "EAKTE_SEARCH_INDEX": "search_index",
+    "EAKTE_SEARCH_CA_CERTS": "search_ca_certs",
     "EAKTE_MAX_PAGES": "max_pages",
     "EAKTE_OCR_MEMORY_MB": "ocr_memory_mb",
     "EAKTE_ES_URL": "es_url",

@@ -53,6 +53,9 @@ class Settings(BaseModel):
     # or http(s)://host:9200 (the server says which it is); see archive.search.elastic
     search_url: str | None = None
     search_index: str | None = None  # the index's name; None: "eakte-documents"
+    # the PEM bundle of a private CA the search server's certificate is checked against
+    # (certificates are always checked); None: the system's CAs
+    search_ca_certs: Path | None = None
     es_url: str | None = None  # the older name of search_url (EAKTE_ES_URL)
     es_index: str | None = None  # the older name of search_index (EAKTE_ES_INDEX)
     user: str | None = None  # who records review decisions; None: the login name
@@ -107,7 +110,11 @@ def open_index(settings: Settings) -> SearchIndex:
     if url:
         from archive.search.elastic import SearchServerIndex
 
-        return SearchServerIndex(url, settings.search_index or settings.es_index or INDEX_NAME)
+        return SearchServerIndex(
+            url,
+            settings.search_index or settings.es_index or INDEX_NAME,
+            ca_certs=settings.search_ca_certs,
+        )
     from archive.search.tantivy import TantivyIndex
 
     return TantivyIndex(settings.data_dir / "index")

@@ -13,14 +13,20 @@ Any number of processes on any number of machines write the index at once: the s
 serialises them, so there is no IndexBusyError. A server that cannot be reached (or
 answers that it cannot serve) raises SearchUnavailableError; the archive then goes on
 without the index and catches up later (Archive.reindex_missing).
+
+A server whose certificate comes from a private CA (a town's own, or its TLS proxy's) is
+trusted through `ca_certs`, a PEM bundle given to either client; certificates are always
+verified.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -217,9 +223,12 @@ class SearchServerIndex:
     index is created at that first call if it does not exist.
     """
 
-    def __init__(self, url: str, index_name: str = "eakte-documents") -> None:
+    def __init__(
+        self, url: str, index_name: str = "eakte-documents", *, ca_certs: Path | None = None
+    ) -> None:
         self.family, self._url = flavour_of(url)
         self.url = _masked(url)
+        self._tls = _tls_options(ca_certs)
         self.name = index_name
         self._flavour: _Flavour | None = None
         self._ready = False
@@ -230,7 +239,7 @@ class SearchServerIndex:
     def _server(self) -> _Flavour:
         if self._flavour is None:
             family = self.family or self._ask_family()
-            self._flavour = _Flavour(family, _client(family, self._url))
+            self._flavour = _Flavour(family, _client(family, self._url, self._tls))
             self.family = family
         return self._flavour
 
@@ -239,7 +248,7 @@ class SearchServerIndex:
         from opensearchpy import OpenSearch
         from opensearchpy.exceptions import OpenSearchException
 
-        probe = OpenSearch(self._url, timeout=_TIMEOUT)
+        probe = OpenSearch(self._url, timeout=_TIMEOUT, **self._tls)
         try:
             info = probe.info()
         except OpenSearchException as exc:
@@ -424,14 +433,33 @@ class SearchServerIndex:
             self._flavour.client.close()
 
 
-def _client(family: str, url: str) -> Any:
+def _tls_options(ca_certs: Path | None) -> dict[str, Any]:
+    """The clients' TLS options: the private CA's bundle, checked now (not at the first
+    request, deep in a batch), and certificates verified in any case."""
+    if ca_certs is None:
+        return {}
+    try:
+        ssl.create_default_context(cafile=str(ca_certs))
+    except FileNotFoundError as exc:
+        raise SearchIndexError(
+            f"search_ca_certs {ca_certs}: no such file (the PEM bundle of the CA that "
+            "signed the search server's certificate)"
+        ) from exc
+    except (OSError, ssl.SSLError) as exc:
+        raise SearchIndexError(
+            f"search_ca_certs {ca_certs}: no PEM bundle of CA certificates ({exc})"
+        ) from exc
+    return {"ca_certs": str(ca_certs), "verify_certs": True}
+
+
+def _client(family: str, url: str, tls: dict[str, Any]) -> Any:
     if family == OPENSEARCH:
         from opensearchpy import OpenSearch
 
-        return OpenSearch(url, timeout=_TIMEOUT)
+        return OpenSearch(url, timeout=_TIMEOUT, **tls)
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(url, request_timeout=_TIMEOUT)
+    return Elasticsearch(url, request_timeout=_TIMEOUT, **tls)
 
 
 def _hit(hit: dict[str, Any], stems: list[str], by_date: bool) -> Hit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import typer
@@ -20,7 +21,7 @@ HINT = "`eakte verify --repair` removes the blobs no document refers to (left by
 def run_repair(settings: Settings, archive: Archive) -> None:
     """Repair, and say what was removed; refused (exit 2) while an ingest writes."""
     from pipelines.ingest_lock import IngestBusy
-    from pipelines.repair import repair
+    from pipelines.repair import ORPHAN_GRACE, repair
 
     try:
         done = repair(settings.data_dir, archive)
@@ -35,6 +36,15 @@ def run_repair(settings: Settings, archive: Archive) -> None:
             markup=False,
             soft_wrap=True,
         )
+    for orphan in done.left:
+        minutes = max(0, round((time.time() - orphan.stored_at) / 60))
+        out.print(
+            f"left blob {orphan.sha256} ({orphan.size:,} bytes): stored {minutes} min ago, it "
+            "may belong to a store in progress (another machine's batch); removed once "
+            f"older than {ORPHAN_GRACE.total_seconds() / 60:.0f} min",
+            markup=False,
+            soft_wrap=True,
+        )
     for folder in done.work:
         out.print(
             f"removed scratch folder work/{folder.name} ({folder.size:,} bytes) "
@@ -44,5 +54,5 @@ def run_repair(settings: Settings, archive: Archive) -> None:
         )
     if done.blobs or done.work:
         out.print("the removal is recorded in the audit trail (event `repaired`)", markup=False)
-    else:
+    elif not done.left:
         out.print("nothing to repair", markup=False)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from archive.access import UNIT_PATTERN, Principal
 from archive.documents import DocumentView
 from archive.search import Hit, SearchFilters, SearchUnavailableError
-from eakte.web.errors import errors
+from eakte.web.errors import RETRY_AFTER, RETRY_AFTER_HEADER, Unready, errors
 from eakte.web.service import (
     MAX_OFFSET,
     Shared,
@@ -116,7 +116,17 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["operations"])
+@router.get(
+    "/readyz",
+    tags=["operations"],
+    responses={
+        503: {
+            "model": Unready,
+            "description": "Not ready: the search index (or the catalog) cannot be reached.",
+            "headers": RETRY_AFTER_HEADER,
+        }
+    },
+)
 def readyz(
     service: Shared,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -136,7 +146,11 @@ def readyz(
             reason = {"reason": "the search server cannot be reached"}
         else:
             reason = {}
-        return JSONResponse({"status": "unavailable", **reason}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", **reason},
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER},
+        )
     if not counted:
         return JSONResponse({"status": "ready"})
     # many segments slow every search: `eakte index compact` (an ingest does it, too)
@@ -212,7 +226,9 @@ def _hit(h: Hit) -> dict[str, Any]:
     }
 
 
-@router.get("/api/v1/documents/{document_id}", tags=["documents"], responses=errors(401, 403, 404))
+@router.get(
+    "/api/v1/documents/{document_id}", tags=["documents"], responses=errors(401, 403, 404, 503)
+)
 def document(who: Caller, service: Shared, document_id: str) -> dict[str, Any]:
     doc = service.viewed_document(who, document_id)
     shown = {k: v for k, v in doc.to_json().items() if k not in _HIDDEN}
@@ -244,7 +260,7 @@ def _file_name(path: str) -> str:
 
 
 @router.get(
-    "/api/v1/documents/{document_id}/pdf", tags=["documents"], responses=errors(401, 403, 404)
+    "/api/v1/documents/{document_id}/pdf", tags=["documents"], responses=errors(401, 403, 404, 503)
 )
 def pdf(who: Caller, service: Shared, document_id: str) -> FileResponse:
     return service.pdf_file(who, document_id)
@@ -253,7 +269,7 @@ def pdf(who: Caller, service: Shared, document_id: str) -> FileResponse:
 @router.get(
     "/api/v1/documents/{document_id}/original",
     tags=["documents"],
-    responses=errors(401, 403, 404),
+    responses=errors(401, 403, 404, 503),
 )
 def original(who: Caller, service: Shared, document_id: str) -> FileResponse:
     """The scan as delivered, always as a download, typed by its content (found at intake),
@@ -285,13 +301,15 @@ def _original_type(doc: DocumentView) -> str:
 @router.get(
     "/api/v1/documents/{document_id}/pages/{number}.png",
     tags=["documents"],
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 503),
 )
 def page(who: Caller, service: Shared, document_id: str, number: int) -> Response:
     return service.page_png(who, document_id, number)
 
 
-@router.get("/api/v1/files/{aktenzeichen:path}", tags=["files"], responses=errors(401, 403, 404))
+@router.get(
+    "/api/v1/files/{aktenzeichen:path}", tags=["files"], responses=errors(401, 403, 404, 503)
+)
 def akte(who: Caller, service: Shared, aktenzeichen: str) -> dict[str, Any]:
     """The file's documents the caller may see, and the file's records facts."""
     documents = service.akte_documents(who, aktenzeichen)  # 404 unless the Akte is visible
@@ -299,7 +317,7 @@ def akte(who: Caller, service: Shared, aktenzeichen: str) -> dict[str, Any]:
             "documents": documents}  # fmt: skip
 
 
-@router.get("/api/v1/access-log", tags=["audit"], responses=errors(401, 403, 422))
+@router.get("/api/v1/access-log", tags=["audit"], responses=errors(401, 403, 422, 503))
 def access_log(
     who: Caller,
     service: Shared,

@@ -24,7 +24,7 @@ from classifiers.fileplan import FilePlan, load_file_plan
 from eakte.config import load_settings
 from eakte.web import api, ui
 from eakte.web.connections import RecycleConnections
-from eakte.web.errors import describe_errors_as_answered, handle_user_errors
+from eakte.web.errors import UNAVAILABLE, describe_errors_as_answered, handle_user_errors
 from eakte.web.headers import SecurityHeaders, policy_for
 from eakte.web.service import Service
 from eakte.web.sessions import SessionPolicy
@@ -61,6 +61,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, ui.invalid_in_german)
     app.add_exception_handler(ui.SignIn, ui.to_sign_in)
     handle_user_errors(app)  # e.g. a SearchQueryError: 400 with its message
+    for unavailable in UNAVAILABLE:  # 503: a page in German on the clerk's pages
+        app.add_exception_handler(unavailable, ui.unavailable_in_german)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(api.router)

@@ -26,6 +26,8 @@ from common.errors import EakteError
 
 _log = logging.getLogger("eakte.web")
 
+RETRY_AFTER = "30"  # seconds a caller waits after a 503 (a server away) before asking again
+
 USER_ERRORS: dict[type[EakteError], int] = {
     SearchQueryError: 400,  # a query the search index cannot read
 }
@@ -43,7 +45,7 @@ def search_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"detail": "the search index cannot be reached at the moment; try again later"},
         status_code=503,
-        headers={"Retry-After": "30"},
+        headers={"Retry-After": RETRY_AFTER},
     )
 
 
@@ -54,8 +56,15 @@ def catalog_unreachable(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"detail": "the catalog database is unreachable; try again later"},
         status_code=503,
-        headers={"Retry-After": "30"},
+        headers={"Retry-After": RETRY_AFTER},
     )
+
+
+# What answers 503, for the clerk's pages to answer in their own way (eakte.web.ui).
+UNAVAILABLE: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
+    SearchUnavailableError: search_unavailable,
+    CatalogUnreachableError: catalog_unreachable,
+}
 
 
 def handle_user_errors(app: FastAPI) -> None:
@@ -63,8 +72,8 @@ def handle_user_errors(app: FastAPI) -> None:
     search server that is away or an unreachable catalog with 503."""
     for error in USER_ERRORS:
         app.add_exception_handler(error, user_error)
-    app.add_exception_handler(SearchUnavailableError, search_unavailable)
-    app.add_exception_handler(CatalogUnreachableError, catalog_unreachable)
+    for unavailable, handler in UNAVAILABLE.items():
+        app.add_exception_handler(unavailable, handler)
 
 
 class Error(BaseModel):
@@ -79,13 +88,35 @@ _MEANINGS = {
     403: "The token's role may not do this (a scanner token reads no documents).",
     404: "No such document or file, or one outside the token's scopes (answered alike).",
     422: "A parameter is invalid (the detail names it).",
-    503: "The search index cannot be reached at the moment (a search server is away).",
+    503: "The catalog database or the search index cannot be reached at the moment (a "
+    "server is away); Retry-After says when to ask again.",
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before asking again.",
+        "schema": {"type": "integer"},
+    }
 }
 
 
+class Unready(BaseModel):
+    """/readyz while the archive cannot serve: why, for a token that sees everything."""
+
+    status: str  # "unavailable"
+    reason: str | None = None
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a route: the error statuses it gives, each with the `Error` body."""
-    return {status: {"model": Error, "description": _MEANINGS[status]} for status in statuses}
+    """`responses=` of a route: the error statuses it gives, each with the `Error` body
+    (503, which every route reading the catalog can give, with its Retry-After)."""
+    return {
+        status: {
+            "model": Error,
+            "description": _MEANINGS[status],
+            **({"headers": RETRY_AFTER_HEADER} if status == 503 else {}),
+        }
+        for status in statuses
+    }
 
 
 def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -25,12 +25,13 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.access import Principal
+from archive.catalog import CatalogUnreachableError
 from archive.records.akten import Rule
-from archive.search import SORTS, Hit, SearchFilters, SearchQueryError
+from archive.search import SORTS, Hit, SearchFilters, SearchQueryError, SearchUnavailableError
 from classifiers.fileplan import FilePlan
 from eakte.labels import IDENTIFIER_LABELS, STATE_LABELS, STATUS_LABELS
 from eakte.web import sessions
-from eakte.web.errors import invalid_request
+from eakte.web.errors import UNAVAILABLE, invalid_request
 from eakte.web.service import (
     MAX_OFFSET,
     Service,
@@ -64,6 +65,11 @@ _ERRORS = {
     403: ("Kein Zugriff", "Diese Seite ist der Registratur und der Administration vorbehalten."),
     404: ("Nicht gefunden", "Dieses Dokument oder diese Akte gibt es nicht, oder Sie dürfen sie nicht sehen."),
     422: ("Ungültige Angabe", "Die Adresse enthält eine ungültige Angabe. Bitte die Suche neu beginnen."),
+}  # fmt: skip
+# 503: a server away, by what is away (eakte.web.errors.UNAVAILABLE)
+_UNAVAILABLE = {
+    SearchUnavailableError: ("Suche nicht erreichbar", "Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es später noch einmal (in etwa einer Minute)."),
+    CatalogUnreachableError: ("Archiv nicht erreichbar", "Das Archiv ist gerade nicht erreichbar. Bitte versuchen Sie es später noch einmal (in etwa einer Minute)."),
 }  # fmt: skip
 _FOREIGN_FORM = ("Formular abgelehnt", "Das Formular kam nicht von dieser Seite oder ist veraltet. Bitte die Seite neu laden und noch einmal senden.")  # fmt: skip
 _templates.env.filters["datum"] = lambda iso: (
@@ -297,6 +303,18 @@ async def invalid_in_german(request: Request, exc: RequestValidationError) -> Re
         return invalid_request(request, exc)  # the API's: {"detail": "<reasons>"}
     titel, text = _ERRORS[422]
     return _page(request, "fehler.html", 422, who=None, titel=titel, text=text)
+
+
+async def unavailable_in_german(request: Request, exc: Exception) -> Response:
+    """A server away (503): the clerk's pages say so in German, with the API's Retry-After
+    and nothing of the server's address; the API answers as `eakte.web.errors` does."""
+    answer = next(UNAVAILABLE[c] for c in type(exc).__mro__ if c in UNAVAILABLE)(request, exc)
+    if not request.url.path.startswith("/ui/"):
+        return answer
+    titel, text = next(_UNAVAILABLE[c] for c in type(exc).__mro__ if c in _UNAVAILABLE)
+    page = _page(request, "fehler.html", 503, who=None, titel=titel, text=text)
+    page.headers["Retry-After"] = answer.headers["Retry-After"]
+    return page
 
 
 def to_sign_in(_request: Request, _exc: SignIn) -> Response:

@@ -91,6 +91,13 @@ def test_kill_after_the_pdfa_blob_then_rerun_then_repair(tmp_path: Path, prefect
     for sha in orphans:  # the rerun made that document's PDF/A anew, in other bytes
         assert f"blob {sha}: stored but no document refers to it" in broken.stdout
 
+    young = run_eakte("verify", "--repair", "--data", str(data), api=prefect_api, check=False)
+    for sha in orphans:  # stored a minute ago: perhaps another machine's store in progress
+        assert f"left blob {sha}" in young.stdout
+    an_hour_ago = time.time() - 3700
+    for sha in orphans:  # nothing catalogued them since: orphans for good
+        blob = _stored_blobs(data / "blobs")[sha]
+        os.utime(blob, (an_hour_ago, an_hour_ago))
     repaired = run_eakte("verify", "--repair", "--data", str(data), api=prefect_api)
     for sha in orphans:
         assert f"removed blob {sha}" in repaired.stdout

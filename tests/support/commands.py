@@ -48,13 +48,17 @@ def run_eakte(
     return result
 
 
-def start_eakte(*args: str, api: str) -> subprocess.Popen[str]:
-    """The real `eakte` started in a session of its own, its output piped, not waited for."""
-    env = dict(os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+def start_eakte(
+    *args: str, api: str, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The real `eakte` started in a session of its own, its output piped, not waited for;
+    `env`: variables to set for it."""
     return subprocess.Popen(
         [*EAKTE, *args],
         cwd=ROOT,
-        env=env,
+        env=dict(
+            os.environ, PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false", **(env or {})
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

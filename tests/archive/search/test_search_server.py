@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +21,6 @@ from tests.support.opensearch import OpenSearchNode
 
 _DOC = IndexDoc(document_id="d", title="Bauantrag Scheune", doc_type="bauantrag",
                 doc_label="Bauantrag", unit="6.3.1", status="archived", text="Ein Bauantrag.")  # fmt: skip
-
-
-@pytest.fixture
-def index_name(opensearch_node: OpenSearchNode) -> Iterator[str]:
-    """A fresh index name on the session's node, deleted afterwards."""
-    name = f"eakte-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    cleanup = SearchServerIndex(f"opensearch+{opensearch_node.url}", name)
-    cleanup._server.client.indices.delete(index=name, ignore_unavailable=True)
-    cleanup.close()
 
 
 def _closed_port() -> int:

@@ -84,3 +84,19 @@ def test_a_validation_error_names_the_parameter_in_words(world: World, limit: st
     answer = world.get("/api/v1/search", limit=limit)
     assert answer.status_code == 422
     assert "limit" in answer.json()["detail"]
+
+
+def test_every_route_that_can_answer_503_declares_it_with_retry_after(world: World) -> None:
+    """Every API route reads the catalog (a token is looked up there), which on a database
+    server can be unreachable, and /readyz and search ask the search index: each can
+    answer 503, and says when to try again."""
+    spec = _spec(world)
+    routes = {**_api_operations(spec), "/readyz": spec["paths"]["/readyz"]["get"]}
+    for path, operation in routes.items():
+        declared = operation["responses"].get("503")
+        assert declared is not None, f"{path} can answer 503 but does not declare it"
+        assert "Retry-After" in declared.get("headers", {}), path
+    readyz = routes["/readyz"]["responses"]["503"]["content"]["application/json"]["schema"]
+    unready = spec["components"]["schemas"][readyz["$ref"].rsplit("/", 1)[1]]
+    assert set(unready["properties"]) == {"status", "reason"}
+    assert "503" not in spec["paths"]["/healthz"]["get"]["responses"]  # answers while up
