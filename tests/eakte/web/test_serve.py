@@ -51,9 +51,20 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Path) -> None:
+@pytest.fixture(params=["embedded", "postgresql"])
+def catalog_url(request: pytest.FixtureRequest) -> str | None:
+    """The archive's catalog: the SQLite file (None), or a database on the PostgreSQL
+    server, where the workers are separate processes sharing one server."""
+    if request.param == "embedded":
+        return None
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_two_workers_answer_and_every_access_is_logged_by_shutdown(
+    tmp_path: Path, catalog_url: str | None
+) -> None:
     data = tmp_path / "data"
-    archive = Archive(data)
+    archive = Archive(data, catalog_url=catalog_url)
     archive.index.add_many(
         IndexDoc(
             document_id=f"doc-{n}", title=f"Bauantrag {n}", doc_type="bauantrag",
@@ -70,7 +81,10 @@ def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Pat
     server = subprocess.Popen(
         [*EAKTE, "serve", "--data", str(data), "--port", str(port), "--workers", "2"],
         cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "EAKTE_ES_URL"},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "EAKTE_ES_URL"},
+            **({"EAKTE_DATABASE_URL": catalog_url} if catalog_url else {}),
+        },
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -98,7 +112,7 @@ def test_two_workers_answer_and_every_access_is_logged_by_shutdown(tmp_path: Pat
         server.send_signal(signal.SIGINT)
         _, stderr = server.communicate(timeout=60)
     assert stderr.count("Started server process") >= 2  # two workers
-    archive = Archive(data)
+    archive = Archive(data, catalog_url=catalog_url)
     with archive.transaction() as s:
         searches = [e for e in read_access_log(s, 1000) if e.action == "search"]
     assert len(searches) == 40  # written when the workers stopped, none lost
