@@ -26,6 +26,8 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -247,41 +249,55 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve_and_load(  # type: ignore[no-untyped-def]
-    data_dir: Path,
-    tokens: dict[str, str],
-    clients: int,
-    requests: int,
-    workers: int,
-    say,
-    env: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """Latency and throughput of `requests` searches through a fresh `eakte serve` (`env`:
-    EAKTE_* variables for it, e.g. the catalog and search servers), and the peak RSS of its
-    process tree (the server and its workers) from its start to the last answer."""
+@dataclass
+class Served:
+    """A running `eakte serve`: its port, and the peak RSS of its process tree so far."""
+
+    port: int
+    memory: TreeRssMonitor
+
+    def load(self, tokens: dict[str, str], clients: int, requests: int) -> dict[str, Any]:
+        """`requests` searches from `clients` closed-loop clients: latencies, throughput."""
+        throughput: list[float] = []
+        latencies, errors = uvloop.run(
+            _http_load("127.0.0.1", self.port, tokens, clients, requests, throughput)
+        )
+        return {
+            "latencies": latencies,
+            "errors": errors,
+            "requests_per_second": throughput[-1],
+        }
+
+
+@contextmanager
+def serving(data_dir: Path, workers: int, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """A fresh `eakte serve` on `data_dir`, ready (`env`: EAKTE_* variables for it, e.g. the
+    catalog and search servers), ended on leaving; its memory is watched from its start."""
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         environment = {
             k: v for k, v in os.environ.items() if k not in ("EAKTE_ES_URL", "EAKTE_SEARCH_URL")
         }
         environment |= {"PYTHONUNBUFFERED": "1", **(env or {})}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "eakte",
-                "serve",
-                "--data",
-                str(data_dir),
-                "--port",
-                str(port),
-                *(["--workers", str(workers)] if workers else []),
-            ],
-            cwd=tmp,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        log = Path(tmp) / "serve.log"
+        with log.open("wb") as errors:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "eakte",
+                    "serve",
+                    "--data",
+                    str(data_dir),
+                    "--port",
+                    str(port),
+                    *(["--workers", str(workers)] if workers else []),
+                ],
+                cwd=tmp,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
         memory = TreeRssMonitor(server.pid)
         memory.start()
         try:
@@ -294,27 +310,31 @@ def _serve_and_load(  # type: ignore[no-untyped-def]
                 except httpx.TransportError:
                     pass
                 if server.poll() is not None:
-                    raise RuntimeError(
-                        "eakte serve ended: " + server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-                    )
+                    raise RuntimeError(f"eakte serve ended: {log.read_text()[-2000:]}")
                 time.sleep(0.2)
             else:
                 raise RuntimeError("eakte serve did not become ready")
-            say("warming up")
-            throughput: list[float] = []
-            uvloop.run(_http_load("127.0.0.1", port, tokens, clients, 200, throughput))
-            latencies, errors = uvloop.run(
-                _http_load("127.0.0.1", port, tokens, clients, requests, throughput)
-            )
+            yield Served(port, memory)
         finally:
-            peak = memory.stop()
+            memory.stop()
             server.terminate()
             server.wait(10)
+
+
+def _serve_and_load(  # type: ignore[no-untyped-def]
+    data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
+) -> dict[str, Any]:
+    """Latency and throughput of `requests` searches through a fresh `eakte serve`."""
+    with serving(data_dir, workers) as served:
+        say("warming up")
+        served.load(tokens, clients, 200)
+        measured = served.load(tokens, clients, requests)
+    latencies = measured["latencies"]
     return _percentiles(latencies) | {
         "answered": len(latencies),
-        "errors": errors,
-        "requests_per_second": round(throughput[-1], 1),
-        "server_peak_rss_mib": mib(peak),
+        "errors": measured["errors"],
+        "requests_per_second": round(measured["requests_per_second"], 1),
+        "server_peak_rss_mib": mib(served.memory.peak),
     }
 
 
@@ -395,6 +415,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="postgresql",
         help="with --backends: the catalog both backends share (default postgresql)",
     )
+    parser.add_argument(
+        "--warmup", type=int, default=500, help="with --backends: requests per server first"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="with --backends: turns the load alternates in"
+    )
     args = parser.parse_args(argv)
     if args.backends:
         return _compare(args)
@@ -452,6 +478,8 @@ def _compare(args: argparse.Namespace) -> int:
             status.update,
             catalog=args.catalog,
             workers=args.workers,
+            warmup=args.warmup,
+            rounds=args.rounds,
         )
     result["started"] = started.isoformat()
     result["commit"] = _commit()

@@ -28,7 +28,7 @@ from archive.search import SearchIndex
 from archive.store import Archive
 from benchmarks import servers
 from benchmarks.memory import PeakRss, mib
-from benchmarks.search import _serve_and_load, batches, direct, index_docs, make_tokens
+from benchmarks.search import _percentiles, batches, direct, index_docs, make_tokens, serving
 
 BACKENDS = ("tantivy", "opensearch")
 CATALOGS = ("postgresql", "sqlite")
@@ -68,7 +68,13 @@ def compare(  # type: ignore[no-untyped-def]
     *,
     catalog: str = "postgresql",
     workers: int = 0,
+    warmup: int = 500,
+    rounds: int = 4,
 ) -> dict[str, Any]:
+    """Fill and compact every backend, then load their `eakte serve`s in turns, then
+    query each index in this process. A shared, noisy machine changes speed within minutes:
+    `rounds` turns of `requests / rounds` each, in the order A B B A A B ..., spread that
+    over the backends evenly, so their ratio holds although the absolute figures move."""
     unknown = set(backends) - set(BACKENDS)
     if unknown or not backends:
         raise ValueError(f"backends are {', '.join(BACKENDS)}, not {', '.join(sorted(unknown))}")
@@ -78,9 +84,11 @@ def compare(  # type: ignore[no-untyped-def]
         "documents": documents,
         "clients": clients,
         "requests": requests,
+        "warmup": warmup,
+        "rounds": rounds,
         "catalog": catalog,
         "cpus": os.cpu_count(),
-        "backends": {},
+        "backends": {b: {} for b in backends},
     }
     say("generating the documents")
     corpus = [index_docs(start, count) for start, count in batches(documents)]
@@ -95,18 +103,65 @@ def compare(  # type: ignore[no-untyped-def]
             pg = stack.enter_context(servers.postgres())
             catalog_url = servers.postgres_database(pg)
             env["EAKTE_DATABASE_URL"] = catalog_url
+        pg_memory = stack.enter_context(
+            _peak(None if pg is None else lambda: servers.postgres_rss(pg))
+        )
         if "opensearch" in backends:
             say("starting OpenSearch")
             node = stack.enter_context(servers.opensearch())
-            result["opensearch_start_seconds"] = round(node.started_in, 1)
-            result["opensearch"] = {"version": servers.VERSION, "heap": servers.HEAP}
+            result["opensearch"] = {
+                "version": servers.VERSION,
+                "heap": servers.HEAP,
+                "start_seconds": round(node.started_in, 1),
+            }
+        node_memory = stack.enter_context(
+            _peak(None if node is None else lambda: servers.opensearch_rss(node))  # type: ignore[arg-type]
+        )
         archive = Archive(data_dir, catalog_url=catalog_url)
         tokens = make_tokens(archive)
         archive.close()
         for backend in backends:
-            result["backends"][backend] = _one_backend(
-                backend, data_dir, corpus, tokens, env, pg, node, clients, requests, workers, say
-            )
+            result["backends"][backend] |= _fill(backend, data_dir, node, corpus, say)
+        served = {}
+        for backend in backends:
+            serve_env = dict(env)
+            if backend == "opensearch":
+                assert node is not None
+                serve_env |= {"EAKTE_SEARCH_URL": node.url, "EAKTE_SEARCH_INDEX": INDEX_NAME}
+            served[backend] = stack.enter_context(serving(data_dir, workers, serve_env))
+            say(f"{backend}: warming up ({warmup} requests)")
+            served[backend].load(tokens, clients, warmup)
+        latencies: dict[str, list[float]] = {b: [] for b in backends}
+        errors = dict.fromkeys(backends, 0)
+        seconds = dict.fromkeys(backends, 0.0)
+        for turn in range(rounds):
+            order = backends if turn % 2 == 0 else backends[::-1]
+            for backend in order:
+                say(f"{backend}: HTTP, round {turn + 1}/{rounds}, {clients} clients")
+                done = served[backend].load(tokens, clients, requests // rounds)
+                latencies[backend] += done["latencies"]
+                errors[backend] += done["errors"]
+                seconds[backend] += len(done["latencies"]) / done["requests_per_second"]
+        for backend in backends:
+            result["backends"][backend]["http"] = _percentiles(latencies[backend]) | {
+                "answered": len(latencies[backend]),
+                "errors": errors[backend],
+                "requests_per_second": round(len(latencies[backend]) / seconds[backend], 1),
+            }
+            result["backends"][backend]["peak_rss_mib"] = {
+                "eakte_serve": mib(served[backend].memory.peak)
+            }
+        for backend in backends:
+            say(f"{backend}: the index in this process")
+            index = _open(backend, data_dir, node)
+            try:
+                result["backends"][backend]["index_direct"] = direct(index, clients, requests)
+            finally:
+                index.close()
+        if node_memory is not None:
+            result["backends"]["opensearch"]["peak_rss_mib"]["opensearch"] = mib(node_memory.peak)
+        if pg_memory is not None:
+            result["postgresql_peak_rss_mib"] = mib(pg_memory.peak)
     return result
 
 
@@ -121,50 +176,26 @@ def _open(backend: str, data_dir: Path, node: servers.OpenSearchNode | None) -> 
     return SearchServerIndex(node.url, INDEX_NAME)
 
 
-def _one_backend(  # type: ignore[no-untyped-def]
+def _fill(
     backend: str,
     data_dir: Path,
-    corpus: list[list[Any]],
-    tokens: dict[str, str],
-    env: dict[str, str],
-    pg: servers.PostgresCluster | None,
     node: servers.OpenSearchNode | None,
-    clients: int,
-    requests: int,
-    workers: int,
+    corpus: list[list[Any]],
     say: Say,
 ) -> dict[str, Any]:
-    """Fill, compact and measure one backend; the servers' peak memory meanwhile."""
-    serve_env = dict(env)
-    if backend == "opensearch":
-        assert node is not None
-        serve_env |= {"EAKTE_SEARCH_URL": node.url, "EAKTE_SEARCH_INDEX": INDEX_NAME}
+    """Index the corpus into one backend and compact it; rate, segments and times."""
     documents = sum(len(b) for b in corpus)
-    with (
-        _peak(None if pg is None else lambda: servers.postgres_rss(pg)) as pg_memory,
-        _peak(
-            None if backend != "opensearch" else lambda: servers.opensearch_rss(node)  # type: ignore[arg-type]
-        ) as node_memory,
-    ):
-        index = _open(backend, data_dir, node)
-        try:
-            index_s = fill(index, corpus, say, backend)
-            segments_written = index.segments()
-            say(f"{backend}: compacting {segments_written} segment(s)")
-            start = time.perf_counter()
-            index.compact()
-            compact_s = time.perf_counter() - start
-            segments, indexed = index.segments(), index.count()
-        finally:
-            index.close()
-        say(f"{backend}: HTTP, {requests} requests from {clients} clients")
-        http = _serve_and_load(data_dir, tokens, clients, requests, workers, say, serve_env)
-        say(f"{backend}: the index in this process")
-        index = _open(backend, data_dir, node)
-        try:
-            in_process = direct(index, clients, requests)
-        finally:
-            index.close()
+    index = _open(backend, data_dir, node)
+    try:
+        index_s = fill(index, corpus, say, backend)
+        segments_written = index.segments()
+        say(f"{backend}: compacting {segments_written} segment(s)")
+        start = time.perf_counter()
+        index.compact()
+        compact_s = time.perf_counter() - start
+        segments, indexed = index.segments(), index.count()
+    finally:
+        index.close()
     return {
         "indexed": indexed,
         "index_seconds": round(index_s, 1),
@@ -172,13 +203,6 @@ def _one_backend(  # type: ignore[no-untyped-def]
         "segments_as_written": segments_written,
         "compact_seconds": round(compact_s, 1),
         "segments": segments,
-        "http": http,
-        "index_direct": in_process,
-        "peak_rss_mib": {
-            "eakte_serve": http["server_peak_rss_mib"],
-            "opensearch": None if node_memory is None else mib(node_memory.peak),
-            "postgresql": None if pg_memory is None else mib(pg_memory.peak),
-        },
     }
 
 
@@ -227,6 +251,18 @@ def print_table(result: dict[str, Any], console: Any) -> None:
     for key in ("p50", "p99"):
         row(f"index in-process, one at a time, {key} ms", each("index_direct", "sequential", key))
     row("peak RSS eakte serve, MiB", each("peak_rss_mib", "eakte_serve"))
-    row("peak RSS OpenSearch node, MiB", each("peak_rss_mib", "opensearch"))
-    row("peak RSS PostgreSQL, MiB", each("peak_rss_mib", "postgresql"))
+    table.add_row(
+        "peak RSS OpenSearch node, MiB",
+        *(f"{measured[n]['peak_rss_mib'].get('opensearch') or '-'}" for n in names),
+        *([""] if len(names) == 2 else []),
+    )
     console.print(table)
+    if "postgresql_peak_rss_mib" in result:
+        console.print(
+            f"PostgreSQL (the catalog both share): peak RSS {result['postgresql_peak_rss_mib']} MiB"
+        )
+    if "opensearch" in result:
+        o = result["opensearch"]
+        console.print(
+            f"OpenSearch {o['version']}, heap {o['heap']}, green after {o['start_seconds']} s"
+        )

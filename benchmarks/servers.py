@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.memory import rss, tree_rss
+from benchmarks.memory import tree_rss
 from tests.support.opensearch import HEAP, VERSION, OpenSearchNode, start_node
 from tests.support.postgres import PostgresCluster, start_cluster
 
@@ -66,9 +66,3 @@ def opensearch_rss(node: OpenSearchNode) -> int:
     process = node.process
     return 0 if process is None else tree_rss(process.pid)
 
-
-def own_rss() -> int:
-    """RSS (bytes) of this process alone."""
-    import os
-
-    return rss([os.getpid()])
