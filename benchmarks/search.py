@@ -489,7 +489,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print_table(result, Console())
+        print_table(result, Console(width=140))
         print(f"results: {out.relative_to(ROOT)}")
     errors = sum(b["http"]["errors"] for b in result["backends"].values())
     return 0 if errors == 0 else 2

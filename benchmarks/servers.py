@@ -65,4 +65,3 @@ def opensearch_rss(node: OpenSearchNode) -> int:
     """Summed RSS (bytes) of the node's JVM and any process below it."""
     process = node.process
     return 0 if process is None else tree_rss(process.pid)
-
