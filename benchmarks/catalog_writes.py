@@ -369,14 +369,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"catalogs are {', '.join(CATALOGS)}; kinds are {', '.join(KINDS)}")
     writer_counts = [int(w) for w in args.writers.split(",") if w]
     started = datetime.now(UTC)
+    commit = subprocess.run(  # the code measured, not a later one
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     status_console = Console(stderr=True)
     with status_console.status("catalog writes") as status:
         result = run(catalogs, kinds, writer_counts,
                      {"event": args.events, "document": args.documents}, status.update)  # fmt: skip
     result["started"] = started.isoformat()
-    result["commit"] = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    result["commit"] = commit
     result["problems"] = problems(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"catalog-writes-{started:%Y%m%dT%H%M%SZ}.json"

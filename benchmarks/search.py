@@ -468,7 +468,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     console = Console(stderr=True)
-    started = datetime.now(UTC)
+    started, commit = datetime.now(UTC), _commit()  # the code measured, not a later one
     with console.status("search backends") as status:
         result = compare(
             backends,
@@ -482,7 +482,7 @@ def _compare(args: argparse.Namespace) -> int:
             rounds=args.rounds,
         )
     result["started"] = started.isoformat()
-    result["commit"] = _commit()
+    result["commit"] = commit
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"search-backends-{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
