@@ -1,6 +1,6 @@
 """Catalog writes per second with 1 and 4 writer processes, on SQLite and on PostgreSQL.
 
-    python -m benchmarks.catalog_writes [--events 600] [--documents 200] [--writers 1,4]
+    python -m benchmarks.catalog_writes [--events 3000] [--documents 600] [--writers 1,4]
 
 Every write is one the archive makes itself, through its own API, and every one appends an
 event to the hash-chained audit trail (which is what serialises writers: each takes the
@@ -356,8 +356,8 @@ def print_table(result: dict[str, Any], console: Console) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=600, help="event writes per case")
-    parser.add_argument("--documents", type=int, default=200, help="document writes per case")
+    parser.add_argument("--events", type=int, default=3000, help="event writes per case")
+    parser.add_argument("--documents", type=int, default=600, help="document writes per case")
     parser.add_argument("--writers", default="1,4", help="writer processes per case, e.g. 1,4")
     parser.add_argument("--catalogs", default="sqlite,postgresql")
     parser.add_argument("--kinds", default="event,document")
