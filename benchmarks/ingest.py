@@ -27,6 +27,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from benchmarks.memory import TreeRssMonitor
 from scanmaker import PdfCodec, page_from_corpus_text, sample_documents, write_scan
 from scanners.intake import prepare_input
 
@@ -175,57 +176,6 @@ def build_corpus(inbox: Path, prepared_dir: Path, pages_min: int) -> list[Corpus
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-def _children_by_parent() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def tree_rss(root: int) -> int:
-    """Sum of RSS (bytes) of `root` and all its live descendants, from /proc."""
-    tree = _children_by_parent()
-    pending, total = [root], 0
-    page = os.sysconf("SC_PAGE_SIZE")
-    while pending:
-        pid = pending.pop()
-        pending.extend(tree.get(pid, ()))
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-class TreeRssMonitor(threading.Thread):
-    """Polls the summed RSS of a process tree until stopped; keeps the peak."""
-
-    def __init__(self, root: int, interval: float = 0.2) -> None:
-        super().__init__(daemon=True)
-        self.root, self.interval, self.peak = root, interval, 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            self.peak = max(self.peak, tree_rss(self.root))
-            if self._stop_event.wait(self.interval):
-                return
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        return self.peak
 
 
 def run_measured(

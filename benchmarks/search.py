@@ -24,8 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -36,12 +39,14 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.access import create_token
-from archive.search import IndexDoc, SearchFilters, Visibility
+from archive.search import IndexDoc, SearchFilters, SearchIndex, Visibility
 from archive.store import Archive
 from benchmarks.german_docs import generate
+from benchmarks.memory import TreeRssMonitor, mib
 from classifiers.fileplan import load_file_plan
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
 QUERIES = (
     ("Grundsteuer festgesetzt", "grundsteuerbescheid", "tax"),
     ("Hebesatz Grundbesitz", "grundsteuerbescheid", "tax"),
@@ -57,35 +62,52 @@ QUERIES = (
 SCOPES = {"tax": ["9", "tax"], "bau": ["6"], "all": ["all", "tax"]}
 
 
-def build(data_dir: Path, documents: int, say) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """A data directory with `documents` indexed documents and one token per scope."""
-    plan = load_file_plan()
-    types = {t.key: t for t in plan.types}
-    archive = Archive(data_dir)
+def make_tokens(archive: Archive) -> dict[str, str]:
+    """One case-system token per scope in `archive`'s catalog: name -> secret."""
     tokens = {}
     with archive.transaction() as session:
         for name, scopes in SCOPES.items():
             tokens[name] = create_token(session, f"bench-{name}", "case_system", scopes)[1]
-    batch = max(1, min(5000, documents // 20))  # twenty commits, as batches would make
-    for start in range(0, documents, batch):
-        say(f"indexing {start:,}/{documents:,}")
-        docs = generate(min(batch, documents - start), seed=1000 + start)
-        archive.index.add_many(
-            IndexDoc(
-                document_id=f"bench-{start + i:07d}",
-                title=d.text.split("\n", 1)[0][:120],
-                doc_type=d.doc_type,
-                doc_label=types[d.doc_type].label,
-                unit=types[d.doc_type].unit,
-                status="archived",
-                text=d.text,
-                aktenzeichen=tuple(d.truth.get("aktenzeichen", ())),
-                identifiers=tuple(v for k, vs in d.truth.items() for v in vs),
-                document_date=d.document_date,
-                tax_secret=types[d.doc_type].tax,
-            )
-            for i, d in enumerate(docs)
+    return tokens
+
+
+def batches(documents: int) -> Iterator[tuple[int, int]]:
+    """(first number, count) of the batches `documents` are indexed in: twenty commits, as
+    batches would make, of at most 5,000."""
+    size = max(1, min(5000, documents // 20))
+    for start in range(0, documents, size):
+        yield start, min(size, documents - start)
+
+
+def index_docs(start: int, count: int) -> list[IndexDoc]:
+    """The generated documents `start` .. `start + count` as the index gets them: each filed
+    into its type's Aktenplan unit, tax types tax-secret. The same seed gives the same ones."""
+    types = {t.key: t for t in load_file_plan().types}
+    return [
+        IndexDoc(
+            document_id=f"bench-{start + i:07d}",
+            title=d.text.split("\n", 1)[0][:120],
+            doc_type=d.doc_type,
+            doc_label=types[d.doc_type].label,
+            unit=types[d.doc_type].unit,
+            status="archived",
+            text=d.text,
+            aktenzeichen=tuple(d.truth.get("aktenzeichen", ())),
+            identifiers=tuple(v for k, vs in d.truth.items() for v in vs),
+            document_date=d.document_date,
+            tax_secret=types[d.doc_type].tax,
         )
+        for i, d in enumerate(generate(count, seed=1000 + start))
+    ]
+
+
+def build(data_dir: Path, documents: int, say) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A data directory with `documents` indexed documents and one token per scope."""
+    archive = Archive(data_dir)
+    tokens = make_tokens(archive)
+    for start, count in batches(documents):
+        say(f"indexing {start:,}/{documents:,}")
+        archive.index.add_many(index_docs(start, count))
     archive.close()
     return tokens
 
@@ -163,6 +185,15 @@ def _direct(data_dir: Path, clients: int, requests: int) -> dict[str, Any]:
     from archive.search.tantivy import TantivyIndex
 
     index = TantivyIndex(data_dir / "index")
+    try:
+        return direct(index, clients, requests)
+    finally:
+        index.close()
+
+
+def direct(index: SearchIndex, clients: int, requests: int) -> dict[str, Any]:
+    """The same queries as the API's (hits, then facet counts) on `index` in this process:
+    a quarter of them one at a time, then all of them from `clients` threads."""
     rng = random.Random(0)
     plan = [rng.choice(QUERIES) for _ in range(requests)]
 
@@ -218,31 +249,57 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve_and_load(  # type: ignore[no-untyped-def]
-    data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
-) -> dict[str, Any]:
-    """Latency and throughput of `requests` searches through a fresh `eakte serve`."""
+@dataclass
+class Served:
+    """A running `eakte serve`: its port, and the peak RSS of its process tree so far."""
+
+    port: int
+    memory: TreeRssMonitor
+
+    def load(self, tokens: dict[str, str], clients: int, requests: int) -> dict[str, Any]:
+        """`requests` searches from `clients` closed-loop clients: latencies, throughput."""
+        throughput: list[float] = []
+        latencies, errors = uvloop.run(
+            _http_load("127.0.0.1", self.port, tokens, clients, requests, throughput)
+        )
+        return {
+            "latencies": latencies,
+            "errors": errors,
+            "requests_per_second": throughput[-1],
+        }
+
+
+@contextmanager
+def serving(data_dir: Path, workers: int, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """A fresh `eakte serve` on `data_dir`, ready (`env`: EAKTE_* variables for it, e.g. the
+    catalog and search servers), ended on leaving; its memory is watched from its start."""
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("EAKTE_ES_URL", None)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "eakte",
-                "serve",
-                "--data",
-                str(data_dir),
-                "--port",
-                str(port),
-                *(["--workers", str(workers)] if workers else []),
-            ],
-            cwd=tmp,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        environment = {
+            k: v for k, v in os.environ.items() if k not in ("EAKTE_ES_URL", "EAKTE_SEARCH_URL")
+        }
+        environment |= {"PYTHONUNBUFFERED": "1", **(env or {})}
+        log = Path(tmp) / "serve.log"
+        with log.open("wb") as errors:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "eakte",
+                    "serve",
+                    "--data",
+                    str(data_dir),
+                    "--port",
+                    str(port),
+                    *(["--workers", str(workers)] if workers else []),
+                ],
+                cwd=tmp,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+        memory = TreeRssMonitor(server.pid)
+        memory.start()
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 120
@@ -251,22 +308,33 @@ def _serve_and_load(  # type: ignore[no-untyped-def]
                     if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.2)
+                    pass
+                if server.poll() is not None:
+                    raise RuntimeError(f"eakte serve ended: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
             else:
                 raise RuntimeError("eakte serve did not become ready")
-            say("warming up")
-            throughput: list[float] = []
-            uvloop.run(_http_load("127.0.0.1", port, tokens, clients, 200, throughput))
-            latencies, errors = uvloop.run(
-                _http_load("127.0.0.1", port, tokens, clients, requests, throughput)
-            )
+            yield Served(port, memory)
         finally:
+            memory.stop()
             server.terminate()
             server.wait(10)
+
+
+def _serve_and_load(  # type: ignore[no-untyped-def]
+    data_dir: Path, tokens: dict[str, str], clients: int, requests: int, workers: int, say
+) -> dict[str, Any]:
+    """Latency and throughput of `requests` searches through a fresh `eakte serve`."""
+    with serving(data_dir, workers) as served:
+        say("warming up")
+        served.load(tokens, clients, 200)
+        measured = served.load(tokens, clients, requests)
+    latencies = measured["latencies"]
     return _percentiles(latencies) | {
         "answered": len(latencies),
-        "errors": errors,
-        "requests_per_second": round(throughput[-1], 1),
+        "errors": measured["errors"],
+        "requests_per_second": round(measured["requests_per_second"], 1),
+        "server_peak_rss_mib": mib(served.memory.peak),
     }
 
 
@@ -337,7 +405,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="eakte serve --workers")
     parser.add_argument("--data", type=Path, help="keep the built archive here and reuse it")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--backends",
+        help="compare search backends in one run, e.g. tantivy,opensearch (benchmarks.search_backends)",
+    )
+    parser.add_argument(
+        "--catalog",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="with --backends: the catalog both backends share (default postgresql)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=500, help="with --backends: requests per server first"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="with --backends: turns the load alternates in"
+    )
     args = parser.parse_args(argv)
+    if args.backends:
+        return _compare(args)
     console = Console(stderr=True)
     with console.status("search benchmark") as status:
         result = run(
@@ -374,6 +460,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("page of 20, median ms:", ", ".join(f"{k} {v}" for k, v in result["paging_ms"].items()))
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """--backends: every named backend in one run; the table, and the JSON in benchmarks/results."""
+    from benchmarks.search_backends import compare, print_table
+
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    console = Console(stderr=True)
+    started, commit = datetime.now(UTC), _commit()  # the code measured, not a later one
+    with console.status("search backends") as status:
+        result = compare(
+            backends,
+            args.documents,
+            args.clients,
+            args.requests,
+            status.update,
+            catalog=args.catalog,
+            workers=args.workers,
+            warmup=args.warmup,
+            rounds=args.rounds,
+        )
+    result["started"] = started.isoformat()
+    result["commit"] = commit
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"search-backends-{started:%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_table(result, Console(width=140))
+        print(f"results: {out.relative_to(ROOT)}")
+    errors = sum(b["http"]["errors"] for b in result["backends"].values())
+    return 0 if errors == 0 else 2
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip()
 
 
 if __name__ == "__main__":
