@@ -7,6 +7,7 @@ import pytest
 
 from scanmaker import write_scan
 from scanners import OcrSettings, RejectedInput, prepare_input, scan_to_pdfa, verify_pdfa
+from scanners.ocr import OCR_STEPS
 
 pytestmark = pytest.mark.slow
 
@@ -161,3 +162,13 @@ def test_born_digital_pdf_with_a_font_not_embedded_is_rasterised_and_says_so(
     assert result.pages[0].source == "ocr" and result.pages[0].confidence is not None
     assert "Straßenverkehrsamt" in result.pages[0].text
     assert verify_pdfa(result.pdfa, expected_pages=1) == []
+
+
+def test_the_result_says_where_the_time_went_stage_by_stage(tmp_path: Path) -> None:
+    result = _scan(tmp_path, [PAGE_1], "png")
+    assert tuple(result.steps) == OCR_STEPS
+    # deskew and rotation are on: tesseract's three passes each took time
+    for stage in ("rasterise", "orientation", "deskew", "ocr", "pdfa", "verification"):
+        assert result.steps[stage] > 0, (stage, result.steps)
+    assert sum(result.steps.values()) <= result.seconds + 0.01
+    assert result.step_cpu["ocr"] > 0
