@@ -49,6 +49,11 @@ _OUT_OF_MEMORY = (
 OCR_STEPS = (*(n for n in STAGE_NAMES if n != "other"), "ocr_other", "verification")
 
 
+# ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
+# detection finds on its side or upside down.
+ROTATE_CONFIDENCE = 14.0
+
+
 class OcrStopped(ScanError):
     """OCR was stopped from outside (`stop_workers`): the document is not at fault."""
 
@@ -60,6 +65,10 @@ class OcrSettings:
     languages: tuple[str, ...] = ("deu", "eng")
     deskew: bool = True
     rotate_pages: bool = True
+    # Take a page's orientation from the OCR's own result where it shows the page upright, and
+    # run tesseract's orientation detection only on the other pages (scanners.confidence_plugin);
+    # False: orientation detection on every page before OCR, as ocrmypdf does.
+    orientation_from_ocr: bool = True
     max_pixels: int = 250_000_000
     default_dpi: int = 300
     # tesseract's time per page (ocrmypdf's --tesseract-timeout): a page that runs out is kept
@@ -163,17 +172,26 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
     with tempfile.TemporaryDirectory(prefix="eakte-ocr-", dir=out_pdf.parent) as tmp:
         work = Path(tmp)
         # A born-digital page rasterised for OCR is upright and straight: no deskew, no rotation.
+        rotate = settings.rotate_pages and dropped is None
+        check_first = rotate and settings.orientation_from_ocr
         job = {
             **_job(prepared, out_pdf, work, settings),
             "deskew": settings.deskew and dropped is None,
-            "rotate_pages": settings.rotate_pages and dropped is None,
+            "rotate_pages": rotate and not check_first,
+            "orientation_check": check_first,
             "mode": "force",
             "pdfa_backend": "auto",
         }
         try:
-            worker_started = time.monotonic()
-            _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
-            worker_seconds = time.monotonic() - worker_started
+            cpu = _run_ocr(prepared, job, settings, steps)
+            if check_first and _turned_pages(work):
+                # A page is on its side or upside down: OCR the document again the way that
+                # finds and corrects every page's orientation before reading it.
+                for record in (work / "confidence").glob("*.json"):
+                    record.unlink()
+                again = {**job, "rotate_pages": True, "orientation_check": False}
+                for stage, seconds in _run_ocr(prepared, again, settings, steps).items():
+                    cpu[stage] = round(cpu.get(stage, 0.0) + seconds, 3)
         except RejectedInput as exc:
             if dropped is None:
                 raise
@@ -182,7 +200,6 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             ) from exc
         software = _software(work)
         pages = _ocr_pages(work, prepared.pages)
-        cpu = _add_worker_profile(steps, work, worker_seconds)
     verifying = time.monotonic()
     problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
     steps["verification"] = time.monotonic() - verifying
@@ -200,6 +217,27 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
         steps=_rounded(steps),
         step_cpu=cpu,
     )
+
+
+def _run_ocr(
+    prepared: PreparedInput, job: dict[str, object], settings: OcrSettings, steps: dict[str, float]
+) -> dict[str, float]:
+    """One run of the OCR process; its stages are added to `steps`, its CPU returned."""
+    started = time.monotonic()
+    _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
+    work = Path(str(job["sidecar"])).parent
+    return _add_worker_profile(steps, work, time.monotonic() - started)
+
+
+def _turned_pages(work: Path) -> list[int]:
+    """Pages tesseract's orientation detection found turned, with ocrmypdf's confidence for
+    turning a page (`ROTATE_CONFIDENCE`), after the OCR's own result did not show them upright."""
+    turned = []
+    for item in (work / "confidence").glob("*.json"):
+        data = json.loads(item.read_text())
+        if data.get("rotate", 0) and data.get("rotate_confidence", 0.0) >= ROTATE_CONFIDENCE:
+            turned.append(int(data["page"]))
+    return sorted(turned)
 
 
 def _add_worker_profile(

@@ -59,6 +59,7 @@ def main(job_file: str) -> int:
             tesseract_non_ocr_timeout=job["page_timeout"],
             plugins=[confidence_plugin.__file__],
             eakte_confidence_dir=job["confidence_dir"],
+            eakte_orientation_check=job.get("orientation_check", False),
         )
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
