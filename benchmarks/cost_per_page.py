@@ -356,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=int, default=8, help="rendered German pages to add")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        help="also run eakte as it was at COMMIT (same venv), for a before/after in one run",
+    )
+    parser.add_argument(
         "--skip",
         action="append",
         default=[],
@@ -366,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="eakte-cost-"))
     env = bench_env(work / "prefect-home")
     try:
-        return _run(work, env, args.generated, set(args.skip))
+        return _run(work, env, args.generated, set(args.skip), args.baseline)
     finally:
         subprocess.run(
             [str(BIN / "eakte"), "server", "stop"], env=env, capture_output=True, check=False
@@ -381,7 +386,20 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _run(work: Path, env: dict[str, str], generated: int, skip: set[str]) -> int:
+def _baseline_env(work: Path, env: dict[str, str], commit: str) -> dict[str, str]:
+    """The environment that runs eakte's code as of `commit`: its tree first on the path."""
+    tree = work / f"baseline-{commit}"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return {**env, "PYTHONPATH": str(tree)}
+
+
+def _run(
+    work: Path, env: dict[str, str], generated: int, skip: set[str], baseline: str | None
+) -> int:
     jobs = os.cpu_count() or 1
     logs = work / "logs"
     logs.mkdir()
@@ -397,6 +415,13 @@ def _run(work: Path, env: dict[str, str], generated: int, skip: set[str]) -> int
     if "plain" not in skip:
         log(f"plain ocrmypdf loop (--jobs {jobs})")
         sides.append(run_plain(pages, env, work / "plain", jobs))
+    if baseline:
+        log(f"eakte ingest as of {baseline}")
+        before_env = _baseline_env(work, env, baseline)
+        before, _ = run_eakte(
+            pages, work / "inbox", work / "data-baseline", before_env, logs, f"eakte@{baseline}"
+        )
+        sides.append(before)
     log("eakte ingest")
     eakte, report = run_eakte(pages, work / "inbox", work / "data", env, logs, "eakte")
     sides.append(eakte)
@@ -434,15 +459,6 @@ def _result(
         for name, row in rows.items()
         if name != sides[-1].name
     }
-    profile = (report or {}).get("profile", {})
-    steps_per_page = {
-        step: round(seconds / max(profile.get("pages") or n, 1), 3)
-        for step, seconds in profile.get("steps", {}).items()
-    }
-    cpu: dict[str, float] = {}
-    for line in (report or {}).get("documents", []):
-        for stage, seconds in ((line.get("profile") or {}).get("ocr_process_cpu") or {}).items():
-            cpu[stage] = cpu.get(stage, 0.0) + seconds
     return {
         "timestamp": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         "pages": [
@@ -451,11 +467,7 @@ def _result(
         "sides": rows,
         "ratios": ratios,
         "eakte_fixed_start": {"core_s": round(empty.core_s, 2), "wall_s": round(empty.wall_s, 2)},
-        "eakte_profile_per_page": {
-            "wall_s": steps_per_page,
-            "ocr_process_core_s": {k: round(v / n, 3) for k, v in cpu.items()},
-        },
-        "eakte_batch_profile": profile,
+        "eakte_batch_profile": (report or {}).get("profile"),
         "problems": [f"{side.name}: {p}" for side in sides for p in side.problems],
         "machine": {"cpus": jobs, "load_after": os.getloadavg()},
         "versions": {
@@ -487,16 +499,13 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"{name}: core-seconds {ratio['core_s']}x, wall {ratio['wall_s']}x")
     fixed = result["eakte_fixed_start"]
     print(f"eakte fixed start (empty folder): {fixed['core_s']} core-s, {fixed['wall_s']} s wall")
-    print(
-        "eakte per page, wall s by step:",
-        ", ".join(f"{k} {v}" for k, v in result["eakte_profile_per_page"]["wall_s"].items()),
-    )
-    print(
-        "eakte OCR process per page, core-s by stage:",
-        ", ".join(
-            f"{k} {v}" for k, v in result["eakte_profile_per_page"]["ocr_process_core_s"].items()
-        ),
-    )
+    for name, row in result["sides"].items():
+        profile = row["details"].get("profile_per_page")
+        if profile:
+            walls = ", ".join(f"{k} {v}" for k, v in profile["wall_s"].items())
+            cores = ", ".join(f"{k} {v}" for k, v in profile["ocr_process_core_s"].items())
+            print(f"{name} per page, wall s by step: {walls}")
+            print(f"{name} OCR process per page, core-s by stage: {cores}")
     for problem in result["problems"]:
         print(f"PROBLEM: {problem}")
 
