@@ -290,6 +290,7 @@ def run_eakte(
     side.details["prefect_server_core_s"] = round(server_cpu, 2)
     if report is not None and pages:
         _eakte_texts(side, pages, report, data)
+        side.details["profile_per_page"] = profile_per_page(report, len(pages))
     return side, report
 
 
@@ -307,6 +308,21 @@ def _eakte_texts(side: Side, pages: list[Page], report: dict[str, Any], data: Pa
             (data / "documents" / document_id[:2] / f"{document_id}.json").read_text()
         )
         side.texts[page.name] = "\n".join(p.get("text", "") for p in sidecar["pages"])
+
+
+def profile_per_page(report: dict[str, Any], pages: int) -> dict[str, dict[str, float]]:
+    """eakte's own profile (the batch report's) per page: wall seconds by step, and the CPU
+    seconds of the OCR process by stage."""
+    profile = report.get("profile") or {}
+    wall = {
+        step: round(seconds / max(profile.get("pages") or pages, 1), 3)
+        for step, seconds in profile.get("steps", {}).items()
+    }
+    cpu: dict[str, float] = {}
+    for line in report.get("documents", []):
+        for stage, seconds in ((line.get("profile") or {}).get("ocr_process_cpu") or {}).items():
+            cpu[stage] = cpu.get(stage, 0.0) + seconds
+    return {"wall_s": wall, "ocr_process_core_s": {k: round(v / pages, 3) for k, v in cpu.items()}}
 
 
 # --------------------------------------------------------------------------- accuracy
@@ -361,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run eakte as it was at COMMIT (same venv), for a before/after in one run",
     )
     parser.add_argument(
+        "--baseline-without-bytecode",
+        action="store_true",
+        help="run the baseline without the installed bytecode (compiling every module it imports)",
+    )
+    parser.add_argument(
         "--skip",
         action="append",
         default=[],
@@ -371,7 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="eakte-cost-"))
     env = bench_env(work / "prefect-home")
     try:
-        return _run(work, env, args.generated, set(args.skip), args.baseline)
+        baseline = args.baseline
+        return _run(
+            work, env, args.generated, set(args.skip), baseline, args.baseline_without_bytecode
+        )
     finally:
         subprocess.run(
             [str(BIN / "eakte"), "server", "stop"], env=env, capture_output=True, check=False
@@ -386,19 +410,36 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _baseline_env(work: Path, env: dict[str, str], commit: str) -> dict[str, str]:
-    """The environment that runs eakte's code as of `commit`: its tree first on the path."""
+def _baseline_env(
+    work: Path, env: dict[str, str], commit: str, without_bytecode: bool
+) -> dict[str, str]:
+    """The environment that runs eakte's code as of `commit`: its tree first on the path;
+    `without_bytecode`: Python looks for bytecode in an empty folder and writes none, as in an
+    installation made without it."""
     tree = work / f"baseline-{commit}"
     tree.mkdir()
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    return {**env, "PYTHONPATH": str(tree)}
+    if not without_bytecode:
+        return {**env, "PYTHONPATH": str(tree)}
+    (work / "no-bytecode").mkdir()
+    return {
+        **env,
+        "PYTHONPATH": str(tree),
+        "PYTHONPYCACHEPREFIX": str(work / "no-bytecode"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def _run(
-    work: Path, env: dict[str, str], generated: int, skip: set[str], baseline: str | None
+    work: Path,
+    env: dict[str, str],
+    generated: int,
+    skip: set[str],
+    baseline: str | None,
+    without_bytecode: bool = False,
 ) -> int:
     jobs = os.cpu_count() or 1
     logs = work / "logs"
@@ -417,10 +458,9 @@ def _run(
         sides.append(run_plain(pages, env, work / "plain", jobs))
     if baseline:
         log(f"eakte ingest as of {baseline}")
-        before_env = _baseline_env(work, env, baseline)
-        before, _ = run_eakte(
-            pages, work / "inbox", work / "data-baseline", before_env, logs, f"eakte@{baseline}"
-        )
+        before_env = _baseline_env(work, env, baseline, without_bytecode)
+        name = f"eakte@{baseline}" + (" no pyc" if without_bytecode else "")
+        before, _ = run_eakte(pages, work / "inbox", work / "data-baseline", before_env, logs, name)
         sides.append(before)
     log("eakte ingest")
     eakte, report = run_eakte(pages, work / "inbox", work / "data", env, logs, "eakte")
