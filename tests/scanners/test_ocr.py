@@ -94,8 +94,9 @@ def test_ocr_that_overruns_its_time_is_stopped_and_rejected(tmp_path: Path) -> N
         scan_to_pdfa(prepared, tmp_path / "out.pdf", settings)
     import subprocess
 
+    # this document's OCR process only: the machine may run other OCR at the same time
     leftover = subprocess.run(
-        ["pgrep", "-f", "scanners.ocr_worker"], capture_output=True, text=True
+        ["pgrep", "-f", f"scanners.ocr_worker {tmp_path}"], capture_output=True, text=True
     )
     assert leftover.stdout.strip() == ""
 
