@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,6 +34,7 @@ from pipelines.faults import disk_full
 from pipelines.item import Context, Item
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
+from pipelines.profile import TimedIndex, batch_profile
 from pipelines.records_plan import filing_plan
 from pipelines.report import batch_report, document_line, skipped_line
 from pipelines.settings import Settings, open_archive
@@ -76,6 +78,7 @@ def ingest_batch(
     A full disk or an unreachable catalog database stops the batch (`pipelines.faults`): the
     report then says so in `stopped`, and the batch is left unfinished, for a rerun to finish.
     """
+    started = time.perf_counter()
     plan = load_file_plan(settings.file_plan)
     model, model_warning = pipeline_model(settings.data_dir, plan)
     try:
@@ -88,22 +91,28 @@ def ingest_batch(
         lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
         report = batch_report(batch_id, batch_name, model, [], {}, lines)
         return {**report, "trusted_time": None, "stopped": stopped}
+    archive.index = TimedIndex(archive.index)
     try:
         ctx = _context(archive, plan, model, settings, batch_id, batch_name, manifest)
-        started = _unless_disk_full(ctx, "as the batch started", lambda: _start(ctx))
-        head_before, at_start = started or (0, {})
+        batch_steps = {"start": -time.perf_counter()}
+        begun = _unless_disk_full(ctx, "as the batch started", lambda: _start(ctx))
+        batch_steps["start"] += time.perf_counter()
+        head_before, at_start = begun or (0, {})
         lines = _ingest_documents(sources, ctx)
         finished = None
         if ctx.stop.reason is None:
+            batch_steps["finish"] = -time.perf_counter()
             finished = _unless_disk_full(
                 ctx, "as the batch ended", lambda: _finish(ctx, settings, head_before, at_start)
             )
+            batch_steps["finish"] += time.perf_counter()
         search_index, trusted_time, index_warnings = finished or ({}, None, [])
         lines += [skipped_line(source, reason) for source, reason in (skipped or {}).items()]
         warnings = [model_warning] if model_warning else []
         warnings += index_warnings
         report = batch_report(batch_id, batch_name, model, warnings, search_index, lines)
         report["trusted_time"] = trusted_time
+        report["profile"] = batch_profile(lines, time.perf_counter() - started, batch_steps)
         if ctx.stop.reason is not None:
             report["stopped"] = ctx.stop.reason
         return report
@@ -191,8 +200,9 @@ def _pages(source: Path, max_bytes: int) -> int:
 @task(name="document", cache_policy=NO_CACHE)
 def document_task(source: Path, ctx: Context) -> dict[str, Any]:
     """All steps of one document; returns its line of the batch report."""
+    started = time.perf_counter()
     item = run_steps(Item(source), ctx)
-    line = document_line(item)
+    line = document_line(item, time.perf_counter() - started)
     progress.document_done(str(source), line["status"])
     return line
 

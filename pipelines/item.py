@@ -57,3 +57,4 @@ class Item:
     reason: str | None = None  # why it has that status, where the batch report says so
     quarantine_copy: Path | None = None
     finished: bool = False  # no step after this one has anything to do
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step (`pipelines.profile`)

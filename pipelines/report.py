@@ -6,12 +6,14 @@ from typing import Any
 
 from classifiers.model import TextModel
 from pipelines.item import Item
+from pipelines.profile import document_profile
 from pipelines.steps import LOW_OCR_CONFIDENCE
 
 # Every line of the batch report has these keys (null where they do not apply).
 # `ocr_applied`: the archived text comes from OCR (false: a born-digital PDF's own text layer);
 # `text_layer_dropped`: why a born-digital PDF's text layer could not be kept as PDF/A, so that
-# its pages were rasterised and OCR'd instead.
+# its pages were rasterised and OCR'd instead. `profile`: the document's seconds in total and
+# per step (`pipelines.profile`), for every document a step was run on.
 REPORT_FIELDS = (
     "source",
     "sha256",
@@ -28,6 +30,7 @@ REPORT_FIELDS = (
     "text_layer_dropped",
     "reason",
     "quarantine_copy",
+    "profile",
 )
 # Statuses of inputs that were not archived: each line says why, and nothing else about them.
 # `interrupted`: a full disk stopped the batch in this document; `not_reached`: the batch
@@ -35,10 +38,12 @@ REPORT_FIELDS = (
 NOT_ARCHIVED = ("quarantined", "interrupted", "not_reached")
 
 
-def document_line(item: Item) -> dict[str, Any]:
-    """The report line of a document the steps are done with."""
+def document_line(item: Item, seconds: float | None = None) -> dict[str, Any]:
+    """The report line of a document the steps are done with (in `seconds`, if timed)."""
     line: dict[str, Any] = dict.fromkeys(REPORT_FIELDS)
     line.update(source=str(item.source), sha256=item.sha256, status=item.status)
+    if seconds is not None:
+        line["profile"] = document_profile(item, seconds)
     if item.status in NOT_ARCHIVED:
         copy = item.quarantine_copy
         line.update(reason=item.reason, quarantine_copy=str(copy) if copy else None)

@@ -26,6 +26,7 @@ from pipelines.document_record import document_record
 from pipelines.faults import disk_full
 from pipelines.inputs import LINK
 from pipelines.item import Context, Item
+from pipelines.profile import timed
 from pipelines.transfer_note import FILE_TIME_BASIS, build_transfer_note, toolchain_versions
 from scanners import RejectedInput, prepare_input, scan_to_pdfa
 from scanners.capture_time import capture_time
@@ -44,6 +45,7 @@ class Step:
 
 
 @task(name="hash", cache_policy=NO_CACHE)
+@timed("intake")
 def hash_original(item: Item, ctx: Context) -> Item:
     """The SHA-256 that identifies the document, and the two moments its transfer note names."""
     ingested_at = datetime.now().astimezone()
@@ -88,6 +90,7 @@ def _check_input(source: Path, limit: int) -> None:
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
+@timed("intake")
 def deduplicate(item: Item, ctx: Context) -> Item:
     """An original the archive holds already is finished here: resumed, or a duplicate."""
     assert item.sha256 is not None
@@ -104,6 +107,7 @@ def deduplicate(item: Item, ctx: Context) -> Item:
 
 
 @task(name="receive", cache_policy=NO_CACHE)
+@timed("intake")
 def receive(item: Item, ctx: Context) -> Item:
     """A new document, or the next version of the one the batch manifest says it rescans."""
     assert item.sha256 is not None
@@ -124,6 +128,7 @@ def receive(item: Item, ctx: Context) -> Item:
 
 
 @task(name="intake", cache_policy=NO_CACHE)
+@timed("intake")
 def intake(item: Item, ctx: Context) -> Item:
     """Type by content; images become a PDF for the OCR."""
     assert item.workdir is not None
@@ -138,6 +143,7 @@ def intake(item: Item, ctx: Context) -> Item:
 
 
 @task(name="ocr", cache_policy=NO_CACHE)
+@timed("ocr")
 def ocr(item: Item, ctx: Context) -> Item:
     """Verified PDF/A with the OCR engine's page text and confidence."""
     assert item.prepared is not None and item.workdir is not None
@@ -162,6 +168,7 @@ def ocr(item: Item, ctx: Context) -> Item:
 
 
 @task(name="classify", cache_policy=NO_CACHE)
+@timed("classification")
 def classify(item: Item, ctx: Context) -> Item:
     """Type and file-plan unit (rules, then the model), identifiers and dates from the text."""
     assert item.scan is not None
@@ -187,6 +194,7 @@ def classify(item: Item, ctx: Context) -> Item:
 
 
 @task(name="transfer-note", cache_policy=NO_CACHE)
+@timed("archive")
 def write_transfer_note(item: Item, ctx: Context) -> Item:
     """The transfer note of the scan (TR-RESISCAN), bound to original and PDF/A by their hashes."""
     assert item.scan is not None and item.prepared is not None
@@ -218,6 +226,7 @@ def write_transfer_note(item: Item, ctx: Context) -> Item:
 
 
 @task(name="archive", cache_policy=NO_CACHE)
+@timed("archive")
 def archive_document(item: Item, ctx: Context) -> Item:
     """Store original, PDF/A and catalog record once; the archive writes the audit event."""
     assert item.scan is not None and item.classification is not None

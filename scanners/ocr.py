@@ -28,6 +28,7 @@ from typing import Literal
 
 from scanners.errors import RejectedInput, ScanError
 from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
+from scanners.ocr_profile import STAGE_NAMES
 from scanners.verify import verify_pdfa
 
 # The exit status of an OCR process that refused its input before OCR (`scanners.ocr_worker`).
@@ -43,6 +44,16 @@ _OUT_OF_MEMORY = (
 )
 
 
+# The stages of making a verified PDF/A, in order. `ocr_other` is the OCR process's time
+# beyond the named stages: its start and imports, ocrmypdf's page analysis, the text file.
+OCR_STEPS = (*(n for n in STAGE_NAMES if n != "other"), "ocr_other", "verification")
+
+
+# ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
+# detection finds on its side or upside down.
+ROTATE_CONFIDENCE = 14.0
+
+
 class OcrStopped(ScanError):
     """OCR was stopped from outside (`stop_workers`): the document is not at fault."""
 
@@ -54,6 +65,10 @@ class OcrSettings:
     languages: tuple[str, ...] = ("deu", "eng")
     deskew: bool = True
     rotate_pages: bool = True
+    # Take a page's orientation from the OCR's own result where it shows the page upright, and
+    # run tesseract's orientation detection only on the other pages (scanners.confidence_plugin);
+    # False: orientation detection on every page before OCR, as ocrmypdf does.
+    orientation_from_ocr: bool = True
     max_pixels: int = 250_000_000
     default_dpi: int = 300
     # tesseract's time per page (ocrmypdf's --tesseract-timeout): a page that runs out is kept
@@ -108,6 +123,10 @@ class ScanResult:
     seconds: float = 0.0
     text_layer_dropped: str | None = None
     pdfa_changes: tuple[str, ...] = ()
+    # Wall seconds per stage (`OCR_STEPS`), and CPU seconds of the OCR process's stages
+    # (`scanners.ocr_profile`): where this document's time went.
+    steps: dict[str, float] = field(default_factory=dict)
+    step_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -143,23 +162,36 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
     """
     started = time.monotonic()
     dropped: str | None = None
+    steps = dict.fromkeys(OCR_STEPS, 0.0)
     if prepared.text_layer is not None:
         try:
             return _keep_born_digital(prepared, out_pdf, settings, started)
         except RejectedInput as exc:
             dropped = exc.reason
+            steps["pdfa"] = time.monotonic() - started  # the attempt to keep it as it is
     with tempfile.TemporaryDirectory(prefix="eakte-ocr-", dir=out_pdf.parent) as tmp:
         work = Path(tmp)
         # A born-digital page rasterised for OCR is upright and straight: no deskew, no rotation.
+        rotate = settings.rotate_pages and dropped is None
+        check_first = rotate and settings.orientation_from_ocr
         job = {
             **_job(prepared, out_pdf, work, settings),
             "deskew": settings.deskew and dropped is None,
-            "rotate_pages": settings.rotate_pages and dropped is None,
+            "rotate_pages": rotate and not check_first,
+            "orientation_check": check_first,
             "mode": "force",
             "pdfa_backend": "auto",
         }
         try:
-            _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
+            cpu = _run_ocr(prepared, job, settings, steps)
+            if check_first and _turned_pages(work):
+                # A page is on its side or upside down: OCR the document again the way that
+                # finds and corrects every page's orientation before reading it.
+                for record in (work / "confidence").glob("*.json"):
+                    record.unlink()
+                again = {**job, "rotate_pages": True, "orientation_check": False}
+                for stage, seconds in _run_ocr(prepared, again, settings, steps).items():
+                    cpu[stage] = round(cpu.get(stage, 0.0) + seconds, 3)
         except RejectedInput as exc:
             if dropped is None:
                 raise
@@ -168,14 +200,66 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             ) from exc
         software = _software(work)
         pages = _ocr_pages(work, prepared.pages)
+    verifying = time.monotonic()
     problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
+    steps["verification"] = time.monotonic() - verifying
     if not any(page.text.strip() for page in pages):
         problems.append("no text recognised on any page (blank or unreadable scan)")
     if problems:
         raise RejectedInput(prepared.source, "PDF/A verification failed: " + "; ".join(problems))
     return ScanResult(
-        out_pdf, pages, True, software, time.monotonic() - started, text_layer_dropped=dropped
+        out_pdf,
+        pages,
+        True,
+        software,
+        time.monotonic() - started,
+        text_layer_dropped=dropped,
+        steps=_rounded(steps),
+        step_cpu=cpu,
     )
+
+
+def _run_ocr(
+    prepared: PreparedInput, job: dict[str, object], settings: OcrSettings, steps: dict[str, float]
+) -> dict[str, float]:
+    """One run of the OCR process; its stages are added to `steps`, its CPU returned."""
+    started = time.monotonic()
+    _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
+    work = Path(str(job["sidecar"])).parent
+    return _add_worker_profile(steps, work, time.monotonic() - started)
+
+
+def _turned_pages(work: Path) -> list[int]:
+    """Pages tesseract's orientation detection found turned, with ocrmypdf's confidence for
+    turning a page (`ROTATE_CONFIDENCE`), after the OCR's own result did not show them upright."""
+    turned = []
+    for item in (work / "confidence").glob("*.json"):
+        data = json.loads(item.read_text())
+        if data.get("rotate", 0) and data.get("rotate_confidence", 0.0) >= ROTATE_CONFIDENCE:
+            turned.append(int(data["page"]))
+    return sorted(turned)
+
+
+def _add_worker_profile(
+    steps: dict[str, float], work: Path, worker_seconds: float
+) -> dict[str, float]:
+    """Add the OCR process's stages (`scanners.ocr_profile`) to `steps`; its CPU seconds.
+
+    What the process spent outside them, its start and imports included, is `ocr_other`.
+    """
+    path = work / "profile.json"
+    profile = json.loads(path.read_text()) if path.exists() else {"wall": {}, "cpu": {}}
+    named = 0.0
+    for stage, seconds in profile["wall"].items():
+        if stage != "other":
+            steps[stage] += seconds
+            named += seconds
+    steps["ocr_other"] += max(worker_seconds - named, 0.0)
+    return {stage: float(seconds) for stage, seconds in profile["cpu"].items()}
+
+
+def _rounded(steps: dict[str, float]) -> dict[str, float]:
+    return {stage: round(seconds, 3) for stage, seconds in steps.items()}
 
 
 def _keep_born_digital(
@@ -189,6 +273,9 @@ def _keep_born_digital(
         _run_worker(prepared.source, job, _timeout(prepared, settings), "PDF/A conversion")
         software = _software(work)
         changes = tuple(json.loads((work / "pdfa_changes.json").read_text()))
+    steps = dict.fromkeys(OCR_STEPS, 0.0)
+    steps["pdfa"] = time.monotonic() - started
+    verifying = time.monotonic()
     problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
     if not problems:
         kept = pdf_page_texts(out_pdf)
@@ -197,6 +284,7 @@ def _keep_born_digital(
         ]
         if changed:
             problems.append(f"the PDF/A's text differs from the original's on page(s) {changed}")
+    steps["verification"] = time.monotonic() - verifying
     if problems:
         out_pdf.unlink(missing_ok=True)
         raise RejectedInput(prepared.source, "; ".join(problems))
@@ -205,7 +293,13 @@ def _keep_born_digital(
         for number, text in enumerate(prepared.text_layer, start=1)
     )
     return ScanResult(
-        out_pdf, pages, False, software, time.monotonic() - started, pdfa_changes=changes
+        out_pdf,
+        pages,
+        False,
+        software,
+        time.monotonic() - started,
+        pdfa_changes=changes,
+        steps=_rounded(steps),
     )
 
 

@@ -24,6 +24,7 @@ from scanners import confidence_plugin
 from scanners.confine import confine
 from scanners.errors import RejectedInput
 from scanners.ocr import REFUSED_EXIT
+from scanners.ocr_profile import StageClock
 from scanners.pdfa_keep import keep_as_pdfa
 from scanners.raster_size import oversized_page
 
@@ -34,6 +35,8 @@ def main(job_file: str) -> int:
     logging.disable(logging.WARNING)
     if job.get("engine") == "pikepdf":
         return _keep(job)
+    clock = StageClock()
+    missing = clock.install()
     try:
         oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
         if oversized:
@@ -56,6 +59,7 @@ def main(job_file: str) -> int:
             tesseract_non_ocr_timeout=job["page_timeout"],
             plugins=[confidence_plugin.__file__],
             eakte_confidence_dir=job["confidence_dir"],
+            eakte_orientation_check=job.get("orientation_check", False),
         )
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
@@ -70,7 +74,9 @@ def main(job_file: str) -> int:
         "ocrmypdf": ocrmypdf.__version__,
         "tesseract": str(confidence_plugin.tesseract_version()),
     }
-    Path(job["sidecar"]).with_name("software.json").write_text(json.dumps(software))
+    work = Path(job["sidecar"]).parent
+    (work / "software.json").write_text(json.dumps(software))
+    (work / "profile.json").write_text(json.dumps({**clock.totals(), "unwrapped": missing}))
     return 0
 
 

@@ -221,3 +221,25 @@ def test_the_batch_leaves_the_search_index_with_few_segments(batch: dict) -> Non
     search_index = batch["report"]["search_index"]
     assert 1 <= search_index["segments"] <= COMPACT_ABOVE
     assert TantivyIndex(batch["data"] / "index").segments() == search_index["segments"]
+
+
+def test_the_report_says_where_each_documents_time_went(batch: dict) -> None:
+    from pipelines.profile import PROFILE_STEPS
+
+    report = batch["report"]
+    archived = [d for d in report["documents"] if d["status"] in ("archived", "needs_review")]
+    for line in archived:
+        profile = line["profile"]
+        assert tuple(profile["steps"]) == PROFILE_STEPS
+        # a born-digital PDF kept as it is was made PDF/A without OCR
+        made = ("rasterise", "ocr") if line["ocr_applied"] else ("pdfa",)
+        for step in ("intake", *made, "verification", "classification", "archive", "index"):
+            assert profile["steps"][step] > 0, (line["source"], step, profile)
+        # the steps divide the document's time: together no more than it (rounding aside)
+        assert sum(profile["steps"].values()) <= profile["seconds"] + 0.01
+    batch_profile = report["profile"]
+    assert batch_profile["pages"] == sum(d["pages"] or 0 for d in report["documents"])
+    for step in PROFILE_STEPS:
+        total = sum(d["profile"]["steps"][step] for d in report["documents"] if d["profile"])
+        assert batch_profile["steps"][step] == pytest.approx(total, abs=0.01)
+    assert batch_profile["seconds"] >= max(d["profile"]["seconds"] for d in archived)

@@ -7,6 +7,7 @@ instead of Prefect task runs, on a real archive; only the OCR engine is stood in
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from archive.catalog.models import AuditEvent
 from archive.store import Archive
 from pipelines.flow import INGEST_STEPS
 from pipelines.item import Context, Item
+from pipelines.profile import PROFILE_STEPS, TimedIndex
 from pipelines.report import REPORT_FIELDS, document_line
 from scanmaker import sample_documents, write_scan
 from scanners import OcrSettings, PageText, PreparedInput, ScanResult
@@ -100,3 +102,19 @@ def test_a_known_original_ends_at_deduplicate_and_writes_no_event(
     line = document_line(again)
     assert tuple(line) == REPORT_FIELDS and line["document_id"] == first.document_id
     assert line["doc_type"] is None and line["sha256"] == first.sha256
+
+
+def test_the_report_line_says_how_long_each_step_took_and_the_steps_add_up(
+    scan: Path, ctx: Context, tmp_path: Path
+) -> None:
+    ctx.archive.index = TimedIndex(ctx.archive.index)
+    started = time.perf_counter()
+    item, _ = _run(scan, ctx, tmp_path)
+    seconds = time.perf_counter() - started
+    profile = document_line(item, seconds)["profile"]
+    assert tuple(profile["steps"]) == PROFILE_STEPS
+    for step in ("intake", "classification", "archive", "index"):
+        assert profile["steps"][step] > 0, (step, profile)
+    assert profile["steps"]["ocr"] == 0.0  # the stand-in OCR reported no stages of its own
+    assert profile["seconds"] == round(seconds, 3)
+    assert sum(profile["steps"].values()) == pytest.approx(seconds, abs=0.01)
