@@ -1,8 +1,8 @@
 """OCR: one document to PDF/A-2b with tesseract's own per-page text and word confidence.
 
-Each document runs ocrmypdf in a child process (`scanners.ocr_worker`): ocrmypdf keeps
-process-wide state, a crash in tesseract or Ghostscript must not take the batch down, and a
-hung document must be killable. Parallelism across documents is the caller's business; one
+Each document runs ocrmypdf in a process of its own (`scanners.ocr_worker`, forked from a
+pre-loaded server, `scanners.ocr_launch`): ocrmypdf keeps process-wide state, a crash in
+tesseract or Ghostscript must not take the batch down, and a hung document must be killable. Parallelism across documents is the caller's business; one
 document uses one core (`jobs=1`, `OMP_THREAD_LIMIT=1`).
 
 Each child is held to bounds (`OcrSettings`): a memory limit, CPU time, the wall-clock
@@ -18,7 +18,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from scanners import ocr_launch
 from scanners.errors import RejectedInput, ScanError
 from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
+from scanners.ocr_launch import OcrProcess
 from scanners.ocr_profile import STAGE_NAMES
 from scanners.verify import verify_pdfa
 
@@ -335,26 +336,20 @@ class _Workers:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()  # a signal handler may stop while start() runs
-        self._running: set[subprocess.Popen[str]] = set()
+        self._running: set[OcrProcess] = set()
         self.stopping = False
 
-    def start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    def start(self, job_file: str, env: dict[str, str]) -> OcrProcess:
+        ocr_launch.prepare()  # the OCR server's start, outside the lock a stop needs
         with self._lock:
             if self.stopping:
                 raise OcrStopped("OCR is being stopped")
-            # A session of its own, so that a time-out ends tesseract and Ghostscript too.
-            process = subprocess.Popen(
-                args,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-                start_new_session=True,
-            )
+            # A process group of its own, so that a time-out ends tesseract and Ghostscript too.
+            process = ocr_launch.start(job_file, env)
             self._running.add(process)
             return process
 
-    def done(self, process: subprocess.Popen[str]) -> None:
+    def done(self, process: OcrProcess) -> None:
         with self._lock:
             self._running.discard(process)
 
@@ -377,9 +372,14 @@ def stop_workers() -> int:
     return _workers.stop()
 
 
-def _kill_group(process: subprocess.Popen[str]) -> None:
+def _kill_group(process: OcrProcess) -> None:
+    """End the process's group, and the process itself should it not lead a group yet."""
+    if process.returncode is not None:
+        return  # reaped: its pid may be another process's by now
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(process.pid, signal.SIGKILL)
 
 
 def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str) -> None:
@@ -388,7 +388,7 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str)
     env = dict(os.environ, OMP_THREAD_LIMIT="1", TMPDIR=str(work))
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job))
-    process = _workers.start([sys.executable, "-m", "scanners.ocr_worker", str(job_file)], env)
+    process = _workers.start(str(job_file), env)
     try:
         try:
             stdout, stderr = process.communicate(timeout=timeout)
@@ -406,7 +406,7 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str)
         raise OcrStopped(f"{source}: {what} stopped")
     if process.returncode == REFUSED_EXIT:
         raise RejectedInput(source, _worker_reason(stdout, stderr, process.returncode))
-    if process.returncode != 0:
+    if process.returncode:
         _raise_os_error(stdout, job)
         reason = _worker_reason(stdout, stderr, process.returncode)
         memory_limit = job.get("memory_limit_mb")

@@ -1,6 +1,7 @@
 """Child process that makes the PDF/A of one document (see `scanners.ocr`).
 
-Usage: python -m scanners.ocr_worker JOB.json. The job's `engine` is "ocrmypdf" (OCR) or
+Usage: python -m scanners.ocr_worker JOB.json, or forked from the pre-loaded OCR server
+(`scanners.ocr_server`), which calls `main` in a fresh child per job. The job's `engine` is "ocrmypdf" (OCR) or
 "pikepdf" (a born-digital PDF kept as it is, `scanners.pdfa_keep`). On failure prints
 `EAKTE-ERROR <reason>` and exits non-zero; the parent turns that into a reason. First of all
 the process takes on the job's memory and CPU limits and ties its life to its parent
@@ -29,9 +30,12 @@ from scanners.pdfa_keep import keep_as_pdfa
 from scanners.raster_size import oversized_page
 
 
-def main(job_file: str) -> int:
+def main(job_file: str, parent_pid: int | None = None) -> int:
+    """Make the job's PDF/A; the exit status. `parent_pid`: the process this one dies with,
+    the job's caller unless it was forked by the OCR server (`scanners.ocr_server`)."""
     job = json.loads(Path(job_file).read_text())
-    confine(job.get("memory_limit_mb"), job.get("cpu_limit_s"), int(job["parent_pid"]))
+    parent = parent_pid if parent_pid is not None else int(job["parent_pid"])
+    confine(job.get("memory_limit_mb"), job.get("cpu_limit_s"), parent)
     logging.disable(logging.WARNING)
     if job.get("engine") == "pikepdf":
         return _keep(job)

@@ -1,0 +1,128 @@
+"""The OCR process of a document, forked from the pre-loaded OCR server: its own process with
+its job on its command line, its own process group, its output and exit status returned as a
+started process's are, its CPU time counted to the caller, and a server that comes back."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanmaker import write_scan
+from scanners import ocr_launch
+from tests.support.processes import command, wait_for
+
+
+def _job(tmp_path: Path, source: Path, **extra: object) -> str:
+    work = tmp_path / "work"
+    (work / "confidence").mkdir(parents=True, exist_ok=True)
+    job = {
+        "input": str(source),
+        "output": str(tmp_path / "out.pdf"),
+        "sidecar": str(work / "sidecar.txt"),
+        "confidence_dir": str(work / "confidence"),
+        "languages": ["deu"],
+        "max_image_mpixels": 250.0,
+        "page_timeout": 60.0,
+        "memory_limit_mb": 2048,
+        "cpu_limit_s": 600,
+        "parent_pid": os.getpid(),
+        "deskew": True,
+        "rotate_pages": False,
+        "mode": "force",
+        "pdfa_backend": "auto",
+        **extra,
+    }
+    path = work / "job.json"
+    path.write_text(json.dumps(job))
+    return str(path)
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return dict(os.environ, OMP_THREAD_LIMIT="1", TMPDIR=str(tmp_path / "work"))
+
+
+def _parent(pid: int) -> int:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return int(text[text.rindex(")") + 2 :].split()[1])
+
+
+def test_a_failing_job_gives_its_reason_and_status_through_the_server(tmp_path: Path) -> None:
+    job = _job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
+    process = ocr_launch.start(job, _env(tmp_path))
+    assert isinstance(process, ocr_launch.ForkedProcess)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 3
+    assert "EAKTE-ERROR" in stdout and "missing.pdf" in stdout
+
+
+def test_a_server_that_was_killed_is_started_again(tmp_path: Path) -> None:
+    job = _job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
+    ocr_launch.start(job, _env(tmp_path)).communicate(timeout=120)
+    first = ocr_launch.server_pid()
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    assert wait_for(lambda: ocr_launch.server_pid() is None, timeout=10)
+    process = ocr_launch.start(job, _env(tmp_path))
+    assert isinstance(process, ocr_launch.ForkedProcess)
+    process.communicate(timeout=120)
+    assert process.returncode == 3
+    assert ocr_launch.server_pid() not in (None, first)
+
+
+@pytest.mark.slow
+def test_the_forked_process_shows_its_job_leads_its_group_and_ends_with_it(
+    tmp_path: Path,
+) -> None:
+    pages = [["Stadt Musterstadt", "Bauantrag Nummer 1", "Hiermit beantrage ich"]] * 6
+    job = _job(tmp_path, write_scan(pages, tmp_path / "in.pdf", "pdf"))
+    process = ocr_launch.start(job, _env(tmp_path))
+    try:
+        assert command(process.pid)[-3:] == ["-m", "scanners.ocr_worker", job]
+        assert os.getpgid(process.pid) == process.pid
+        assert _parent(process.pid) == ocr_launch.server_pid()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=60)
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == -signal.SIGKILL
+
+
+_ONE_DOCUMENT = """
+import resource
+import sys
+from pathlib import Path
+from scanners import OcrSettings, prepare_input, scan_to_pdfa
+tmp = Path(sys.argv[1])
+prepared = prepare_input(tmp / "in.png", tmp, max_pixels=250_000_000, default_dpi=300)
+result = scan_to_pdfa(prepared, tmp / "out.pdf", OcrSettings())
+own = resource.getrusage(resource.RUSAGE_SELF)
+print(sum(result.step_cpu.values()), own.ru_utime + own.ru_stime)
+"""
+
+
+@pytest.mark.slow
+def test_the_cpu_time_of_forked_ocr_reaches_the_callers_account(tmp_path: Path) -> None:
+    """A benchmark or `time` sees the OCR's CPU time: the caller waits for the server at
+    exit, and the server has reaped the OCR processes."""
+    write_scan([["Stadt Musterstadt", "Bauantrag Nummer 1"]], tmp_path / "in.png", "png")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [sys.executable, "-c", _ONE_DOCUMENT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    counted = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # the OCR process's CPU as it measured it itself, and the caller's own
+    ocr_cpu, own = map(float, done.stdout.split())
+    assert ocr_cpu > 0.5
+    assert counted - own >= ocr_cpu
