@@ -101,12 +101,15 @@ class _Server:
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._failed = False
+        self._owner = os.getpid()
 
     def available(self) -> bool:
         """Start the server if it is not running; False where it cannot run."""
         if not hasattr(os, "pidfd_open") or not sys.platform.startswith("linux"):
             return False
         with self._lock:
+            if self._owner != os.getpid():  # a fork of the process that started the server:
+                self._forget()  # the server is not this process's child
             if self._failed:
                 return False
             if self._process is None or self._process.poll() is not None:
@@ -162,6 +165,11 @@ class _Server:
                 return None
             return ForkedProcess(int(reply["pid"]), *(r for r, _ in pipes))
 
+    def _forget(self) -> None:
+        if self._control is not None:
+            self._control.close()  # this process's copy; the server goes on for its owner
+        self._process, self._control, self._owner = None, None, os.getpid()
+
     def _close(self) -> None:
         if self._control is not None:
             self._control.close()  # the server ends its children and itself
@@ -181,7 +189,8 @@ class _Server:
     def close(self) -> None:
         """End the server and wait for it (at exit), so its children's CPU time is counted."""
         with self._lock:
-            self._close()
+            if self._owner == os.getpid():
+                self._close()
 
 
 _MESSAGE = 1 << 20

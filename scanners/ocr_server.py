@@ -19,6 +19,7 @@ when the caller closes the socket, which its death does too.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import selectors
@@ -32,6 +33,46 @@ import scanners.ocr_worker  # the imports this server exists to make once
 from scanners.proc_title import set_command_line
 
 _MESSAGE = 1 << 20
+
+# What ocrmypdf imports only once it runs (its renderer, fonts, optimiser, plugins; numpy,
+# fontTools, fpdf): about 0.4 core-seconds that each forked child would otherwise spend again.
+# Imports only: a module this ocrmypdf version lacks is skipped, and no OCR runs here, so no
+# state of one document's run can reach another's.
+PRELOAD = (
+    "ocrmypdf.fpdf_renderer",
+    "ocrmypdf.optimize",
+    "ocrmypdf.font",
+    "ocrmypdf._validation_coordinator",
+    "ocrmypdf._exec.ghostscript",
+    "ocrmypdf._exec.jbig2enc",
+    "ocrmypdf._exec.pngquant",
+    "numpy",
+    "fontTools.subset",
+    "fontTools.ttLib.tables.O_S_2f_2",
+    "fontTools.ttLib.tables._f_p_g_m",
+    "fontTools.ttLib.tables._g_a_s_p",
+    "fontTools.ttLib.tables._h_h_e_a",
+    "fontTools.ttLib.tables._l_o_c_a",
+    "fontTools.ttLib.tables._p_r_e_p",
+    "defusedxml.ElementTree",
+    "PIL.features",
+    "encodings.utf_16_be",
+    "encodings.utf_32_be",
+)
+
+
+def preload() -> None:
+    """Import what an OCR run would import, and ocrmypdf's plugins and PIL's image formats."""
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    with contextlib.suppress(ImportError):
+        from ocrmypdf._plugin_manager import get_plugin_manager
+
+        get_plugin_manager([scanners.ocr_worker.confidence_plugin.__file__])
+    from PIL import Image
+
+    Image.init()
 
 
 class _Server:
@@ -148,6 +189,7 @@ class _Server:
 
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when OCR stops
+    preload()
     control = socket.socket(fileno=os.dup(0))
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
