@@ -21,7 +21,7 @@ import ocrmypdf
 import ocrmypdf.exceptions
 import pikepdf
 
-from scanners import confidence_plugin
+from scanners import confidence_plugin, deskew_gate
 from scanners.confine import confine
 from scanners.errors import RejectedInput
 from scanners.ocr import REFUSED_EXIT
@@ -39,6 +39,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     logging.disable(logging.WARNING)
     if job.get("engine") == "pikepdf":
         return _keep(job)
+    deskew_gate.install()  # before the clock wraps the step, so that its time stays deskew's
     clock = StageClock()
     missing = clock.install()
     try:
