@@ -123,6 +123,9 @@ class _Server:
             process = subprocess.Popen(
                 [sys.executable, "-m", "scanners.ocr_server", " " * ROOM],
                 stdin=theirs.fileno(),
+                # one thread: numpy's OpenBLAS would start a pool, and a process that forks
+                # should have no threads but the forking one
+                env=dict(os.environ, OPENBLAS_NUM_THREADS="1"),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # a terminal's Ctrl-C is for this process, not for it

@@ -126,3 +126,12 @@ def test_the_cpu_time_of_forked_ocr_reaches_the_callers_account(tmp_path: Path) 
     ocr_cpu, own = map(float, done.stdout.split())
     assert ocr_cpu > 0.5
     assert counted - own >= ocr_cpu
+
+
+def test_the_server_that_forks_runs_a_single_thread() -> None:
+    """A fork copies only the forking thread: a thread pool (numpy's OpenBLAS starts one on
+    import) would leave its locks held in every child."""
+    ocr_launch.prepare()
+    pid = ocr_launch.server_pid()
+    assert pid is not None
+    assert len(os.listdir(f"/proc/{pid}/task")) == 1
