@@ -84,7 +84,9 @@ def test_the_forked_process_shows_its_job_leads_its_group_and_ends_with_it(
     job = _job(tmp_path, write_scan(pages, tmp_path / "in.pdf", "pdf"))
     process = ocr_launch.start(job, _env(tmp_path))
     try:
-        assert command(process.pid)[-3:] == ["-m", "scanners.ocr_worker", job]
+        # the child names its job as soon as it runs (the server answers with its pid first)
+        shown = ["-m", "scanners.ocr_worker", job]
+        assert wait_for(lambda: command(process.pid)[-3:] == shown, timeout=30)
         assert os.getpgid(process.pid) == process.pid
         assert _parent(process.pid) == ocr_launch.server_pid()
         os.killpg(process.pid, signal.SIGKILL)
