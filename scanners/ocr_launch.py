@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -63,9 +64,9 @@ class ForkedProcess:
     def communicate(
         self, input: str | None = None, timeout: float | None = None
     ) -> tuple[str, str]:
-        """(`input` is there for Popen's sake; this process reads nothing.) Read its output until it and every tool it started have closed it and the server
+        """Read its output until it and every tool it started have closed it and the server
         has said how it ended; subprocess.TimeoutExpired after `timeout` seconds (call again
-        to go on reading, as with Popen)."""
+        to go on reading, as with Popen). `input` is there for Popen's sake: none is sent."""
         with selectors.DefaultSelector() as selector:
             for fd in self._open:
                 selector.register(fd, selectors.EVENT_READ)
@@ -85,7 +86,7 @@ class ForkedProcess:
                         del self._open[fd]
         status = bytes(self._buffers[self._status])
         # no word from the server: it ended, and its death signal ended this process too
-        self._returncode = int(json.loads(status)["returncode"]) if status else -9
+        self._returncode = int(json.loads(status)["returncode"]) if status else -signal.SIGKILL
         return _text(self._buffers[self._out]), _text(self._buffers[self._err])
 
 
