@@ -21,16 +21,8 @@ from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from pydantic import BaseModel
 
-_WCONF = re.compile(r"x_wconf (\d+)")
-_LINE_BOX = re.compile(
-    r"class='ocr_(?:line|caption|header|textfloat)'[^>]*?bbox (\d+) (\d+) (\d+) (\d+)"
-)
-# A page read with at least this mean word confidence, in lines that run across the page,
-# was upright: a page on its side or upside down reads as garbage, or (tesseract also reads
-# text turned by 90 degrees) in lines that run down the page. Measured on ocr-dev's phototest:
-# upright and turned right 94.5 (turned right in tall lines), upside down and turned left 48.
-UPRIGHT_CONFIDENCE = 80.0
-UPRIGHT_MIN_WORDS = 5
+from scanners.hocr import reads_upright, word_confidences
+
 _PAGE_NUMBER = re.compile(r"^(\d+)")
 
 
@@ -58,7 +50,7 @@ class ConfidenceTesseract(TesseractOcrEngine):
         # ocrmypdf writes an empty hOCR both for a page tesseract calls empty and for one it
         # gave up on; only the second takes the whole time-out.
         recognised = bool(hocr) or timeout == 0 or elapsed < timeout
-        scores = [int(value) for value in _WCONF.findall(hocr)]
+        scores = word_confidences(hocr)
         page = int(match.group(1))
         mean = sum(scores) / len(scores) if scores else 0.0
         record = {
@@ -71,17 +63,6 @@ class ConfidenceTesseract(TesseractOcrEngine):
         if options.eakte.orientation_check:
             record.update(_orientation(input_file, hocr, scores, options))
         (Path(target) / f"{page:06d}.json").write_text(json.dumps(record))
-
-
-def reads_upright(hocr: str, scores: list[int]) -> bool:
-    """Whether the OCR's own result shows the page was upright: enough words, read with high
-    confidence, in lines wider than tall."""
-    if len(scores) < UPRIGHT_MIN_WORDS or sum(scores) / len(scores) < UPRIGHT_CONFIDENCE:
-        return False
-    boxes = [tuple(map(int, box)) for box in _LINE_BOX.findall(hocr)]
-    across = sum(x1 - x0 for x0, _, x1, _ in boxes)
-    down = sum(y1 - y0 for _, y0, _, y1 in boxes)
-    return across > down
 
 
 def _orientation(image: Path, hocr: str, scores: list[int], options: Any) -> dict[str, Any]:

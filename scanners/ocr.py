@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from scanners import ocr_launch
+from scanners.direct_ocr import ROTATE_CONFIDENCE
 from scanners.errors import RejectedInput, ScanError
 from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
 from scanners.ocr_launch import OcrProcess
@@ -48,11 +49,6 @@ _OUT_OF_MEMORY = (
 # The stages of making a verified PDF/A, in order. `ocr_other` is the OCR process's time
 # beyond the named stages: its start and imports, ocrmypdf's page analysis, the text file.
 OCR_STEPS = (*(n for n in STAGE_NAMES if n != "other"), "ocr_other", "verification")
-
-
-# ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
-# detection finds on its side or upside down.
-ROTATE_CONFIDENCE = 14.0
 
 
 class OcrStopped(ScanError):
@@ -105,6 +101,9 @@ class PageText:
     confidence: float | None  # mean word confidence 0..100 from tesseract; None for a text layer
     source: Literal["ocr", "text_layer"]
     recognised: bool = True  # False: tesseract ran out of time; the page is an image only
+    # The rotation (degrees, counter-clockwise) that straightens the page as shown, its image
+    # unchanged (`scanners.direct_ocr`); None where ocrmypdf deskewed it and did not say.
+    deskew_degrees: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +181,9 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             "orientation_check": check_first,
             "mode": "force",
             "pdfa_backend": "auto",
+            # a scan's page images are read straight (`scanners.direct_ocr`); a born-digital
+            # page whose text layer could not be kept is drawn and read by ocrmypdf
+            "direct": dropped is None,
         }
         try:
             cpu = _run_ocr(prepared, job, settings, steps)
@@ -444,10 +446,13 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
     )
     texts = sidecar.split("\f")
     confidences: dict[int, float] = {}
+    deskews: dict[int, float] = {}
     unrecognised: set[int] = set()
     for item in (work / "confidence").glob("*.json"):
         data = json.loads(item.read_text())
         confidences[int(data["page"])] = float(data["confidence"])
+        if "deskew_degrees" in data:
+            deskews[int(data["page"])] = float(data["deskew_degrees"])
         if not data.get("recognised", True):
             unrecognised.add(int(data["page"]))
     return tuple(
@@ -458,6 +463,7 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
             texts[number - 1].strip() if number - 1 < len(texts) else "",
             confidences.get(number),
             "ocr",
+            deskew_degrees=deskews.get(number),
         )
         for number in range(1, page_count + 1)
     )

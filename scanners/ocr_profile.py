@@ -15,12 +15,13 @@ the process spent beyond the named stages.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import resource
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # (module, attribute, stage): where ocrmypdf's pipeline looks the function up.
@@ -83,16 +84,22 @@ class StageClock:
         else:
             self._stack.append(to)
 
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Charge what runs inside to stage `name`."""
+        with self._lock:
+            self._switch(name)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._switch(None)
+
     def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                self._switch(stage)
-            try:
+            with self.stage(stage):
                 return function(*args, **kwargs)
-            finally:
-                with self._lock:
-                    self._switch(None)
 
         return timed
 

@@ -16,12 +16,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import ocrmypdf
 import ocrmypdf.exceptions
 import pikepdf
 
-from scanners import confidence_plugin, deskew_gate
+from scanners import confidence_plugin, deskew_gate, direct_ocr
 from scanners.confine import confine
 from scanners.errors import RejectedInput
 from scanners.ocr import REFUSED_EXIT
@@ -42,30 +43,23 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     deskew_gate.install()  # before the clock wraps the step, so that its time stays deskew's
     clock = StageClock()
     missing = clock.install()
+    route: dict[str, str] = {"route": direct_ocr.ROUTE}
+    rotate_pages = job["rotate_pages"]
     try:
         oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
         if oversized:
             print(f"EAKTE-REJECT {oversized}")
             return REFUSED_EXIT
-        ocrmypdf.ocr(
-            job["input"],
-            job["output"],
-            language=job["languages"],
-            output_type="pdfa-2",
-            mode=job["mode"],
-            deskew=job["deskew"],
-            rotate_pages=job["rotate_pages"],
-            sidecar=job["sidecar"],
-            jobs=1,
-            progress_bar=False,
-            max_image_mpixels=job["max_image_mpixels"],
-            pdfa_backend=job["pdfa_backend"],
-            tesseract_timeout=job["page_timeout"],
-            tesseract_non_ocr_timeout=job["page_timeout"],
-            plugins=[confidence_plugin.__file__],
-            eakte_confidence_dir=job["confidence_dir"],
-            eakte_orientation_check=job.get("orientation_check", False),
-        )
+        try:
+            if not job.get("direct"):
+                raise direct_ocr.UseOcrmypdf("asked for by the caller")
+            direct_ocr.ocr_document(job, clock)
+        except direct_ocr.UseOcrmypdf as exc:
+            route = {"route": "ocrmypdf", "route_reason": exc.reason}
+            _forget_pages(job)
+            # a page found turned: ocrmypdf detects and corrects every page's orientation
+            rotate_pages = rotate_pages or exc.turned
+            _ocrmypdf(job, rotate_pages)
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
             return _failed(exc)
@@ -76,13 +70,45 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
         return _failed(exc)
     software = {
-        "ocrmypdf": ocrmypdf.__version__,
+        **({"ocrmypdf": ocrmypdf.__version__} if route["route"] == "ocrmypdf" else {}),
         "tesseract": str(confidence_plugin.tesseract_version()),
+        "pikepdf": pikepdf.__version__,
+        **route,
     }
     work = Path(job["sidecar"]).parent
     (work / "software.json").write_text(json.dumps(software))
     (work / "profile.json").write_text(json.dumps({**clock.totals(), "unwrapped": missing}))
     return 0
+
+
+def _ocrmypdf(job: dict[str, Any], rotate_pages: bool) -> None:
+    ocrmypdf.ocr(
+        job["input"],
+        job["output"],
+        language=job["languages"],
+        output_type="pdfa-2",
+        mode=job["mode"],
+        deskew=job["deskew"],
+        rotate_pages=rotate_pages,
+        sidecar=job["sidecar"],
+        jobs=1,
+        progress_bar=False,
+        max_image_mpixels=job["max_image_mpixels"],
+        pdfa_backend=job["pdfa_backend"],
+        tesseract_timeout=job["page_timeout"],
+        tesseract_non_ocr_timeout=job["page_timeout"],
+        plugins=[confidence_plugin.__file__],
+        eakte_confidence_dir=job["confidence_dir"],
+        eakte_orientation_check=job.get("orientation_check", False) and not rotate_pages,
+    )
+
+
+def _forget_pages(job: dict[str, Any]) -> None:
+    """Remove what a direct reading left, so that ocrmypdf's records stand alone."""
+    for record in Path(job["confidence_dir"]).glob("*.json"):
+        record.unlink()
+    Path(job["output"]).unlink(missing_ok=True)
+    Path(job["sidecar"]).unlink(missing_ok=True)
 
 
 def _keep(job: dict[str, object]) -> int:

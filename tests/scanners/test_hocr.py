@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanners.confidence_plugin import reads_upright
+from scanners.hocr import reads_upright
 
 
 def _hocr(boxes: list[tuple[int, int, int, int]]) -> str:

@@ -1,0 +1,215 @@
+"""OCR of a document whose pages are scanned images, by tesseract straight from those images.
+
+Run inside the OCR process (`scanners.ocr_worker`) before ocrmypdf is considered. ocrmypdf
+draws every page again at the OCR's resolution, asks tesseract a second time for the skew,
+turns and re-encodes the image, and rebuilds the page around it. For a page that is one
+scanned image (`scanners.image_pages`) none of that is needed, and about two thirds of the
+work goes:
+
+- tesseract reads the page's own image once, writing its text, its hOCR (word confidence,
+  baselines) and an invisible text layer;
+- the skew comes from the baselines of that same reading (`scanners.hocr.skew_degrees`),
+  and the page is straightened by a rotation in the PDF around its image and text layer:
+  the scanned pixels are kept as they were, never resampled;
+- the text layer is laid over the image, and pikepdf writes PDF/A-2b and validates it.
+
+Where this cannot give the same result, `UseOcrmypdf` says why and the caller hands the
+document to ocrmypdf: a page that is not one plain image, a page found on its side or upside
+down (ocrmypdf turns pages), or a file pikepdf cannot make PDF/A.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pikepdf.pdfa
+from pikepdf import Name
+
+from scanners.deskew_gate import corner_shift
+from scanners.hocr import reads_upright, skew_degrees, word_confidences
+from scanners.image_pages import ImagePage, NotImagePages, image_pages, write_for_ocr
+from scanners.ocr_profile import StageClock
+
+# ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
+# detection finds on its side or upside down.
+ROTATE_CONFIDENCE = 14.0
+ROUTE = "tesseract on the page images"
+_ROTATE = re.compile(r"Rotate: (\d+)")
+_ORIENTATION_CONFIDENCE = re.compile(r"Orientation confidence: ([\d.]+)")
+
+
+class UseOcrmypdf(Exception):
+    """The document is for ocrmypdf; `reason` says why, `turned` that a page needs turning."""
+
+    def __init__(self, reason: str, turned: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.turned = turned
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What tesseract made of one page."""
+
+    text: str
+    hocr: str
+    layer: Path | None  # the invisible text layer; None if tesseract gave up on the page
+    seconds: float
+
+
+def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
+    """Make the job's PDF/A, sidecar text and per-page records from the page images.
+
+    UseOcrmypdf when the document is for ocrmypdf; nothing of the job's output is written then.
+    """
+    work = Path(job["sidecar"]).parent
+    scratch = work / "pages"
+    scratch.mkdir(exist_ok=True)
+    output = Path(job["output"])
+    with pikepdf.open(job["input"]) as pdf:
+        try:
+            pages = image_pages(pdf)
+        except NotImagePages as exc:
+            raise UseOcrmypdf(str(exc)) from exc
+        texts: list[str] = []
+        records: list[dict[str, Any]] = []
+        for page in pages:
+            reading, record = _read_page(page, scratch, job, clock)
+            with clock.stage("assemble"):
+                if reading.layer is not None:
+                    _lay_text(
+                        pdf,
+                        pdf.pages[page.number - 1],
+                        page,
+                        reading.layer,
+                        record["deskew_degrees"],
+                    )
+            texts.append(reading.text)
+            records.append(record)
+        with clock.stage("pdfa"):
+            try:
+                pikepdf.pdfa.save(pdf, output, "2b", output_intent="sRGB")
+            except pikepdf.pdfa.PdfaError as exc:
+                raise UseOcrmypdf(f"pikepdf could not make it PDF/A-2b: {exc}") from exc
+    Path(job["sidecar"]).write_text("\f".join(texts), encoding="utf-8")
+    for record in records:
+        target = Path(job["confidence_dir"]) / f"{record['page']:06d}.json"
+        target.write_text(json.dumps(record))
+
+
+def _read_page(
+    page: ImagePage, scratch: Path, job: dict[str, Any], clock: StageClock
+) -> tuple[_Reading, dict[str, Any]]:
+    """OCR one page, check it was upright, measure its skew; its record for `scanners.ocr`."""
+    with clock.stage("rasterise"):
+        image = write_for_ocr(page, scratch)
+    with clock.stage("ocr"):
+        reading = _tesseract(image, page, job)
+    scores = word_confidences(reading.hocr)
+    record: dict[str, Any] = {
+        "page": page.number,
+        "confidence": round(sum(scores) / len(scores), 1) if scores else 0.0,
+        "words": len(scores),
+        "recognised": reading.layer is not None,
+        "seconds": round(reading.seconds, 2),
+        "deskew_degrees": 0.0,
+    }
+    if job.get("orientation_check") and reading.layer is not None:
+        with clock.stage("orientation"):
+            record.update(_orientation(image, page, reading, scores, job))
+    if job.get("deskew") and reading.layer is not None:
+        with clock.stage("deskew"):
+            angle = skew_degrees(reading.hocr)
+            size = (int(page.image.Width), int(page.image.Height))
+            record["deskew_degrees"] = round(angle, 3) if corner_shift(angle, size) >= 1 else 0.0
+    image.unlink()
+    return reading, record
+
+
+def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
+    """tesseract's text, hOCR and text-only PDF of the page; a page it does not finish within
+    the job's time per page is kept as an image without text, as ocrmypdf keeps it."""
+    base = image.with_suffix("")
+    command = [
+        "tesseract", str(image), str(base),
+        "-l", "+".join(job["languages"]),
+        "--dpi", str(round(page.dpi)),
+        "-c", "textonly_pdf=1",
+        "hocr", "txt", "pdf",
+    ]  # fmt: skip
+    started = time.monotonic()
+    timeout = float(job["page_timeout"]) or None
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout, env=_env())
+    except subprocess.TimeoutExpired:
+        return _Reading("", "", None, time.monotonic() - started)
+    except subprocess.CalledProcessError as exc:
+        said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UseOcrmypdf(
+            f"tesseract could not read page {page.number}'s image ({said[-1] if said else exc})"
+        ) from exc
+    text = base.with_suffix(".txt").read_text("utf-8").removesuffix("\f")
+    hocr = base.with_suffix(".hocr").read_text("utf-8")
+    return _Reading(text, hocr, base.with_suffix(".pdf"), time.monotonic() - started)
+
+
+def _orientation(
+    image: Path, page: ImagePage, reading: _Reading, scores: list[int], job: dict[str, Any]
+) -> dict[str, Any]:
+    """How the page's orientation was found; UseOcrmypdf if it is turned."""
+    if reads_upright(reading.hocr, scores):
+        return {"orientation_by": "ocr", "rotate": 0}
+    command = ["tesseract", str(image), "stdout", "-l", "osd", "--psm", "0"]
+    command += ["--dpi", str(round(page.dpi))]
+    timeout = float(job["page_timeout"]) or None
+    try:
+        found = subprocess.run(command, capture_output=True, timeout=timeout, env=_env())
+    except subprocess.TimeoutExpired:
+        return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": 0.0}
+    said = found.stdout.decode("utf-8", "replace")
+    rotate = _ROTATE.search(said)
+    confidence = _ORIENTATION_CONFIDENCE.search(said)
+    turn = int(rotate.group(1)) % 360 if rotate else 0
+    sure = float(confidence.group(1)) if confidence else 0.0
+    if turn and sure >= ROTATE_CONFIDENCE:
+        raise UseOcrmypdf(
+            f"page {page.number} is turned by {turn}° (orientation confidence {sure:.1f})",
+            turned=True,
+        )
+    return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": round(sure, 2)}
+
+
+def _lay_text(
+    pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, layer: Path, degrees: float
+) -> None:
+    """Lay tesseract's text layer exactly over the image, and turn both by `degrees`
+    (counter-clockwise) about the image's centre if the page is skewed."""
+    with pikepdf.open(layer) as text_pdf:
+        text_page = text_pdf.pages[0]
+        width, height = (float(v) for v in text_page.mediabox[2:])
+        form = pdf.copy_foreign(text_page.as_form_xobject())
+    name = page.add_resource(form, Name.XObject, prefix="OCR")
+    x, y, w, h = image.box
+    fit = f"{w / width:.6f} 0 0 {h / height:.6f} {x:.4f} {y:.4f} cm\n"
+    turn = ""
+    if degrees:
+        a = math.radians(degrees)
+        cos, sin = math.cos(a), math.sin(a)
+        cx, cy = x + w / 2, y + h / 2
+        e, f = cx - cos * cx + sin * cy, cy - sin * cx - cos * cy
+        turn = f"{cos:.6f} {sin:.6f} {-sin:.6f} {cos:.6f} {e:.4f} {f:.4f} cm\n"
+    page.contents_add(pikepdf.Stream(pdf, f"q\n{turn}".encode()), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, f"\nQ\nq\n{turn}{fit}{name} Do\nQ\n".encode()))
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, OMP_THREAD_LIMIT="1")
