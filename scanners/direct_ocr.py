@@ -24,6 +24,8 @@ import json
 import math
 import os
 import re
+import resource
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -45,6 +47,10 @@ ROTATE_CONFIDENCE = 14.0
 ROUTE = "tesseract on the page images"
 _ROTATE = re.compile(r"Rotate: (\d+)")
 _ORIENTATION_CONFIDENCE = re.compile(r"Orientation confidence: ([\d.]+)")
+
+
+class CpuSpent(Exception):
+    """The document used up the job's CPU time limit (`cpu_limit_s`) across its pages."""
 
 
 class UseOcrmypdf(Exception):
@@ -137,7 +143,10 @@ def _read_page(
 
 def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
     """tesseract's text, hOCR and text-only PDF of the page; a page it does not finish within
-    the job's time per page is kept as an image without text, as ocrmypdf keeps it."""
+    the job's time per page is kept as an image without text, as ocrmypdf keeps it.
+
+    The job's CPU time limit holds for the document, not for each tesseract: every run may use
+    only what the pages before it left (CpuSpent when nothing is left)."""
     base = image.with_suffix("")
     command = [
         "tesseract", str(image), str(base),
@@ -148,11 +157,21 @@ def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
     ]  # fmt: skip
     started = time.monotonic()
     timeout = float(job["page_timeout"]) or None
+    limit = _cpu_left(job)
     try:
-        subprocess.run(command, check=True, capture_output=True, timeout=timeout, env=_env())
+        subprocess.run(
+            command,
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            env=_env(),
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5)),
+        )
     except subprocess.TimeoutExpired:
         return _Reading("", "", None, time.monotonic() - started)
     except subprocess.CalledProcessError as exc:
+        if exc.returncode == -signal.SIGXCPU:
+            raise CpuSpent from exc
         said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UseOcrmypdf(
             f"tesseract could not read page {page.number}'s image ({said[-1] if said else exc})"
@@ -209,6 +228,17 @@ def _lay_text(
         turn = f"{cos:.6f} {sin:.6f} {-sin:.6f} {cos:.6f} {e:.4f} {f:.4f} cm\n"
     page.contents_add(pikepdf.Stream(pdf, f"q\n{turn}".encode()), prepend=True)
     page.contents_add(pikepdf.Stream(pdf, f"\nQ\nq\n{turn}{fit}{name} Do\nQ\n".encode()))
+
+
+def _cpu_left(job: dict[str, Any]) -> int:
+    """Whole CPU seconds the document may still use (at least 1, as RLIMIT_CPU counts)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    left = float(job["cpu_limit_s"]) - used
+    if left <= 0:
+        raise CpuSpent
+    return max(1, math.ceil(left))
 
 
 def _env() -> dict[str, str]:

@@ -60,6 +60,9 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
             # a page found turned: ocrmypdf detects and corrects every page's orientation
             rotate_pages = rotate_pages or exc.turned
             _ocrmypdf(job, rotate_pages)
+    except direct_ocr.CpuSpent:
+        print(f"EAKTE-ERROR used up its CPU time limit of {float(job['cpu_limit_s']):.0f} s")
+        return 2
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
             return _failed(exc)

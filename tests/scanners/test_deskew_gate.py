@@ -3,6 +3,7 @@ straight, a straight one is not rotated by a rounding error's angle."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -52,13 +53,36 @@ def _angle_radians(image: Path) -> float:
 
 
 @pytest.mark.slow
-def test_a_page_skewed_by_one_and_a_half_degrees_is_archived_straight(tmp_path: Path) -> None:
-    source = write_scan([LINES], tmp_path / "schief.png", "png", skew_deg=1.5, seed=3)
+@pytest.mark.parametrize("fmt", ["png", "jpeg"])
+def test_a_page_skewed_by_one_and_a_half_degrees_is_shown_straight_with_its_pixels_kept(
+    tmp_path: Path, fmt: str
+) -> None:
+    source = write_scan([LINES], tmp_path / f"schief.{fmt}", fmt, skew_deg=1.5, seed=3)
     assert abs(_angle_radians(source)) > 0.02  # 1.5 degrees = 0.026 rad
     prepared = prepare_input(source, tmp_path, max_pixels=250_000_000, default_dpi=300)
     result = scan_to_pdfa(prepared, tmp_path / "out.pdf", OcrSettings())
-    with pikepdf.open(result.pdfa) as pdf:
-        (image,) = pdf.pages[0].get_images().values()
-        pikepdf.PdfImage(image).as_pil_image().save(tmp_path / "archived.png")
-    assert abs(_angle_radians(tmp_path / "archived.png")) < 0.002  # 0.1 degrees
+    assert result.software["route"] == "tesseract on the page images"
+    assert abs(abs(result.pages[0].deskew_degrees or 0.0) - 1.5) < 0.2
+    # the page as a viewer shows it is straight ...
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", str(result.pdfa),
+                    str(tmp_path / "shown")], check=True)  # fmt: skip
+    assert abs(_angle_radians(tmp_path / "shown.png")) < 0.002  # 0.1 degrees
+    # ... and the scan's own pixels are archived, not a resampled copy of them
+    with pikepdf.open(prepared.pdf) as before, pikepdf.open(result.pdfa) as after:
+        (scanned,) = before.pages[0].get_images().values()
+        (archived,) = after.pages[0].get_images().values()
+        assert archived.read_raw_bytes() == scanned.read_raw_bytes()
     assert "Zeile 12" in result.text
+    # the text layer is turned with the image: a line's first and last word lie level
+    assert _line_tilt_pt(result.pdfa, "12:") < 2.0
+
+
+def _line_tilt_pt(pdf: Path, marker: str) -> float:
+    """How much higher or lower (pt) the text layer puts the last word of the line whose
+    second word is `marker` than that word."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)<', html)
+    at = next(n for n, (_, word) in enumerate(words) if word == marker)
+    end = next(n for n in range(at, len(words)) if words[n][1] == "festgesetzt.")
+    return abs(float(words[end][0]) - float(words[at][0]))

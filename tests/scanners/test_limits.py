@@ -89,7 +89,8 @@ def test_an_ocr_process_that_cannot_start_its_tools_in_its_memory_names_the_limi
 
 @pytest.mark.slow
 def test_an_ocr_process_over_its_cpu_time_is_rejected_with_that_reason(tmp_path: Path) -> None:
-    pages = [["Stadt Musterstadt", "Bauantrag Nummer 1", "Hiermit beantrage ich"]] * 4
+    # far more than a second of recognition on any machine, in pages read one by one
+    pages = [[f"Zeile {n}: Stadt Musterstadt, Bauantrag Nummer {n}" for n in range(40)]] * 8
     source = write_scan(pages, tmp_path / "in.pdf", "pdf")
     prepared = _prepare(source, tmp_path)
     with pytest.raises(RejectedInput, match="CPU time limit of 1 s"):

@@ -169,9 +169,10 @@ def test_born_digital_pdf_with_a_font_not_embedded_is_rasterised_and_says_so(
 def test_the_result_says_where_the_time_went_stage_by_stage(tmp_path: Path) -> None:
     result = _scan(tmp_path, [PAGE_1], "png")
     assert tuple(result.steps) == OCR_STEPS
-    # deskew is on, and the upright page's orientation came from the OCR's own result
+    # the upright page's orientation and its skew came from the OCR's own reading
     assert result.steps["orientation"] == 0.0
-    for stage in ("rasterise", "deskew", "ocr", "pdfa", "verification"):
+    assert result.pages[0].deskew_degrees is not None
+    for stage in ("rasterise", "ocr", "assemble", "pdfa", "verification"):
         assert result.steps[stage] > 0, (stage, result.steps)
     assert sum(result.steps.values()) <= result.seconds + 0.01
     assert result.step_cpu["ocr"] > 0
