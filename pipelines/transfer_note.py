@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipelines.manifest import BatchManifest
 from scanners import ScanResult
+from scanners.direct_ocr import ROUTE as DIRECT_ROUTE
 
 __all__ = [
     "STANDARD",
@@ -224,10 +225,14 @@ def processing_steps(
             f"({scan.text_layer_dropped}); its pages were rasterised and OCR'd, so the archived "
             "text is the OCR engine's, not the original's"
         )
-    if scan.ocr_applied:
+    if scan.ocr_applied and scan.software.get("route") == DIRECT_ROUTE:
+        steps.extend(_direct_steps(scan, languages, deskew, rotate_pages))
+    elif scan.ocr_applied:
+        reason = scan.software.get("route_reason")
         steps.append(
             f"OCR by tesseract ({'+'.join(languages)}) on every page; deskew "
             f"{'on' if deskew else 'off'}; automatic page rotation {'on' if rotate_pages else 'off'}"
+            + (f"; pages drawn again for OCR by ocrmypdf, because {reason}" if reason else "")
         )
         steps.append("converted to PDF/A-2b")
     else:
@@ -240,6 +245,33 @@ def processing_steps(
             + (f": {'; '.join(scan.pdfa_changes)}" if scan.pdfa_changes else "")
         )
     return steps
+
+
+def _direct_steps(
+    scan: ScanResult, languages: tuple[str, ...], deskew: bool, rotate_pages: bool
+) -> list[str]:
+    """What reading the page images straight did (`scanners.direct_ocr`), page by page: it
+    knows each page's turn, so the note states it."""
+    turned = [f"page {p.number}: {p.deskew_degrees:+.2f}°" for p in scan.pages if p.deskew_degrees]
+    if not deskew:
+        straightened = "deskew off"
+    elif turned:
+        straightened = (
+            "deskew on: shown straightened by a rotation in the PDF, the scanned image itself "
+            f"unchanged ({', '.join(turned)})"
+        )
+    else:
+        straightened = "deskew on: no page was skewed by a visible amount"
+    rotation = (
+        "automatic page rotation on: no page was found turned"
+        if rotate_pages
+        else "automatic page rotation off"
+    )
+    return [
+        f"OCR by tesseract ({'+'.join(languages)}) on every page's own image; {straightened}; "
+        f"{rotation}",
+        "text layer laid over the page images, converted to PDF/A-2b by pikepdf",
+    ]
 
 
 def page_anomalies(scan: ScanResult, low_confidence: float) -> list[PageAnomaly]:

@@ -286,7 +286,10 @@ def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
         assert note["sha256_pdfa"] == doc["sha256_pdfa"]
         assert doc["sha256_original"] == hashlib.sha256((inbox / name).read_bytes()).hexdigest()
         assert note["quality_check"]["result"] in ("passed", "passed with remarks")
-        assert {"eakte", "ocrmypdf", "tesseract"} <= set(note["software"])
+        assert {"eakte", "pikepdf", "tesseract"} <= set(note["software"])
+        # scanned images are read straight; the note names ocrmypdf only where it ran
+        assert note["software"]["route"] == "tesseract on the page images"
+        assert "ocrmypdf" not in note["software"]
         assert datetime.fromisoformat(note["captured_at"]).tzinfo is not None
     genehmigung, eingang = docs["genehmigung.tif"], docs["eingang.png"]
     tiff_note, png_note = genehmigung["facts"]["transfer_note"], eingang["facts"]["transfer_note"]
@@ -353,3 +356,40 @@ def test_a_manifest_at_high_protection_need_without_operator_refuses_the_batch(
     said = "".join(result.output.split())  # the console wraps long paths anywhere
     assert f"{inbox / 'batch.toml'}:operator:requiredatprotectionneed'high'" in said
     assert not (data / "blobs").exists() or not list((data / "blobs").rglob("*"))
+
+
+def test_pages_read_straight_from_their_images_say_how_far_each_was_turned() -> None:
+    scan = ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=(
+            PageText(1, "Brief", 93.0, "ocr", deskew_degrees=-1.25),
+            PageText(2, "Anlage", 91.0, "ocr", deskew_degrees=0.0),
+        ),
+        ocr_applied=True,
+        software={"tesseract": "5.3.0", "route": "tesseract on the page images"},
+    )
+    note = _note(scan)
+    assert "on every page's own image" in note.processing[1]
+    assert "the scanned image itself unchanged (page 1: -1.25°)" in note.processing[1]
+    assert "page 2" not in note.processing[1]
+    assert (
+        note.processing[-1]
+        == "text layer laid over the page images, converted to PDF/A-2b by pikepdf"
+    )
+
+
+def test_a_document_ocrmypdf_drew_again_says_why() -> None:
+    scan = ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=(PageText(1, "Brief", 93.0, "ocr"),),
+        ocr_applied=True,
+        software={
+            "route": "ocrmypdf",
+            "route_reason": "page 1 has 2 images or drawings, not one image",
+        },
+    )
+    note = _note(scan)
+    assert note.processing[1].endswith(
+        "pages drawn again for OCR by ocrmypdf, because page 1 has 2 images or drawings, not one image"
+    )
+    assert note.processing[-1] == "converted to PDF/A-2b"
