@@ -129,7 +129,9 @@ def _read_page(
         "seconds": round(reading.seconds, 2),
         "deskew_degrees": 0.0,
     }
-    if job.get("orientation_check") and reading.layer is not None:
+    # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
+    # tesseract's orientation detection about every page
+    if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
         with clock.stage("orientation"):
             record.update(_orientation(image, page, reading, scores, job))
     if job.get("deskew") and reading.layer is not None:
@@ -185,7 +187,7 @@ def _orientation(
     image: Path, page: ImagePage, reading: _Reading, scores: list[int], job: dict[str, Any]
 ) -> dict[str, Any]:
     """How the page's orientation was found; UseOcrmypdf if it is turned."""
-    if reads_upright(reading.hocr, scores):
+    if not job.get("rotate_pages") and reads_upright(reading.hocr, scores):
         return {"orientation_by": "ocr", "rotate": 0}
     command = ["tesseract", str(image), "stdout", "-l", "osd", "--psm", "0"]
     command += ["--dpi", str(round(page.dpi))]
