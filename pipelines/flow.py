@@ -47,14 +47,18 @@ from scanners import OcrSettings, OcrStopped, RejectedInput, estimate_pages
 # what `eakte show` lists, in this order. The first step that finishes the document ends its
 # way: a known original at `deduplicate`, every other one at `archive_document`.
 INGEST_STEPS: tuple[Step, ...] = (
-    Step(steps.hash_original),
-    Step(steps.deduplicate),  # a known original: resumed (archived) or duplicate; no event
-    Step(steps.receive, writes=("received",)),  # a new document, or a rescan's next version
-    Step(steps.intake),
-    Step(steps.ocr, writes=("ocr",)),
-    Step(steps.classify, writes=("classified",)),
-    Step(steps.write_transfer_note),
-    Step(steps.archive_document, writes=("archived",)),  # "version_added" for a rescan
+    Step("hash", steps.hash_original),
+    Step(
+        "deduplicate", steps.deduplicate
+    ),  # a known original: resumed (archived) or duplicate; no event
+    Step(
+        "receive", steps.receive, writes=("received",)
+    ),  # a new document, or a rescan's next version
+    Step("intake", steps.intake),
+    Step("ocr", steps.ocr, writes=("ocr",)),
+    Step("classify", steps.classify, writes=("classified",)),
+    Step("transfer-note", steps.write_transfer_note),
+    Step("archive", steps.archive_document, writes=("archived",)),  # "version_added" for a rescan
 )
 
 T = TypeVar("T")
@@ -240,7 +244,7 @@ def _steps_or_quarantine(item: Item, ctx: Context) -> Item:
                 if ctx.stop.reason is not None:  # another document found the disk full
                     return steps.interrupted(item, f"the batch stopped, {ctx.stop.reason}")
                 stopping.check()
-                item = step.task(quote(item), quote(ctx))
+                item = step.run(item, ctx)
                 if item.finished:
                     break
         return item

@@ -10,12 +10,10 @@ on raises `RejectedInput`, and the document goes to quarantine (`quarantine`).
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-
-from prefect import Task, task
-from prefect.cache_policies import NO_CACHE
 
 from archive.blobs import sha256_file
 from archive.documents import BatchItemRecord
@@ -40,11 +38,11 @@ LOW_OCR_CONFIDENCE = 70.0
 class Step:
     """A step of the document's way, and the audit events it writes, in their order."""
 
-    task: Task[[Item, Context], Item]
+    name: str
+    run: Callable[[Item, Context], Item]
     writes: tuple[str, ...] = ()
 
 
-@task(name="hash", cache_policy=NO_CACHE)
 @timed("intake")
 def hash_original(item: Item, ctx: Context) -> Item:
     """The SHA-256 that identifies the document, and the two moments its transfer note names."""
@@ -89,7 +87,6 @@ def _check_input(source: Path, limit: int) -> None:
         )
 
 
-@task(name="deduplicate", cache_policy=NO_CACHE)
 @timed("intake")
 def deduplicate(item: Item, ctx: Context) -> Item:
     """An original the archive holds already is finished here: resumed, or a duplicate."""
@@ -106,7 +103,6 @@ def deduplicate(item: Item, ctx: Context) -> Item:
     return replace(item, document_id=document_id, status=status, reason=reason, finished=True)
 
 
-@task(name="receive", cache_policy=NO_CACHE)
 @timed("intake")
 def receive(item: Item, ctx: Context) -> Item:
     """A new document, or the next version of the one the batch manifest says it rescans."""
@@ -127,7 +123,6 @@ def receive(item: Item, ctx: Context) -> Item:
     return replace(item, document_id=document_id, replaces=replaces)
 
 
-@task(name="intake", cache_policy=NO_CACHE)
 @timed("intake")
 def intake(item: Item, ctx: Context) -> Item:
     """Type by content; images become a PDF for the OCR."""
@@ -142,7 +137,6 @@ def intake(item: Item, ctx: Context) -> Item:
     return replace(item, prepared=prepared)
 
 
-@task(name="ocr", cache_policy=NO_CACHE)
 @timed("ocr")
 def ocr(item: Item, ctx: Context) -> Item:
     """Verified PDF/A with the OCR engine's page text and confidence."""
@@ -167,7 +161,6 @@ def ocr(item: Item, ctx: Context) -> Item:
     return replace(item, scan=scan)
 
 
-@task(name="classify", cache_policy=NO_CACHE)
 @timed("classification")
 def classify(item: Item, ctx: Context) -> Item:
     """Type and file-plan unit (rules, then the model), identifiers and dates from the text."""
@@ -193,7 +186,6 @@ def classify(item: Item, ctx: Context) -> Item:
     return replace(item, classification=classification, extraction=extraction, status=status)
 
 
-@task(name="transfer-note", cache_policy=NO_CACHE)
 @timed("archive")
 def write_transfer_note(item: Item, ctx: Context) -> Item:
     """The transfer note of the scan (TR-RESISCAN), bound to original and PDF/A by their hashes."""
@@ -225,7 +217,6 @@ def write_transfer_note(item: Item, ctx: Context) -> Item:
     return replace(item, note=note)
 
 
-@task(name="archive", cache_policy=NO_CACHE)
 @timed("archive")
 def archive_document(item: Item, ctx: Context) -> Item:
     """Store original, PDF/A and catalog record once; the archive writes the audit event."""

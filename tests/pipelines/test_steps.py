@@ -63,8 +63,8 @@ def _run(scan: Path, ctx: Context, tmp_path: Path) -> tuple[Item, list[tuple[str
     item, ran = Item(scan, workdir), []
     for step in INGEST_STEPS:
         before = len(_events(ctx.archive))
-        item = step.task.fn(item, ctx)
-        ran.append((step.task.name, [event for _, event in _events(ctx.archive)[before:]]))
+        item = step.run(item, ctx)
+        ran.append((step.name, [event for _, event in _events(ctx.archive)[before:]]))
         if item.finished:
             break
     return item, ran
@@ -74,7 +74,7 @@ def test_a_new_document_runs_every_declared_step_each_writing_its_own_events(
     scan: Path, ctx: Context, tmp_path: Path
 ) -> None:
     item, ran = _run(scan, ctx, tmp_path)
-    assert ran == [(step.task.name, list(step.writes)) for step in INGEST_STEPS]
+    assert ran == [(step.name, list(step.writes)) for step in INGEST_STEPS]
     assert _events(ctx.archive) == [
         (item.document_id, event) for event in ("received", "ocr", "classified", "archived")
     ]
