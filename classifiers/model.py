@@ -29,19 +29,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import sparse
-from scipy.optimize import minimize_scalar
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from classifiers.errors import ClassifierError
 from classifiers.text import model_text
+
+if TYPE_CHECKING:
+    # scikit-learn and SciPy are imported where a model is trained or loaded, not with this
+    # module: every ingest imports it, most without a model to load, and the two take about
+    # a core-second to import.
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = [
     "FORMAT_VERSION",
@@ -158,6 +159,8 @@ def _sources(text: str) -> dict[str, str]:
 
 
 def make_vectorizer(view: View, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     kwargs: dict[str, object] = {
         "sublinear_tf": True,
         "lowercase": False,  # model_text folded case already
@@ -178,6 +181,8 @@ def make_vectorizer(view: View, vocabulary: dict[str, int] | None = None) -> Tfi
 def _features(
     vectorizers: Sequence[tuple[View, TfidfVectorizer]], texts: Sequence[str], fit: bool = False
 ) -> sparse.csr_matrix:
+    from scipy import sparse
+
     parts = [_sources(t) for t in texts]
     blocks = []
     for view, vec in vectorizers:
@@ -285,6 +290,8 @@ def training_set_sha256(texts: Sequence[str], labels: Sequence[str]) -> str:
 
 def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     """The softmax temperature that makes out-of-fold probabilities honest (least log-loss)."""
+    from scipy.optimize import minimize_scalar
+
     rows = np.arange(len(y))
 
     def nll(log_t: float) -> float:
@@ -307,6 +314,9 @@ def _fit_linear(
     mean magnitude, w' = (1 - NB_BETA) * mean(|w|) + NB_BETA * w (Wang & Manning's beta),
     which measured +1 point accuracy and +1.5 points macro-F1 together with NB_ALPHA = 5.
     """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import LinearSVC
+
     present = x.copy()
     present.data[:] = 1.0
     coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
@@ -359,6 +369,9 @@ def train(
     progress: Callable[[str], None] | None = None,
 ) -> TextModel:
     """Train and calibrate on labelled texts; the info carries out-of-fold metrics."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
     counts = _check_labelled(texts, labels)
     say = progress or (lambda _step: None)
     label_list = tuple(sorted(counts))
