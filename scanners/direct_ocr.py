@@ -37,6 +37,7 @@ import pikepdf.pdfa
 from pikepdf import Name
 
 from scanners.deskew_gate import corner_shift
+from scanners.errors import ScanError
 from scanners.hocr import reads_upright, skew_degrees, word_confidences
 from scanners.image_pages import ImagePage, NotImagePages, image_pages, write_for_ocr
 from scanners.ocr_profile import StageClock
@@ -49,11 +50,11 @@ _ROTATE = re.compile(r"Rotate: (\d+)")
 _ORIENTATION_CONFIDENCE = re.compile(r"Orientation confidence: ([\d.]+)")
 
 
-class CpuSpent(Exception):
+class CpuSpent(ScanError):
     """The document used up the job's CPU time limit (`cpu_limit_s`) across its pages."""
 
 
-class UseOcrmypdf(Exception):
+class UseOcrmypdf(ScanError):
     """The document is for ocrmypdf; `reason` says why, `turned` that a page needs turning."""
 
     def __init__(self, reason: str, turned: bool = False) -> None:

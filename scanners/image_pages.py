@@ -16,6 +16,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name, PdfImage
 
+from scanners.errors import ScanError
+
 # Content operators a plain image page may use: save/restore state, set the matrix, draw.
 _PLAIN_OPERATORS = {"q", "Q", "cm", "Do"}
 # Colour spaces whose pixels tesseract reads as they are and PDF/A-2b accepts with an sRGB
@@ -37,7 +39,7 @@ class ImagePage:
         return float(self.image.Width) / (self.box[2] / 72)
 
 
-class NotImagePages(Exception):
+class NotImagePages(ScanError):
     """A page is not one plain image; the reason names the page."""
 
 
