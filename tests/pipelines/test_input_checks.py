@@ -30,7 +30,7 @@ def ctx(tmp_path: Path) -> Iterator[Context]:
 def _rejected(source: Path, ctx: Context) -> Item:
     """The first step's rejection, quarantined as `pipelines.flow.run_steps` does it."""
     with pytest.raises(RejectedInput) as raised:
-        steps.hash_original.fn(Item(source), ctx)
+        steps.hash_original(Item(source), ctx)
     return steps.quarantine(
         Item(source), ctx, raised.value.reason, keep_copy=raised.value.keep_copy
     )
