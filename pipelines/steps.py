@@ -162,6 +162,7 @@ def ocr(item: Item, ctx: Context) -> Item:
             "unrecognised_pages": scan.unrecognised_pages,
             "seconds": round(scan.seconds, 2),
             "software": scan.software,
+            "reruns": list(scan.reruns),  # an OCR process run again, and why
         },
     )
     return replace(item, scan=scan)
