@@ -1,4 +1,5 @@
-"""The steps of one document's way into the archive, each a small Prefect task.
+"""The steps of one document's way into the archive, small functions run in order within the
+document's Prefect task (`pipelines.flow.document_task`).
 
 A step takes the document as the steps before it left it (`Item`) and what the whole batch
 shares (`Context`), writes its own audit event, if it has one, and returns the document with
@@ -156,6 +157,7 @@ def ocr(item: Item, ctx: Context) -> Item:
             "unrecognised_pages": scan.unrecognised_pages,
             "seconds": round(scan.seconds, 2),
             "software": scan.software,
+            "reruns": list(scan.reruns),  # an OCR process run again, and why
         },
     )
     return replace(item, scan=scan)

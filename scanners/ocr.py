@@ -51,6 +51,10 @@ _OUT_OF_MEMORY = (
 OCR_STEPS = (*(n for n in STAGE_NAMES if n != "other"), "ocr_other", "verification")
 
 
+# Why an OCR process was run a second time (`ScanResult.reruns`), or failed.
+SERVER_ENDED = "the OCR server ended while it ran, not the document's fault"
+
+
 class OcrStopped(ScanError):
     """OCR was stopped from outside (`stop_workers`): the document is not at fault."""
 
@@ -127,6 +131,8 @@ class ScanResult:
     # (`scanners.ocr_profile`): where this document's time went.
     steps: dict[str, float] = field(default_factory=dict)
     step_cpu: dict[str, float] = field(default_factory=dict)
+    # Why an OCR process of this document was run again (`SERVER_ENDED`), for its records.
+    reruns: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -163,9 +169,10 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
     started = time.monotonic()
     dropped: str | None = None
     steps = dict.fromkeys(OCR_STEPS, 0.0)
+    reruns: list[str] = []
     if prepared.text_layer is not None:
         try:
-            return _keep_born_digital(prepared, out_pdf, settings, started)
+            return _keep_born_digital(prepared, out_pdf, settings, started, reruns)
         except RejectedInput as exc:
             dropped = exc.reason
             steps["pdfa"] = time.monotonic() - started  # the attempt to keep it as it is
@@ -186,14 +193,14 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             "direct": dropped is None,
         }
         try:
-            cpu = _run_ocr(prepared, job, settings, steps)
+            cpu = _run_ocr(prepared, job, settings, steps, reruns)
             if check_first and _turned_pages(work):
                 # A page is on its side or upside down: OCR the document again the way that
                 # finds and corrects every page's orientation before reading it.
                 for record in (work / "confidence").glob("*.json"):
                     record.unlink()
                 again = {**job, "rotate_pages": True, "orientation_check": False}
-                for stage, seconds in _run_ocr(prepared, again, settings, steps).items():
+                for stage, seconds in _run_ocr(prepared, again, settings, steps, reruns).items():
                     cpu[stage] = round(cpu.get(stage, 0.0) + seconds, 3)
         except RejectedInput as exc:
             if dropped is None:
@@ -219,15 +226,20 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
         text_layer_dropped=dropped,
         steps=_rounded(steps),
         step_cpu=cpu,
+        reruns=tuple(reruns),
     )
 
 
 def _run_ocr(
-    prepared: PreparedInput, job: dict[str, object], settings: OcrSettings, steps: dict[str, float]
+    prepared: PreparedInput,
+    job: dict[str, object],
+    settings: OcrSettings,
+    steps: dict[str, float],
+    reruns: list[str],
 ) -> dict[str, float]:
     """One run of the OCR process; its stages are added to `steps`, its CPU returned."""
     started = time.monotonic()
-    _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR")
+    _run_worker(prepared.source, job, _timeout(prepared, settings), "OCR", reruns)
     work = Path(str(job["sidecar"])).parent
     return _add_worker_profile(steps, work, time.monotonic() - started)
 
@@ -266,14 +278,15 @@ def _rounded(steps: dict[str, float]) -> dict[str, float]:
 
 
 def _keep_born_digital(
-    prepared: PreparedInput, out_pdf: Path, settings: OcrSettings, started: float
+    prepared: PreparedInput, out_pdf: Path, settings: OcrSettings, started: float, reruns: list[str]
 ) -> ScanResult:
     """PDF/A of a born-digital PDF with its pages untouched; RejectedInput says why it is not."""
     assert prepared.text_layer is not None
     with tempfile.TemporaryDirectory(prefix="eakte-pdfa-", dir=out_pdf.parent) as tmp:
         work = Path(tmp)
         job = {**_job(prepared, out_pdf, work, settings), "engine": "pikepdf"}
-        _run_worker(prepared.source, job, _timeout(prepared, settings), "PDF/A conversion")
+        what = "PDF/A conversion"
+        _run_worker(prepared.source, job, _timeout(prepared, settings), what, reruns)
         software = _software(work)
         changes = tuple(json.loads((work / "pdfa_changes.json").read_text()))
     steps = dict.fromkeys(OCR_STEPS, 0.0)
@@ -303,6 +316,7 @@ def _keep_born_digital(
         time.monotonic() - started,
         pdfa_changes=changes,
         steps=_rounded(steps),
+        reruns=tuple(reruns),
     )
 
 
@@ -384,7 +398,39 @@ def _kill_group(process: OcrProcess) -> None:
         os.kill(process.pid, signal.SIGKILL)
 
 
-def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str) -> None:
+def _run_worker(
+    source: Path, job: dict[str, object], timeout: float, what: str, reruns: list[str]
+) -> None:
+    """Run the job's OCR process; RejectedInput with the reason when it fails. An OCR process
+    whose server ended under it (`scanners.ocr_launch`, not the document's fault) is run once
+    more, from a server started anew, and `reruns` says so; a second such end rejects it."""
+    process, stdout, stderr = _run_once(source, job, timeout, what)
+    if ocr_launch.server_ended(process) and not _workers.stopping:
+        reruns.append(f"{what} run again: {SERVER_ENDED}")
+        for record in Path(str(job["confidence_dir"])).glob("*.json"):  # the first run's
+            record.unlink()
+        process, stdout, stderr = _run_once(source, job, timeout, what)
+        if ocr_launch.server_ended(process) and not _workers.stopping:
+            raise RejectedInput(source, f"{what} failed: {SERVER_ENDED}, twice (run again once)")
+    if _workers.stopping:
+        raise OcrStopped(f"{source}: {what} stopped")
+    if process.returncode == REFUSED_EXIT:
+        raise RejectedInput(source, _worker_reason(stdout, stderr, process.returncode))
+    if process.returncode:
+        _raise_os_error(stdout, job)
+        reason = _worker_reason(stdout, stderr, process.returncode)
+        memory_limit = job.get("memory_limit_mb")
+        if process.returncode == -signal.SIGXCPU:
+            reason = f"used up its CPU time limit of {float(str(job['cpu_limit_s'])):.0f} s"
+        elif memory_limit and any(word in stdout + stderr for word in _OUT_OF_MEMORY):
+            reason = f"ran out of its memory limit of {memory_limit} MiB (ocr_memory_mb; {reason})"
+        raise RejectedInput(source, f"{what} failed: {reason}")
+
+
+def _run_once(
+    source: Path, job: dict[str, object], timeout: float, what: str
+) -> tuple[OcrProcess, str, str]:
+    """One OCR process of the job, waited for: it, its output and its error output."""
     work = Path(str(job["sidecar"])).parent
     # tesseract, Ghostscript and ocrmypdf put their scratch files beside ours
     env = dict(os.environ, OMP_THREAD_LIMIT="1", TMPDIR=str(work))
@@ -404,19 +450,7 @@ def _run_worker(source: Path, job: dict[str, object], timeout: float, what: str)
             raise
     finally:
         _workers.done(process)
-    if _workers.stopping:
-        raise OcrStopped(f"{source}: {what} stopped")
-    if process.returncode == REFUSED_EXIT:
-        raise RejectedInput(source, _worker_reason(stdout, stderr, process.returncode))
-    if process.returncode:
-        _raise_os_error(stdout, job)
-        reason = _worker_reason(stdout, stderr, process.returncode)
-        memory_limit = job.get("memory_limit_mb")
-        if process.returncode == -signal.SIGXCPU:
-            reason = f"used up its CPU time limit of {float(str(job['cpu_limit_s'])):.0f} s"
-        elif memory_limit and any(word in stdout + stderr for word in _OUT_OF_MEMORY):
-            reason = f"ran out of its memory limit of {memory_limit} MiB (ocr_memory_mb; {reason})"
-        raise RejectedInput(source, f"{what} failed: {reason}")
+    return process, stdout, stderr
 
 
 def _raise_os_error(stdout: str, job: dict[str, object]) -> None:

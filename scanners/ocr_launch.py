@@ -10,7 +10,8 @@ and the imports of ocrmypdf and pikepdf; elsewhere, or when that server cannot s
 The server is this process's child and reaps the OCR processes, so their CPU time reaches
 this process's own children's account (`resource.RUSAGE_CHILDREN`, what a benchmark or
 `time` sees) when this process waits for the server at exit; the server's life ends with
-this process's: it sees the socket between them close.
+this process's: it sees the socket between them close. A process whose server ended before
+saying how it ended (`server_ended`) was ended by the server's death, not by its document.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class ForkedProcess:
         self.pid = pid
         self.args = [sys.executable, "-m", "scanners.ocr_worker"]
         self._returncode: int | None = None
+        self.server_ended = False  # the server ended before it said how this process ended
         self._open = {stdout: bytearray(), stderr: bytearray(), status: bytearray()}
         self._out, self._err, self._status = stdout, stderr, status
         self._buffers = dict(self._open)
@@ -86,6 +88,7 @@ class ForkedProcess:
                         del self._open[fd]
         status = bytes(self._buffers[self._status])
         # no word from the server: it ended, and its death signal ended this process too
+        self.server_ended = not status
         self._returncode = int(json.loads(status)["returncode"]) if status else -signal.SIGKILL
         return _text(self._buffers[self._out]), _text(self._buffers[self._err])
 
@@ -210,6 +213,12 @@ def prepare() -> None:
 def server_pid() -> int | None:
     """The OCR server's process id, None when it is not running (for checks and tests)."""
     return _server.pid()
+
+
+def server_ended(process: OcrProcess) -> bool:
+    """The process was forked by a server that ended before it said how the process ended:
+    its end is the server's (killed, out of memory), not its document's."""
+    return isinstance(process, ForkedProcess) and process.server_ended
 
 
 def start(job_file: str, env: dict[str, str]) -> OcrProcess:

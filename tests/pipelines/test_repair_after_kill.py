@@ -15,7 +15,7 @@ import pytest
 
 from scanmaker import write_scan
 from tests.support.commands import run_eakte, run_json, start_eakte
-from tests.support.processes import kill_all
+from tests.support.processes import freeze, kill_all
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +70,9 @@ def test_kill_after_the_pdfa_blob_then_rerun_then_repair(tmp_path: Path, prefect
         while not orphans and process.poll() is None and time.monotonic() < deadline:
             stored = len(_stored_blobs(data / "blobs"))
             if stored > seen:
-                os.kill(process.pid, signal.SIGSTOP)
+                # every thread stopped, not just signalled: another document's thread could
+                # otherwise store its PDF/A after this look, an orphan not named below
+                assert freeze(process.pid, timeout=60), "the ingest did not stop"
                 orphans = _orphan_pdfs(data)
                 seen = len(_stored_blobs(data / "blobs"))
                 if not orphans:

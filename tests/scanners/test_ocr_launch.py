@@ -4,7 +4,6 @@ started process's are, its CPU time counted to the caller, and a server that com
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import signal
@@ -16,36 +15,8 @@ import pytest
 
 from scanmaker import write_scan
 from scanners import ocr_launch
+from tests.support.ocr_jobs import ocr_env, ocr_job
 from tests.support.processes import command, wait_for
-
-
-def _job(tmp_path: Path, source: Path, **extra: object) -> str:
-    work = tmp_path / "work"
-    (work / "confidence").mkdir(parents=True, exist_ok=True)
-    job = {
-        "input": str(source),
-        "output": str(tmp_path / "out.pdf"),
-        "sidecar": str(work / "sidecar.txt"),
-        "confidence_dir": str(work / "confidence"),
-        "languages": ["deu"],
-        "max_image_mpixels": 250.0,
-        "page_timeout": 60.0,
-        "memory_limit_mb": 2048,
-        "cpu_limit_s": 600,
-        "parent_pid": os.getpid(),
-        "deskew": True,
-        "rotate_pages": False,
-        "mode": "force",
-        "pdfa_backend": "auto",
-        **extra,
-    }
-    path = work / "job.json"
-    path.write_text(json.dumps(job))
-    return str(path)
-
-
-def _env(tmp_path: Path) -> dict[str, str]:
-    return dict(os.environ, OMP_THREAD_LIMIT="1", TMPDIR=str(tmp_path / "work"))
 
 
 def _parent(pid: int) -> int:
@@ -54,8 +25,8 @@ def _parent(pid: int) -> int:
 
 
 def test_a_failing_job_gives_its_reason_and_status_through_the_server(tmp_path: Path) -> None:
-    job = _job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
-    process = ocr_launch.start(job, _env(tmp_path))
+    job = ocr_job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
+    process = ocr_launch.start(job, ocr_env(tmp_path))
     assert isinstance(process, ocr_launch.ForkedProcess)
     stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 3
@@ -63,13 +34,13 @@ def test_a_failing_job_gives_its_reason_and_status_through_the_server(tmp_path: 
 
 
 def test_a_server_that_was_killed_is_started_again(tmp_path: Path) -> None:
-    job = _job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
-    ocr_launch.start(job, _env(tmp_path)).communicate(timeout=120)
+    job = ocr_job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
+    ocr_launch.start(job, ocr_env(tmp_path)).communicate(timeout=120)
     first = ocr_launch.server_pid()
     assert first is not None
     os.kill(first, signal.SIGKILL)
     assert wait_for(lambda: ocr_launch.server_pid() is None, timeout=10)
-    process = ocr_launch.start(job, _env(tmp_path))
+    process = ocr_launch.start(job, ocr_env(tmp_path))
     assert isinstance(process, ocr_launch.ForkedProcess)
     process.communicate(timeout=120)
     assert process.returncode == 3
@@ -81,8 +52,8 @@ def test_the_forked_process_shows_its_job_leads_its_group_and_ends_with_it(
     tmp_path: Path,
 ) -> None:
     pages = [["Stadt Musterstadt", "Bauantrag Nummer 1", "Hiermit beantrage ich"]] * 6
-    job = _job(tmp_path, write_scan(pages, tmp_path / "in.pdf", "pdf"))
-    process = ocr_launch.start(job, _env(tmp_path))
+    job = ocr_job(tmp_path, write_scan(pages, tmp_path / "in.pdf", "pdf"))
+    process = ocr_launch.start(job, ocr_env(tmp_path))
     try:
         # the child names its job as soon as it runs (the server answers with its pid first)
         shown = ["-m", "scanners.ocr_worker", job]

@@ -16,12 +16,7 @@ from pathlib import Path
 
 def _stat(pid: int) -> tuple[str, int] | None:
     """(state, parent pid) of a process, or None when it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
-    return fields[0], int(fields[1])
+    return _stat_of(Path(f"/proc/{pid}/stat"))
 
 
 def alive(pid: int) -> bool:
@@ -67,6 +62,34 @@ def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.
             return True
         time.sleep(interval)
     return condition()
+
+
+def _threads_stopped(pid: int) -> bool:
+    """Every thread of `pid` is stopped (or gone)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return True
+    states = {state[0] for task in tasks if (state := _stat_of(task / "stat")) is not None}
+    return states <= {"T", "t", "Z", "X"}
+
+
+def _stat_of(path: Path) -> tuple[str, int] | None:
+    """(state, parent pid) from a /proc stat file, or None when its process is gone."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
+    return fields[0], int(fields[1])
+
+
+def freeze(pid: int, timeout: float) -> bool:
+    """SIGSTOP `pid` and wait until each of its threads has stopped; False if one still runs
+    after `timeout` seconds. kill() returns before they have: the kernel wakes one thread,
+    which then stops the others, and until then they run on (store a file, commit a row)."""
+    os.kill(pid, signal.SIGSTOP)
+    return wait_for(lambda: _threads_stopped(pid), timeout, interval=0.0005)
 
 
 def kill_all(pids: set[int]) -> None:
