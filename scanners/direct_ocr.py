@@ -20,6 +20,7 @@ down (ocrmypdf turns pages), or a file pikepdf cannot make PDF/A.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -118,7 +119,12 @@ def _read_page(
 ) -> tuple[_Reading, dict[str, Any]]:
     """OCR one page, check it was upright, measure its skew; its record for `scanners.ocr`."""
     with clock.stage("rasterise"):
-        image = write_for_ocr(page, scratch)
+        try:
+            image = write_for_ocr(page, scratch)
+        except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise  # a full disk is not the page's fault
+            raise UseOcrmypdf(f"page {page.number}'s image could not be decoded ({exc})") from exc
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)

@@ -23,6 +23,9 @@ _PLAIN_OPERATORS = {"q", "Q", "cm", "Do"}
 # Colour spaces whose pixels tesseract reads as they are and PDF/A-2b accepts with an sRGB
 # output intent.
 _COLOUR_SPACES = {"/DeviceGray", "/DeviceRGB"}
+# Compressions pikepdf and Pillow decode themselves (JBIG2 would need jbig2dec, JPEG 2000 is
+# left to the renderer too).
+_DECODED_HERE = {"/FlateDecode", "/DCTDecode", "/CCITTFaxDecode", "/LZWDecode", "/RunLengthDecode"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,12 @@ def _check_image(image: pikepdf.Stream, refuse: Callable[[str], NotImagePages]) 
     if not _plain_colour(space):
         raise refuse(f"has an image in colour space {_name_of(space)}")
     filters = image.get(Name.Filter)
-    if isinstance(filters, pikepdf.Array) and len(filters) > 1:
-        raise refuse("has an image with more than one compression filter")
+    if isinstance(filters, pikepdf.Array):
+        if len(filters) > 1:
+            raise refuse("has an image with more than one compression filter")
+        filters = filters[0] if len(filters) else None
+    if filters is not None and str(filters) not in _DECODED_HERE:
+        raise refuse(f"has an image compressed as {filters}, which only a renderer decodes")
 
 
 def _plain_colour(space: pikepdf.Object | None) -> bool:

@@ -128,6 +128,13 @@ def _cmyk(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
     image.ColorSpace = pikepdf.Name.DeviceCMYK
 
 
+def _jbig2(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    """A JBIG2 image (as jbig2.pdf of OCRmyPDF's test files): only a renderer decodes it."""
+    image = page.Resources.XObject.Im0
+    image.write(b"\x00" * 16, filter=pikepdf.Name.JBIG2Decode)
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceGray, 1
+
+
 def _drawn_turned(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
     page.Contents = pikepdf.Stream(pdf, b"q 0 108 -72 0 72 0 cm /Im0 Do Q")
 
@@ -141,6 +148,7 @@ REFUSALS: dict[str, tuple[Callable[[pikepdf.Pdf, pikepdf.Page], None], str]] = {
     "soft mask": (_soft_mask, "has a masked or remapped image"),
     "cmyk": (_cmyk, "has an image in colour space /DeviceCMYK"),
     "drawn turned": (_drawn_turned, "shows its image turned, mirrored or sheared"),
+    "jbig2": (_jbig2, "has an image compressed as /JBIG2Decode, which only a renderer decodes"),
 }
 
 
