@@ -6,11 +6,12 @@ turns and re-encodes the image, and rebuilds the page around it. For a page that
 scanned image (`scanners.image_pages`) none of that is needed, and about two thirds of the
 work goes:
 
-- tesseract reads the page's own image once, writing its text, its hOCR (word confidence,
-  baselines) and an invisible text layer;
-- the skew comes from the baselines of that same reading (`scanners.hocr.skew_degrees`),
-  and the page is straightened by a rotation in the PDF around its image and text layer:
-  the scanned pixels are kept as they were, never resampled;
+- the skew is measured on the page's pixels (`scanners.skew`, a few hundredths of a
+  core-second); a skewed page is turned for tesseract, which reads a skewed line less well
+  at its end, and shown turned in the PDF by the same rotation: the scanned pixels are kept
+  as they were, never resampled;
+- tesseract reads the page once, writing its text, its hOCR (word confidence, orientation)
+  and an invisible text layer;
 - the text layer is laid over the image, and pikepdf writes PDF/A-2b and validates it.
 
 Where this cannot give the same result, `UseOcrmypdf` says why and the caller hands the
@@ -36,12 +37,14 @@ from typing import Any
 import pikepdf
 import pikepdf.pdfa
 from pikepdf import Name
+from PIL import Image, ImageColor
 
-from scanners.deskew_gate import corner_shift
+from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
 from scanners.errors import ScanError
-from scanners.hocr import reads_upright, skew_degrees, word_confidences
-from scanners.image_pages import ImagePage, NotImagePages, image_pages, write_for_ocr
+from scanners.hocr import reads_upright, word_confidences
+from scanners.image_pages import ImagePage, NotImagePages, image_pages, pixels, write_for_ocr
 from scanners.ocr_profile import StageClock
+from scanners.skew import skew_degrees
 
 # ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
 # detection finds on its side or upside down.
@@ -93,14 +96,10 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
         for page in pages:
             reading, record = _read_page(page, scratch, job, clock)
             with clock.stage("assemble"):
+                shown = pdf.pages[page.number - 1]
+                _show_turned(pdf, shown, page, record["deskew_degrees"])
                 if reading.layer is not None:
-                    _lay_text(
-                        pdf,
-                        pdf.pages[page.number - 1],
-                        page,
-                        reading.layer,
-                        record["deskew_degrees"],
-                    )
+                    _lay_text(pdf, shown, page, reading.layer)
             texts.append(reading.text)
             records.append(record)
         with clock.stage("pdfa"):
@@ -120,11 +119,17 @@ def _read_page(
     """OCR one page, check it was upright, measure its skew; its record for `scanners.ocr`."""
     with clock.stage("rasterise"):
         try:
-            image = write_for_ocr(page, scratch)
+            decoded = pixels(page) if job.get("deskew") else None
         except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
             if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise  # a full disk is not the page's fault
             raise UseOcrmypdf(f"page {page.number}'s image could not be decoded ({exc})") from exc
+    angle = 0.0
+    if decoded is not None:
+        with clock.stage("deskew"):
+            angle, decoded = _straightened(decoded)
+    with clock.stage("rasterise"):
+        image = write_for_ocr(page, decoded if angle else None, scratch)
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)
@@ -134,20 +139,27 @@ def _read_page(
         "words": len(scores),
         "recognised": reading.layer is not None,
         "seconds": round(reading.seconds, 2),
-        "deskew_degrees": 0.0,
+        "deskew_degrees": angle,
     }
     # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
     # tesseract's orientation detection about every page
     if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
         with clock.stage("orientation"):
             record.update(_orientation(image, page, reading, scores, job))
-    if job.get("deskew") and reading.layer is not None:
-        with clock.stage("deskew"):
-            angle = skew_degrees(reading.hocr)
-            size = (int(page.image.Width), int(page.image.Height))
-            record["deskew_degrees"] = round(angle, 3) if corner_shift(angle, size) >= 1 else 0.0
     image.unlink()
     return reading, record
+
+
+def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
+    """The page's skew (0.0 where turning would move no corner by a pixel) and the page
+    turned by it, for tesseract to read: a skewed line loses characters at its end."""
+    angle = skew_degrees(image)
+    if corner_shift(angle, image.size) < MIN_SHIFT_PX:
+        return 0.0, image
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB" if image.mode in ("P", "CMYK") else "L")
+    white = ImageColor.getcolor("white", image.mode)
+    return angle, image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=white)
 
 
 def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
@@ -216,11 +228,24 @@ def _orientation(
     return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": round(sure, 2)}
 
 
-def _lay_text(
-    pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, layer: Path, degrees: float
-) -> None:
-    """Lay tesseract's text layer exactly over the image, and turn both by `degrees`
-    (counter-clockwise) about the image's centre if the page is skewed."""
+def _show_turned(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, degrees: float) -> None:
+    """Show the page's image turned by `degrees` (counter-clockwise) about its centre, as
+    tesseract read it; its pixels stay as scanned."""
+    if not degrees:
+        return
+    x, y, w, h = image.box
+    a = math.radians(degrees)
+    cos, sin = math.cos(a), math.sin(a)
+    cx, cy = x + w / 2, y + h / 2
+    e, f = cx - cos * cx + sin * cy, cy - sin * cx - cos * cy
+    turn = f"{cos:.6f} {sin:.6f} {-sin:.6f} {cos:.6f} {e:.4f} {f:.4f} cm\n"
+    page.contents_add(pikepdf.Stream(pdf, f"q\n{turn}".encode()), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
+
+
+def _lay_text(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, layer: Path) -> None:
+    """Lay tesseract's text layer over the image's place: tesseract read the page as it is
+    shown (straightened), so the layer needs no turn."""
     with pikepdf.open(layer) as text_pdf:
         text_page = text_pdf.pages[0]
         width, height = (float(v) for v in text_page.mediabox[2:])
@@ -228,15 +253,7 @@ def _lay_text(
     name = page.add_resource(form, Name.XObject, prefix="OCR")
     x, y, w, h = image.box
     fit = f"{w / width:.6f} 0 0 {h / height:.6f} {x:.4f} {y:.4f} cm\n"
-    turn = ""
-    if degrees:
-        a = math.radians(degrees)
-        cos, sin = math.cos(a), math.sin(a)
-        cx, cy = x + w / 2, y + h / 2
-        e, f = cx - cos * cx + sin * cy, cy - sin * cx - cos * cy
-        turn = f"{cos:.6f} {sin:.6f} {-sin:.6f} {cos:.6f} {e:.4f} {f:.4f} cm\n"
-    page.contents_add(pikepdf.Stream(pdf, f"q\n{turn}".encode()), prepend=True)
-    page.contents_add(pikepdf.Stream(pdf, f"\nQ\nq\n{turn}{fit}{name} Do\nQ\n".encode()))
+    page.contents_add(pikepdf.Stream(pdf, f"\nq\n{fit}{name} Do\nQ\n".encode()))
 
 
 def _cpu_left(job: dict[str, Any]) -> int:

@@ -9,12 +9,14 @@ straight from its own pixels and keep them as they are (`scanners.direct_ocr`); 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Name, PdfImage
+from PIL import Image
 
 from scanners.errors import ScanError
 
@@ -133,17 +135,24 @@ def _name_of(space: pikepdf.Object | None) -> str:
     return str(space)
 
 
-def write_for_ocr(page: ImagePage, folder: Path) -> Path:
-    """The page's image as a file tesseract reads: a JPEG as stored, anything else as PNM
-    (no compression to spend time on; tesseract is told the resolution)."""
-    image = PdfImage(page.image)
+def pixels(page: ImagePage) -> Image.Image:
+    """The page's image, decoded."""
     if page.image.get(Name.Filter) == Name.DCTDecode:
+        return Image.open(io.BytesIO(page.image.read_raw_bytes()))
+    return PdfImage(page.image).as_pil_image()
+
+
+def write_for_ocr(page: ImagePage, image: Image.Image | None, folder: Path) -> Path:
+    """A file tesseract reads: `image` (the page's pixels, straightened) as PNM, no time spent
+    on compression; None: the page's own image, a JPEG as stored."""
+    if image is None and page.image.get(Name.Filter) == Name.DCTDecode:
         path = folder / f"page-{page.number:06d}.jpg"
         path.write_bytes(page.image.read_raw_bytes())
         return path
-    pixels = image.as_pil_image()
-    if pixels.mode not in ("1", "L", "RGB"):
-        pixels = pixels.convert("RGB")
+    if image is None:
+        image = pixels(page)
+    if image.mode not in ("1", "L", "RGB"):
+        image = image.convert("RGB")
     path = folder / f"page-{page.number:06d}.pnm"
-    pixels.save(path)
+    image.save(path)
     return path

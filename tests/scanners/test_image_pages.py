@@ -186,7 +186,7 @@ def test_a_jpeg_page_is_written_for_ocr_as_the_bytes_the_pdf_stores(tmp_path: Pa
     source, _ = _source(tmp_path, "scan.jpg")
     with pikepdf.open(_intake_pdf(tmp_path, "scan.jpg")) as pdf:
         (page,) = image_pages(pdf)
-        written = write_for_ocr(page, tmp_path)
+        written = write_for_ocr(page, None, tmp_path)
         stored = page.image.read_raw_bytes()
     assert written.suffix == ".jpg"
     assert written.read_bytes() == stored == source.read_bytes()
@@ -201,7 +201,7 @@ def test_a_lossless_page_is_written_for_ocr_as_pnm_with_the_scan_s_own_pixels(
     folder.mkdir()
     with pikepdf.open(_intake_pdf(tmp_path, name)) as pdf:
         (page,) = image_pages(pdf)
-        written = write_for_ocr(page, folder)
+        written = write_for_ocr(page, None, folder)
     assert written.suffix == ".pnm"
     expected = original.convert("RGB") if original.mode == "P" else original
     with Image.open(written) as pnm:

@@ -1,0 +1,69 @@
+"""The skew of a scanned page, measured on its pixels before OCR.
+
+tesseract reads a skewed page less well at the ends of its lines (an IBAN's last digit lost
+at 0.7 degrees), so the page is straightened before it is read. The angle is the one whose
+rows of dark pixels line up best: the classic projection profile, whose sharpness (the sum
+of squared row counts) peaks when text lines lie along the rows. Measured on a page at half
+its resolution, coarse then fine, it takes a few hundredths of a core-second, where
+tesseract's own angle pass (ocrmypdf's deskew) takes about 0.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+# Scanners skew a page by a few degrees; a page turned further is orientation's business.
+MAX_SKEW_DEGREES = 5.0
+_COARSE_STEP = 0.25
+_FINE_STEP = 0.02
+# Pixels of the measured copy across the page: enough for a hundredth of a degree on an A4
+# page, few enough to stay cheap.
+_WIDTH = 1200
+# Fewer dark pixels than this share of the page: too little to measure; the page is left.
+_MIN_INK = 0.002
+# What the measurement tells apart (generated pages of known skew come out within 0.05
+# degrees): a smaller angle is taken as a straight page.
+PRECISION_DEGREES = 0.1
+# Text lines at the right angle make the row profile about twice as sharp as at most other
+# angles (measured: 1.95-2.2 on skewed and straight pages); a page whose best angle is barely
+# sharper than the others (1.0-1.1 for a page turned 8-20 degrees) shows no skew to correct.
+_MIN_PEAK = 1.3
+
+
+def skew_degrees(image: Image.Image) -> float:
+    """The rotation, counter-clockwise as the page is seen, that levels its text lines;
+    0.0 for a straight page (within `PRECISION_DEGREES`) or one with too little on it to tell."""
+    small = image.convert("L")
+    if small.width > _WIDTH:
+        small = small.resize((_WIDTH, max(1, round(small.height * _WIDTH / small.width))))
+    pixels = np.asarray(small, dtype=np.uint8)
+    threshold = min(128, int(pixels.mean()) - 40)  # ink clearly darker than the paper
+    ys, xs = np.nonzero(pixels < threshold)
+    if len(ys) < _MIN_INK * pixels.size:
+        return 0.0
+    x = xs.astype(np.float64) - pixels.shape[1] / 2
+    y = ys.astype(np.float64)
+    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + _COARSE_STEP / 2, _COARSE_STEP)
+    best, peak = _sharpest(x, y, coarse)
+    if abs(best) >= MAX_SKEW_DEGREES or peak < _MIN_PEAK:
+        return 0.0  # sharpest at the edge (the lines run steeper still) or nowhere
+    fine = np.arange(best - _COARSE_STEP, best + _COARSE_STEP + _FINE_STEP / 2, _FINE_STEP)
+    tilt, _ = _sharpest(x, y, fine)
+    # `tilt` raises the line's right end (y runs down); levelling it turns the page back
+    if abs(tilt) < PRECISION_DEGREES or abs(tilt) > MAX_SKEW_DEGREES:
+        return 0.0
+    return round(-float(tilt), 3)
+
+
+def _sharpest(x: np.ndarray, y: np.ndarray, angles: np.ndarray) -> tuple[float, float]:
+    """The angle among `angles` (degrees) whose row profile is sharpest, and how much sharper
+    it is than the median angle's."""
+    scores = []
+    offset = np.abs(x).max() * np.tan(np.radians(np.abs(angles).max())) + 1
+    for angle in angles:
+        rows = (y + x * np.tan(np.radians(angle)) + offset).astype(np.int64)
+        counts = np.bincount(rows)
+        scores.append(float(np.dot(counts, counts)))
+    best = int(np.argmax(scores))
+    return float(angles[best]), scores[best] / max(float(np.median(scores)), 1.0)

@@ -1,0 +1,31 @@
+"""The skew of a page, measured on its pixels: what tesseract is given to read is straight."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from scanmaker import render_page
+from scanners.skew import MAX_SKEW_DEGREES, PRECISION_DEGREES, skew_degrees
+
+LINES = [f"Zeile {i}: Die Gewerbesteuer wird auf {i * 17},40 Euro festgesetzt." for i in range(30)]
+
+
+@pytest.mark.parametrize("skew", [0.6, -1.1, 1.6, -0.3, 3.0])
+def test_a_page_skewed_by_an_angle_is_turned_back_by_it(skew: float) -> None:
+    page = render_page(LINES, seed=7, skew_deg=skew)
+    assert skew_degrees(page) == pytest.approx(-skew, abs=0.06)
+
+
+def test_a_straight_page_is_left_straight() -> None:
+    assert skew_degrees(render_page(LINES, seed=7, skew_deg=0.0)) == 0.0
+
+
+def test_a_page_with_too_little_on_it_is_left_as_it_is() -> None:
+    assert skew_degrees(Image.new("L", (2480, 3508), 255)) == 0.0
+
+
+def test_a_page_turned_further_than_a_scanner_skews_is_not_deskewed() -> None:
+    page = render_page(LINES, seed=7, skew_deg=MAX_SKEW_DEGREES + 3)
+    assert skew_degrees(page) == 0.0
+    assert PRECISION_DEGREES < 0.5  # a skew that loses characters is still corrected
