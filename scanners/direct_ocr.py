@@ -159,7 +159,9 @@ def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB" if image.mode in ("P", "CMYK") else "L")
     white = ImageColor.getcolor("white", image.mode)
-    return angle, image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=white)
+    # bilinear: the copy is only read, never archived; bicubic costs three times as much
+    # (0.28 against 0.10 core-s for an A4 page at 300 dpi) and read the same
+    return angle, image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=white)
 
 
 def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
