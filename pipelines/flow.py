@@ -48,12 +48,10 @@ from scanners import OcrSettings, OcrStopped, RejectedInput, estimate_pages
 # way: a known original at `deduplicate`, every other one at `archive_document`.
 INGEST_STEPS: tuple[Step, ...] = (
     Step("hash", steps.hash_original),
-    Step(
-        "deduplicate", steps.deduplicate
-    ),  # a known original: resumed (archived) or duplicate; no event
-    Step(
-        "receive", steps.receive, writes=("received",)
-    ),  # a new document, or a rescan's next version
+    # a known original: resumed (archived) or duplicate; no event
+    Step("deduplicate", steps.deduplicate),
+    # a new document, or a rescan's next version
+    Step("receive", steps.receive, writes=("received",)),
     Step("intake", steps.intake),
     Step("ocr", steps.ocr, writes=("ocr",)),
     Step("classify", steps.classify, writes=("classified",)),

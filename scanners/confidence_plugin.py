@@ -21,7 +21,7 @@ from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from pydantic import BaseModel
 
-from scanners.hocr import reads_upright, word_confidences
+from scanners.hocr import page_record, reads_upright, word_confidences
 
 _PAGE_NUMBER = re.compile(r"^(\d+)")
 
@@ -52,14 +52,7 @@ class ConfidenceTesseract(TesseractOcrEngine):
         recognised = bool(hocr) or timeout == 0 or elapsed < timeout
         scores = word_confidences(hocr)
         page = int(match.group(1))
-        mean = sum(scores) / len(scores) if scores else 0.0
-        record = {
-            "page": page,
-            "confidence": round(mean, 1),
-            "words": len(scores),
-            "recognised": recognised,
-            "seconds": round(elapsed, 2),
-        }
+        record = page_record(page, scores, recognised, elapsed)
         if options.eakte.orientation_check:
             record.update(_orientation(input_file, hocr, scores, options))
         (Path(target) / f"{page:06d}.json").write_text(json.dumps(record))

@@ -41,9 +41,9 @@ from PIL import Image, ImageColor
 
 from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
 from scanners.errors import ScanError
-from scanners.hocr import reads_upright, word_confidences
+from scanners.hocr import page_record, reads_upright, word_confidences
 from scanners.image_pages import ImagePage, NotImagePages, image_pages, pixels, write_for_ocr
-from scanners.ocr_profile import StageClock
+from scanners.ocr_profile import StageClock, cpu_seconds
 from scanners.skew import skew_degrees
 
 # ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
@@ -129,18 +129,12 @@ def _read_page(
         with clock.stage("deskew"):
             angle, decoded = _straightened(decoded)
     with clock.stage("rasterise"):
-        image = write_for_ocr(page, decoded if angle else None, scratch)
+        image = write_for_ocr(page, decoded, scratch, as_stored=not angle)
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)
-    record: dict[str, Any] = {
-        "page": page.number,
-        "confidence": round(sum(scores) / len(scores), 1) if scores else 0.0,
-        "words": len(scores),
-        "recognised": reading.layer is not None,
-        "seconds": round(reading.seconds, 2),
-        "deskew_degrees": angle,
-    }
+    record = page_record(page.number, scores, reading.layer is not None, reading.seconds)
+    record["deskew_degrees"] = angle
     # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
     # tesseract's orientation detection about every page
     if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
@@ -261,10 +255,7 @@ def _lay_text(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, layer: Pat
 
 def _cpu_left(job: dict[str, Any]) -> int:
     """Whole CPU seconds the document may still use (at least 1, as RLIMIT_CPU counts)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    left = float(job["cpu_limit_s"]) - used
+    left = float(job["cpu_limit_s"]) - cpu_seconds()
     if left <= 0:
         raise CpuSpent
     return max(1, math.ceil(left))

@@ -8,6 +8,7 @@ Shared by the two ways a document is OCR'd (`scanners.direct_ocr` on the page im
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _WCONF = re.compile(r"x_wconf (\d+)")
 _LINE_CLASSES = r"class='ocr_(?:line|caption|header|textfloat)'"
@@ -23,6 +24,17 @@ UPRIGHT_MIN_WORDS = 5
 def word_confidences(hocr: str) -> list[int]:
     """tesseract's confidence (0..100) for each word of the page."""
     return [int(value) for value in _WCONF.findall(hocr)]
+
+
+def page_record(page: int, scores: list[int], recognised: bool, seconds: float) -> dict[str, Any]:
+    """What `scanners.ocr` reads of a page's OCR, whichever way it was made."""
+    return {
+        "page": page,
+        "confidence": round(sum(scores) / len(scores), 1) if scores else 0.0,
+        "words": len(scores),
+        "recognised": recognised,
+        "seconds": round(seconds, 2),
+    }
 
 
 def reads_upright(hocr: str, scores: list[int]) -> bool:

@@ -142,10 +142,12 @@ def pixels(page: ImagePage) -> Image.Image:
     return PdfImage(page.image).as_pil_image()
 
 
-def write_for_ocr(page: ImagePage, image: Image.Image | None, folder: Path) -> Path:
-    """A file tesseract reads: `image` (the page's pixels, straightened) as PNM, no time spent
-    on compression; None: the page's own image, a JPEG as stored."""
-    if image is None and page.image.get(Name.Filter) == Name.DCTDecode:
+def write_for_ocr(
+    page: ImagePage, image: Image.Image | None, folder: Path, *, as_stored: bool = True
+) -> Path:
+    """A file tesseract reads: a JPEG page as stored if `as_stored`, else `image` (the page's
+    pixels, decoded here if None) as PNM, no time spent on compression."""
+    if as_stored and page.image.get(Name.Filter) == Name.DCTDecode:
         path = folder / f"page-{page.number:06d}.jpg"
         path.write_bytes(page.image.read_raw_bytes())
         return path

@@ -190,7 +190,7 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             "pdfa_backend": "auto",
             # a scan's page images are read straight (`scanners.direct_ocr`); a born-digital
             # page whose text layer could not be kept is drawn and read by ocrmypdf
-            "direct": dropped is None,
+            "ocrmypdf_because": None if dropped is None else "its text layer could not be kept",
         }
         try:
             cpu = _run_ocr(prepared, job, settings, steps, reruns)

@@ -55,7 +55,8 @@ STAGE_NAMES = (
 )
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -69,12 +70,12 @@ class StageClock:
         self.cpu: dict[str, float] = dict.fromkeys(STAGE_NAMES, 0.0)
         self._lock = threading.Lock()
         self._stack: list[str] = []
-        self._mark = (time.perf_counter(), _cpu())
+        self._mark = (time.perf_counter(), cpu_seconds())
         self._start = self._mark
 
     def _switch(self, to: str | None) -> None:
         """Charge the time since the last switch to the running stage (or `other`)."""
-        now = (time.perf_counter(), _cpu())
+        now = (time.perf_counter(), cpu_seconds())
         running = self._stack[-1] if self._stack else "other"
         self.wall[running] += now[0] - self._mark[0]
         self.cpu[running] += now[1] - self._mark[1]

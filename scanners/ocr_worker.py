@@ -51,8 +51,8 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
             print(f"EAKTE-REJECT {oversized}")
             return REFUSED_EXIT
         try:
-            if not job.get("direct"):
-                raise direct_ocr.UseOcrmypdf("asked for by the caller")
+            if job.get("ocrmypdf_because"):
+                raise direct_ocr.UseOcrmypdf(job["ocrmypdf_because"])
             direct_ocr.ocr_document(job, clock)
         except direct_ocr.UseOcrmypdf as exc:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
