@@ -37,14 +37,14 @@ from typing import Any
 import pikepdf
 import pikepdf.pdfa
 from pikepdf import Name
-from PIL import Image, ImageColor
+from PIL import Image
 
 from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
 from scanners.errors import ScanError
 from scanners.hocr import page_record, reads_upright, word_confidences
 from scanners.image_pages import ImagePage, NotImagePages, image_pages, pixels, write_for_ocr
 from scanners.ocr_profile import StageClock, cpu_seconds
-from scanners.skew import skew_degrees
+from scanners.skew import levelled, skew_degrees
 
 # ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
 # detection finds on its side or upside down.
@@ -150,13 +150,7 @@ def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
     angle = skew_degrees(image)
     if corner_shift(angle, image.size) < MIN_SHIFT_PX:
         return 0.0, image
-    if image.mode not in ("L", "RGB"):
-        image = image.convert("RGB" if image.mode in ("P", "CMYK") else "L")
-    white = ImageColor.getcolor("white", image.mode)
-    # bicubic, as ocrmypdf turns a page: bilinear costs a third (0.10 against 0.28 core-s for
-    # an A4 page at 300 dpi) but read 65 characters wrong where bicubic read 58 (8 generated
-    # pages skewed 0.3-1.6 degrees; ocrmypdf's angle and turn: 59)
-    return angle, image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=white)
+    return angle, levelled(image, angle)
 
 
 def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:

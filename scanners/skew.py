@@ -5,11 +5,13 @@ at 0.7 degrees), so the page is straightened before it is read. The angle is the
 rows of dark pixels line up best: the classic projection profile, whose sharpness (the sum
 of squared row counts) peaks when text lines lie along the rows. Measured on a page at half
 its resolution, coarse then fine, it takes a few hundredths of a core-second, where
-tesseract's own angle pass (ocrmypdf's deskew) takes about 0.4.
+tesseract's own angle pass (ocrmypdf's deskew) takes about 0.4. `levelled` turns the page by
+it for tesseract.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -54,6 +56,25 @@ def skew_degrees(image: Image.Image) -> float:
     if abs(tilt) < PRECISION_DEGREES or abs(tilt) > MAX_SKEW_DEGREES:
         return 0.0
     return round(-float(tilt), 3)
+
+
+def levelled(image: Image.Image, degrees: float) -> Image.Image:
+    """The page turned by `degrees` (counter-clockwise) about its centre, same size, the
+    corners it uncovers white: the copy tesseract reads.
+
+    Bicubic, as ocrmypdf turns a page (bilinear read 65 characters wrong where bicubic read 58
+    on 8 generated pages skewed 0.3-1.6 degrees; ocrmypdf's angle and turn: 59). OpenCV's
+    vectorised warp takes 0.06 core-s for an A4 page at 300 dpi where Pillow's takes 0.28.
+    """
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB" if image.mode in ("P", "CMYK") else "L")
+    pixels = np.asarray(image)
+    height, width = pixels.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    white = (255, 255, 255) if image.mode == "RGB" else 255
+    cv2.setNumThreads(1)  # one OCR process per core, as tesseract runs with OMP_THREAD_LIMIT=1
+    turned = cv2.warpAffine(pixels, turn, (width, height), flags=cv2.INTER_CUBIC, borderValue=white)
+    return Image.fromarray(turned, image.mode)
 
 
 def _sharpest(x: np.ndarray, y: np.ndarray, angles: np.ndarray) -> tuple[float, float]:

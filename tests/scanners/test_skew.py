@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from scanmaker import render_page
-from scanners.skew import MAX_SKEW_DEGREES, PRECISION_DEGREES, skew_degrees
+from scanners.skew import MAX_SKEW_DEGREES, PRECISION_DEGREES, levelled, skew_degrees
 
 LINES = [f"Zeile {i}: Die Gewerbesteuer wird auf {i * 17},40 Euro festgesetzt." for i in range(30)]
 
@@ -29,3 +29,20 @@ def test_a_page_turned_further_than_a_scanner_skews_is_not_deskewed() -> None:
     page = render_page(LINES, seed=7, skew_deg=MAX_SKEW_DEGREES + 3)
     assert skew_degrees(page) == 0.0
     assert PRECISION_DEGREES < 0.5  # a skew that loses characters is still corrected
+
+
+@pytest.mark.parametrize(("skew", "mode"), [(1.2, "L"), (-0.8, "RGB"), (0.5, "1")])
+def test_a_levelled_page_is_straight_and_keeps_its_size(skew: float, mode: str) -> None:
+    page = render_page(LINES, seed=7, skew_deg=skew).convert(mode)
+    straight = levelled(page, skew_degrees(page))
+    assert straight.size == page.size
+    assert straight.mode == ("RGB" if mode == "RGB" else "L")
+    assert skew_degrees(straight) == 0.0  # within the measurement's precision
+    corner = straight.getpixel((0, 0))
+    assert corner == ((255, 255, 255) if mode == "RGB" else 255)  # uncovered corners are paper
+
+
+def test_levelling_turns_counter_clockwise_as_the_measurement_means() -> None:
+    page = render_page(LINES, seed=7, skew_deg=0.0)
+    turned = levelled(page, 1.0)
+    assert skew_degrees(turned) == pytest.approx(-1.0, abs=0.06)
