@@ -257,7 +257,7 @@ def _direct_steps(
         straightened = "deskew off"
     elif turned:
         straightened = (
-            "deskew on: shown straightened by a rotation in the PDF, the scanned image itself "
+            "deskew on: shown straightened by a rotation in the PDF, the scanned content itself "
             f"unchanged ({', '.join(turned)})"
         )
     else:
@@ -267,10 +267,17 @@ def _direct_steps(
         if rotate_pages
         else "automatic page rotation off"
     )
+    drawn = [f"page {p.number} at {p.drawn_dpi:.0f} dpi" for p in scan.pages if p.drawn_dpi]
+    read_from = (
+        "every page's own image"
+        if not drawn
+        else "a drawing of each page made of more than one image or turned by /Rotate, its "
+        f"content kept as it is ({', '.join(drawn)}), and every other page's own image"
+    )
+    changes = f": {'; '.join(scan.pdfa_changes)}" if scan.pdfa_changes else ""
     return [
-        f"OCR by tesseract ({'+'.join(languages)}) on every page's own image; {straightened}; "
-        f"{rotation}",
-        "text layer laid over the page images, converted to PDF/A-2b by pikepdf",
+        f"OCR by tesseract ({'+'.join(languages)}) on {read_from}; {straightened}; {rotation}",
+        f"text layer laid over the pages, converted to PDF/A-2b by pikepdf{changes}",
     ]
 
 

@@ -22,6 +22,7 @@ down (ocrmypdf turns pages), or a file pikepdf cannot make PDF/A.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import math
 import os
@@ -40,9 +41,17 @@ from pikepdf import Name
 from PIL import Image
 
 from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
+from scanners.drawn_pages import DrawnPage, NotDrawnPage, draw, drawn_page, drop_undefined_keys
 from scanners.errors import ScanError
 from scanners.hocr import page_record, reads_upright, word_confidences
-from scanners.image_pages import ImagePage, NotImagePages, image_pages, pixels, write_for_ocr
+from scanners.image_pages import (
+    ImagePage,
+    NotImagePages,
+    image_page,
+    pixels,
+    write_for_ocr,
+    write_pnm,
+)
 from scanners.ocr_profile import StageClock, cpu_seconds
 from scanners.skew import levelled, skew_degrees
 
@@ -87,17 +96,23 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
     scratch.mkdir(exist_ok=True)
     output = Path(job["output"])
     with pikepdf.open(job["input"]) as pdf:
-        try:
-            pages = image_pages(pdf)
-        except NotImagePages as exc:
-            raise UseOcrmypdf(str(exc)) from exc
+        pages = [_source(number, page) for number, page in enumerate(pdf.pages, start=1)]
+        changes = [
+            change
+            for page in pages
+            if isinstance(page, DrawnPage)
+            for change in drop_undefined_keys(pdf, page)
+        ]
+        if any(isinstance(page, DrawnPage) for page in pages):
+            with clock.stage("pdfa"):
+                _check_pdfa(pdf)
         texts: list[str] = []
         records: list[dict[str, Any]] = []
         for page in pages:
             reading, record = _read_page(page, scratch, job, clock)
             with clock.stage("assemble"):
                 shown = pdf.pages[page.number - 1]
-                _show_turned(pdf, shown, page, record["deskew_degrees"])
+                _show_turned(pdf, shown, page.box, record["deskew_degrees"])
                 if reading.layer is not None:
                     _lay_text(pdf, shown, page, reading.layer)
             texts.append(reading.text)
@@ -108,33 +123,65 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
             except pikepdf.pdfa.PdfaError as exc:
                 raise UseOcrmypdf(f"pikepdf could not make it PDF/A-2b: {exc}") from exc
     Path(job["sidecar"]).write_text("\f".join(texts), encoding="utf-8")
+    (work / "pdfa_changes.json").write_text(json.dumps(changes))
     for record in records:
         target = Path(job["confidence_dir"]) / f"{record['page']:06d}.json"
         target.write_text(json.dumps(record))
 
 
+def _check_pdfa(pdf: pikepdf.Pdf) -> None:
+    """UseOcrmypdf, before any OCR is spent, if pikepdf cannot make the document PDF/A-2b as it
+    is: a drawn page keeps its content, layers and all, and only ocrmypdf replaces it. (The
+    repairs pikepdf makes here in memory it would make when the result is saved.)"""
+    try:
+        pikepdf.pdfa.save(pdf, io.BytesIO(), "2b", output_intent="sRGB")
+    except pikepdf.pdfa.PdfaError as exc:
+        raise UseOcrmypdf(f"pikepdf could not make it PDF/A-2b: {exc}") from exc
+
+
+def _source(number: int, page: pikepdf.Page) -> ImagePage | DrawnPage:
+    """Where tesseract reads the page from: its one image, or a drawing of a scan in layers or
+    turned by /Rotate; UseOcrmypdf for a page with text."""
+    try:
+        return image_page(number, page)
+    except NotImagePages:
+        try:
+            return drawn_page(number, page)
+        except NotDrawnPage as exc:
+            raise UseOcrmypdf(str(exc)) from exc
+
+
 def _read_page(
-    page: ImagePage, scratch: Path, job: dict[str, Any], clock: StageClock
+    page: ImagePage | DrawnPage, scratch: Path, job: dict[str, Any], clock: StageClock
 ) -> tuple[_Reading, dict[str, Any]]:
     """OCR one page, check it was upright, measure its skew; its record for `scanners.ocr`."""
     with clock.stage("rasterise"):
         try:
-            decoded = pixels(page) if job.get("deskew") else None
+            if isinstance(page, DrawnPage):
+                decoded: Image.Image | None = draw(Path(job["input"]), page)
+            else:
+                decoded = pixels(page) if job.get("deskew") else None
         except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
             if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise  # a full disk is not the page's fault
             raise UseOcrmypdf(f"page {page.number}'s image could not be decoded ({exc})") from exc
     angle = 0.0
-    if decoded is not None:
+    if decoded is not None and job.get("deskew"):
         with clock.stage("deskew"):
             angle, decoded = _straightened(decoded)
     with clock.stage("rasterise"):
-        image = write_for_ocr(page, decoded, scratch, as_stored=not angle)
+        if isinstance(page, DrawnPage):
+            assert decoded is not None
+            image = write_pnm(decoded, scratch / f"page-{page.number:06d}")
+        else:
+            image = write_for_ocr(page, decoded, scratch, as_stored=not angle)
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)
     record = page_record(page.number, scores, reading.layer is not None, reading.seconds)
     record["deskew_degrees"] = angle
+    if isinstance(page, DrawnPage):
+        record["drawn_dpi"] = page.dpi
     # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
     # tesseract's orientation detection about every page
     if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
@@ -153,7 +200,7 @@ def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
     return angle, levelled(image, angle)
 
 
-def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
+def _tesseract(image: Path, page: ImagePage | DrawnPage, job: dict[str, Any]) -> _Reading:
     """tesseract's text, hOCR and text-only PDF of the page; a page it does not finish within
     the job's time per page is kept as an image without text, as ocrmypdf keeps it.
 
@@ -194,7 +241,11 @@ def _tesseract(image: Path, page: ImagePage, job: dict[str, Any]) -> _Reading:
 
 
 def _orientation(
-    image: Path, page: ImagePage, reading: _Reading, scores: list[int], job: dict[str, Any]
+    image: Path,
+    page: ImagePage | DrawnPage,
+    reading: _Reading,
+    scores: list[int],
+    job: dict[str, Any],
 ) -> dict[str, Any]:
     """How the page's orientation was found; UseOcrmypdf if it is turned."""
     if not job.get("rotate_pages") and reads_upright(reading.hocr, scores):
@@ -219,12 +270,15 @@ def _orientation(
     return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": round(sure, 2)}
 
 
-def _show_turned(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, degrees: float) -> None:
-    """Show the page's image turned by `degrees` (counter-clockwise) about its centre, as
-    tesseract read it; its pixels stay as scanned."""
+def _show_turned(
+    pdf: pikepdf.Pdf, page: pikepdf.Page, box: tuple[float, float, float, float], degrees: float
+) -> None:
+    """Show the page's content turned by `degrees` (counter-clockwise, as seen: /Rotate turns
+    the page but not the sense of a turn) about the centre of `box`, as tesseract read it; the
+    content itself stays as scanned."""
     if not degrees:
         return
-    x, y, w, h = image.box
+    x, y, w, h = box
     a = math.radians(degrees)
     cos, sin = math.cos(a), math.sin(a)
     cx, cy = x + w / 2, y + h / 2
@@ -234,17 +288,38 @@ def _show_turned(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, degrees
     page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
 
 
-def _lay_text(pdf: pikepdf.Pdf, page: pikepdf.Page, image: ImagePage, layer: Path) -> None:
-    """Lay tesseract's text layer over the image's place: tesseract read the page as it is
-    shown (straightened), so the layer needs no turn."""
+def _lay_text(
+    pdf: pikepdf.Pdf, page: pikepdf.Page, source: ImagePage | DrawnPage, layer: Path
+) -> None:
+    """Lay tesseract's text layer over what it read: the image's place, or the whole page as it
+    is seen. tesseract read the page straightened, as it is shown, so the layer needs no turn
+    for the skew; it is stood on the page the way /Rotate shows it."""
     with pikepdf.open(layer) as text_pdf:
         text_page = text_pdf.pages[0]
         width, height = (float(v) for v in text_page.mediabox[2:])
         form = pdf.copy_foreign(text_page.as_form_xobject())
     name = page.add_resource(form, Name.XObject, prefix="OCR")
-    x, y, w, h = image.box
-    fit = f"{w / width:.6f} 0 0 {h / height:.6f} {x:.4f} {y:.4f} cm\n"
-    page.contents_add(pikepdf.Stream(pdf, f"\nq\n{fit}{name} Do\nQ\n".encode()))
+    if isinstance(source, DrawnPage):
+        shown_w, shown_h = source.shown_size
+        place = _seen_to_page(source)
+    else:
+        shown_w, shown_h = source.box[2:]
+        place = (1.0, 0.0, 0.0, 1.0, source.box[0], source.box[1])
+    fit = f"{shown_w / width:.6f} 0 0 {shown_h / height:.6f} 0 0 cm\n"
+    stand = " ".join(f"{v:.4f}" for v in place) + " cm\n"
+    page.contents_add(pikepdf.Stream(pdf, f"\nq\n{stand}{fit}{name} Do\nQ\n".encode()))
+
+
+def _seen_to_page(page: DrawnPage) -> tuple[float, float, float, float, float, float]:
+    """The matrix from the page as it is seen (origin at its lower left corner as shown) to
+    its own coordinates, undoing /Rotate (which turns the page clockwise as it is shown)."""
+    x, y, w, h = page.box
+    return {
+        0: (1.0, 0.0, 0.0, 1.0, x, y),
+        90: (0.0, 1.0, -1.0, 0.0, x + w, y),
+        180: (-1.0, 0.0, 0.0, -1.0, x + w, y + h),
+        270: (0.0, -1.0, 1.0, 0.0, x, y + h),
+    }[page.rotate]
 
 
 def _cpu_left(job: dict[str, Any]) -> int:

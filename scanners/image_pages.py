@@ -50,10 +50,12 @@ class NotImagePages(ScanError):
 
 def image_pages(pdf: pikepdf.Pdf) -> list[ImagePage]:
     """Every page's one image and its place; NotImagePages where a page is something else."""
-    return [_image_page(number, page) for number, page in enumerate(pdf.pages, start=1)]
+    return [image_page(number, page) for number, page in enumerate(pdf.pages, start=1)]
 
 
-def _image_page(number: int, page: pikepdf.Page) -> ImagePage:
+def image_page(number: int, page: pikepdf.Page) -> ImagePage:
+    """Page `number`'s one image and its place; NotImagePages if the page is something else."""
+
     def refuse(why: str) -> NotImagePages:
         return NotImagePages(f"page {number} {why}")
 
@@ -151,10 +153,13 @@ def write_for_ocr(
         path = folder / f"page-{page.number:06d}.jpg"
         path.write_bytes(page.image.read_raw_bytes())
         return path
-    if image is None:
-        image = pixels(page)
+    return write_pnm(pixels(page) if image is None else image, folder / f"page-{page.number:06d}")
+
+
+def write_pnm(image: Image.Image, stem: Path) -> Path:
+    """`image` written to `stem`.pnm, which tesseract reads without decompressing."""
     if image.mode not in ("1", "L", "RGB"):
         image = image.convert("RGB")
-    path = folder / f"page-{page.number:06d}.pnm"
+    path = stem.with_suffix(".pnm")
     image.save(path)
     return path

@@ -108,6 +108,9 @@ class PageText:
     # The rotation (degrees, counter-clockwise) that straightens the page as shown, its image
     # unchanged (`scanners.direct_ocr`); None where ocrmypdf deskewed it and did not say.
     deskew_degrees: float | None = None
+    # Read from a drawing of the page at this resolution (a scan in layers, or turned by
+    # /Rotate), its content kept as it is; None where read from its own image or by ocrmypdf.
+    drawn_dpi: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,8 @@ class ScanResult:
     `ocr_applied` says whether the text comes from OCR. A born-digital PDF keeps its own text
     layer (`ocr_applied` False, `pdfa_changes` lists what making it PDF/A changed) unless that
     cannot become PDF/A: then `text_layer_dropped` gives the reason, and its pages were
-    rasterised and OCR'd like a scan (`ocr_applied` True).
+    rasterised and OCR'd like a scan (`ocr_applied` True). A scan read from drawings of its
+    pages may have `pdfa_changes` too (keys PDF does not define, removed from its images).
     """
 
     pdfa: Path
@@ -210,6 +214,7 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
             ) from exc
         software = _software(work)
         pages = _ocr_pages(work, prepared.pages)
+        changes = _pdfa_changes(work)
     verifying = time.monotonic()
     problems = verify_pdfa(out_pdf, expected_pages=prepared.pages)
     steps["verification"] = time.monotonic() - verifying
@@ -224,6 +229,7 @@ def scan_to_pdfa(prepared: PreparedInput, out_pdf: Path, settings: OcrSettings) 
         software,
         time.monotonic() - started,
         text_layer_dropped=dropped,
+        pdfa_changes=changes,
         steps=_rounded(steps),
         step_cpu=cpu,
         reruns=tuple(reruns),
@@ -288,7 +294,7 @@ def _keep_born_digital(
         what = "PDF/A conversion"
         _run_worker(prepared.source, job, _timeout(prepared, settings), what, reruns)
         software = _software(work)
-        changes = tuple(json.loads((work / "pdfa_changes.json").read_text()))
+        changes = _pdfa_changes(work)
     steps = dict.fromkeys(OCR_STEPS, 0.0)
     steps["pdfa"] = time.monotonic() - started
     verifying = time.monotonic()
@@ -471,6 +477,13 @@ def _worker_reason(stdout: str, stderr: str, returncode: int) -> str:
     return tail[-1][:300] if tail else f"OCR process ended with status {returncode}"
 
 
+def _pdfa_changes(work: Path) -> tuple[str, ...]:
+    """What making the document PDF/A changed beyond pikepdf's usual repairs, as the OCR
+    process wrote it (born-digital, or a drawn page's undefined keys)."""
+    path = work / "pdfa_changes.json"
+    return tuple(json.loads(path.read_text())) if path.exists() else ()
+
+
 def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
     """Split tesseract's sidecar text by page and join each page with its word confidence."""
     sidecar = (
@@ -481,12 +494,15 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
     texts = sidecar.split("\f")
     confidences: dict[int, float] = {}
     deskews: dict[int, float] = {}
+    drawn: dict[int, float] = {}
     unrecognised: set[int] = set()
     for item in (work / "confidence").glob("*.json"):
         data = json.loads(item.read_text())
         confidences[int(data["page"])] = float(data["confidence"])
         if "deskew_degrees" in data:
             deskews[int(data["page"])] = float(data["deskew_degrees"])
+        if "drawn_dpi" in data:
+            drawn[int(data["page"])] = float(data["drawn_dpi"])
         if not data.get("recognised", True):
             unrecognised.add(int(data["page"]))
     return tuple(
@@ -498,6 +514,7 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
             confidences.get(number),
             "ocr",
             deskew_degrees=deskews.get(number),
+            drawn_dpi=drawn.get(number),
         )
         for number in range(1, page_count + 1)
     )

@@ -112,6 +112,7 @@ def _forget_pages(job: dict[str, Any]) -> None:
         record.unlink()
     Path(job["output"]).unlink(missing_ok=True)
     Path(job["sidecar"]).unlink(missing_ok=True)
+    (Path(job["sidecar"]).parent / "pdfa_changes.json").unlink(missing_ok=True)
 
 
 def _keep(job: dict[str, object]) -> int:

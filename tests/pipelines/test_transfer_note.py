@@ -370,11 +370,30 @@ def test_pages_read_straight_from_their_images_say_how_far_each_was_turned() -> 
     )
     note = _note(scan)
     assert "on every page's own image" in note.processing[1]
-    assert "the scanned image itself unchanged (page 1: -1.25°)" in note.processing[1]
+    assert "the scanned content itself unchanged (page 1: -1.25°)" in note.processing[1]
     assert "page 2" not in note.processing[1]
+    assert note.processing[-1] == "text layer laid over the pages, converted to PDF/A-2b by pikepdf"
+
+
+def test_pages_read_from_a_drawing_say_so_and_what_making_pdfa_removed() -> None:
+    scan = ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=(
+            PageText(1, "Brief", 93.0, "ocr", deskew_degrees=0.0),
+            PageText(2, "Anlage", 91.0, "ocr", deskew_degrees=0.5, drawn_dpi=295.0),
+        ),
+        ocr_applied=True,
+        software={"tesseract": "5.3.0", "route": "tesseract on the page images"},
+        pdfa_changes=("removed /BlackIs1, which PDF does not define, from an image on page 2",),
+    )
+    note = _note(scan)
     assert (
-        note.processing[-1]
-        == "text layer laid over the page images, converted to PDF/A-2b by pikepdf"
+        "its content kept as it is (page 2 at 295 dpi), and every other page's own image"
+        in (note.processing[1])
+    )
+    assert "page 1 at" not in note.processing[1]
+    assert note.processing[-1].endswith(
+        "by pikepdf: removed /BlackIs1, which PDF does not define, from an image on page 2"
     )
 
 
