@@ -41,7 +41,14 @@ from pikepdf import Name
 from PIL import Image
 
 from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
-from scanners.drawn_pages import DrawnPage, NotDrawnPage, draw, drawn_page, drop_undefined_keys
+from scanners.drawn_pages import (
+    PDFIUM_VERSION,
+    DrawnPage,
+    NotDrawnPage,
+    draw,
+    drawn_page,
+    drop_undefined_keys,
+)
 from scanners.errors import ScanError
 from scanners.hocr import page_record, reads_upright, word_confidences
 from scanners.image_pages import (
@@ -86,8 +93,9 @@ class _Reading:
     seconds: float
 
 
-def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
-    """Make the job's PDF/A, sidecar text and per-page records from the page images.
+def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
+    """Make the job's PDF/A, sidecar text and per-page records from the page images; the
+    software it used beside tesseract and pikepdf, by name and version.
 
     UseOcrmypdf when the document is for ocrmypdf; nothing of the job's output is written then.
     """
@@ -127,6 +135,8 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> None:
     for record in records:
         target = Path(job["confidence_dir"]) / f"{record['page']:06d}.json"
         target.write_text(json.dumps(record))
+    drawn = any(isinstance(page, DrawnPage) for page in pages)
+    return {"pdfium": PDFIUM_VERSION} if drawn else {}
 
 
 def _check_pdfa(pdf: pikepdf.Pdf) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2
+import pypdfium2.version
 from pikepdf import Name
 from PIL import Image
 
@@ -25,6 +26,9 @@ from scanners.errors import ScanError
 # a drawing finer than the scan shows nothing more, one coarser than 150 dpi loses small print.
 DEFAULT_DPI = 300.0
 _MIN_DPI, _MAX_DPI = 150.0, 600.0
+PDFIUM_VERSION = (
+    f"{pypdfium2.version.PDFIUM_INFO.build} (pypdfium2 {pypdfium2.version.PYPDFIUM_INFO})"
+)
 # Keys PDF defines for an image XObject (ISO 32000-2, tables 5 and 87). Scanner software
 # leaves others behind (a CCITT decode parameter on a JBIG2 mask): no reader uses them, and
 # pikepdf's PDF/A check refuses what it cannot check.

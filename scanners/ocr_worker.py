@@ -44,6 +44,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     clock = StageClock()
     missing = clock.install()
     route: dict[str, str] = {"route": direct_ocr.ROUTE}
+    used: dict[str, str] = {}  # software beside tesseract and pikepdf
     rotate_pages = job["rotate_pages"]
     try:
         oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
@@ -53,7 +54,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
         try:
             if job.get("ocrmypdf_because"):
                 raise direct_ocr.UseOcrmypdf(job["ocrmypdf_because"])
-            direct_ocr.ocr_document(job, clock)
+            used = direct_ocr.ocr_document(job, clock)
         except direct_ocr.UseOcrmypdf as exc:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
             _forget_pages(job)
@@ -73,7 +74,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
         return _failed(exc)
     software = {
-        **({"ocrmypdf": ocrmypdf.__version__} if route["route"] == "ocrmypdf" else {}),
+        **({"ocrmypdf": ocrmypdf.__version__} if route["route"] == "ocrmypdf" else used),
         "tesseract": str(confidence_plugin.tesseract_version()),
         "pikepdf": pikepdf.__version__,
         **route,

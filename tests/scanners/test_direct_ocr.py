@@ -11,6 +11,7 @@ from pathlib import Path
 
 import img2pdf
 import pikepdf
+import pypdfium2.version
 import pytest
 from PIL import Image
 
@@ -44,6 +45,7 @@ def test_a_two_page_tiff_scan_is_read_straight_from_its_page_images(tmp_path: Pa
     result = _ocr(source, tmp_path)
     assert result.software["route"] == ROUTE == "tesseract on the page images"
     assert "route_reason" not in result.software and "ocrmypdf" not in result.software
+    assert "pdfium" not in result.software  # nothing was drawn
     assert [page.number for page in result.pages] == [1, 2]
     assert "Hundesteuerbescheid" in result.pages[0].text
     assert "Rechtsbehelfsbelehrung" in result.pages[1].text
@@ -181,6 +183,7 @@ def test_a_compact_scanner_pdf_is_read_from_a_drawing_and_the_key_removed_is_nam
     result = _ocr(source, tmp_path)
     assert source.read_bytes() == original
     assert result.software["route"] == ROUTE
+    assert result.software["pdfium"].startswith(str(pypdfium2.version.PDFIUM_INFO.build))
     assert result.pdfa_changes == (
         "removed /BlackIs1, which PDF does not define, from an image mask on page 1",
     )
