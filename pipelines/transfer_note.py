@@ -262,11 +262,18 @@ def _direct_steps(
         )
     else:
         straightened = "deskew on: no page was skewed by a visible amount"
-    rotation = (
-        "automatic page rotation on: no page was found turned"
-        if rotate_pages
-        else "automatic page rotation off"
-    )
+    turned_upright = [
+        f"page {p.number}: {p.turned_degrees}°" for p in scan.pages if p.turned_degrees
+    ]
+    if turned_upright:
+        rotation = (
+            "automatic page rotation on: found on its side or upside down, read again upright "
+            f"and shown so by /Rotate, clockwise, its content unchanged ({', '.join(turned_upright)})"
+        )
+    elif rotate_pages:
+        rotation = "automatic page rotation on: no page was found turned"
+    else:
+        rotation = "automatic page rotation off"
     drawn = [f"page {p.number} at {p.drawn_dpi:.0f} dpi" for p in scan.pages if p.drawn_dpi]
     read_from = (
         "every page's own image"

@@ -1,22 +1,24 @@
-"""OCR of a document whose pages are scanned images, by tesseract straight from those images.
+"""OCR of a scanned document by tesseract straight from its pages.
 
 Run inside the OCR process (`scanners.ocr_worker`) before ocrmypdf is considered. ocrmypdf
 draws every page again at the OCR's resolution, asks tesseract a second time for the skew,
-turns and re-encodes the image, and rebuilds the page around it. For a page that is one
-scanned image (`scanners.image_pages`) none of that is needed, and about two thirds of the
-work goes:
+turns and re-encodes the image, and rebuilds the page around it. For a scanned page none of
+that is needed, and about two thirds of the work goes:
 
-- the skew is measured on the page's pixels (`scanners.skew`, a few hundredths of a
-  core-second); a skewed page is turned for tesseract, which reads a skewed line less well
-  at its end, and shown turned in the PDF by the same rotation: the scanned pixels are kept
-  as they were, never resampled;
+- tesseract reads the page's one image as stored (`scanners.image_pages`), or one drawing
+  of a page made of several images or turned by /Rotate (`scanners.drawn_pages`);
+- the skew is measured on those pixels (`scanners.skew`, a few hundredths of a core-second);
+  a skewed page is turned for tesseract, which reads a skewed line less well at its end, and
+  shown turned in the PDF by the same rotation: the scanned content is kept as it was;
 - tesseract reads the page once, writing its text, its hOCR (word confidence, orientation)
-  and an invisible text layer;
-- the text layer is laid over the image, and pikepdf writes PDF/A-2b and validates it.
+  and an invisible text layer; a page that does not read upright is asked about by
+  tesseract's orientation detection, and one found on its side or upside down is read again
+  stood upright and shown so by /Rotate;
+- the text layer is laid over the page, and pikepdf writes PDF/A-2b and validates it.
 
 Where this cannot give the same result, `UseOcrmypdf` says why and the caller hands the
-document to ocrmypdf: a page that is not one plain image, a page found on its side or upside
-down (ocrmypdf turns pages), or a file pikepdf cannot make PDF/A.
+document to ocrmypdf: a page with text on it, an image that does not decode, or a file
+pikepdf cannot make PDF/A.
 """
 
 from __future__ import annotations
@@ -75,12 +77,11 @@ class CpuSpent(ScanError):
 
 
 class UseOcrmypdf(ScanError):
-    """The document is for ocrmypdf; `reason` says why, `turned` that a page needs turning."""
+    """The document is for ocrmypdf; `reason` says why."""
 
-    def __init__(self, reason: str, turned: bool = False) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.turned = turned
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,13 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
             reading, record = _read_page(page, scratch, job, clock)
             with clock.stage("assemble"):
                 shown = pdf.pages[page.number - 1]
+                if record.get("turned_degrees"):  # shown upright, as tesseract read it
+                    shown.Rotate = (
+                        int(shown.obj.get(Name.Rotate, 0)) + record["turned_degrees"]
+                    ) % 360
                 _show_turned(pdf, shown, page.box, record["deskew_degrees"])
                 if reading.layer is not None:
-                    _lay_text(pdf, shown, page, reading.layer)
+                    _lay_text(pdf, shown, page.box, reading.layer)
             texts.append(reading.text)
             records.append(record)
         with clock.stage("pdfa"):
@@ -164,27 +169,61 @@ def _source(number: int, page: pikepdf.Page) -> ImagePage | DrawnPage:
 def _read_page(
     page: ImagePage | DrawnPage, scratch: Path, job: dict[str, Any], clock: StageClock
 ) -> tuple[_Reading, dict[str, Any]]:
-    """OCR one page, check it was upright, measure its skew; its record for `scanners.ocr`."""
+    """OCR one page, measure its skew, check it was upright and read it again turned upright
+    where it was not; its record for `scanners.ocr`."""
     with clock.stage("rasterise"):
-        try:
-            if isinstance(page, DrawnPage):
-                decoded: Image.Image | None = draw(Path(job["input"]), page)
-            else:
-                decoded = pixels(page) if job.get("deskew") else None
-        except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
-            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise  # a full disk is not the page's fault
-            raise UseOcrmypdf(f"page {page.number}'s image could not be decoded ({exc})") from exc
-    angle = 0.0
-    if decoded is not None and job.get("deskew"):
-        with clock.stage("deskew"):
-            angle, decoded = _straightened(decoded)
-    with clock.stage("rasterise"):
+        scanned = _pixels(page, job) if isinstance(page, DrawnPage) or job.get("deskew") else None
+    reading, record, image = _read(page, scanned, scratch, job, clock)
+    # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
+    # tesseract's orientation detection about every page
+    if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
+        with clock.stage("orientation"):
+            found = _orientation(image, page, reading, job)
+        if found.get("turned_degrees"):
+            image.unlink()
+            if scanned is None:
+                with clock.stage("rasterise"):
+                    scanned = _pixels(page, job)
+            upright = scanned.rotate(-found["turned_degrees"], expand=True)  # clockwise
+            first = reading.seconds
+            reading, record, image = _read(page, upright, scratch, job, clock)
+            record["seconds"] = round(first + reading.seconds, 2)  # both readings
+        record.update(found)
+    image.unlink()
+    return reading, record
+
+
+def _pixels(page: ImagePage | DrawnPage, job: dict[str, Any]) -> Image.Image:
+    """The page's pixels: its image decoded, or the page drawn."""
+    try:
         if isinstance(page, DrawnPage):
-            assert decoded is not None
-            image = write_pnm(decoded, scratch / f"page-{page.number:06d}")
+            return draw(Path(job["input"]), page)
+        return pixels(page)
+    except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # a full disk is not the page's fault
+        raise UseOcrmypdf(f"page {page.number}'s image could not be decoded ({exc})") from exc
+
+
+def _read(
+    page: ImagePage | DrawnPage,
+    scanned: Image.Image | None,
+    scratch: Path,
+    job: dict[str, Any],
+    clock: StageClock,
+) -> tuple[_Reading, dict[str, Any], Path]:
+    """tesseract's reading of the page (`scanned`, straightened first where deskew is on; None:
+    an image page as stored), its record, and the file it read."""
+    angle = 0.0
+    if scanned is not None and job.get("deskew"):
+        with clock.stage("deskew"):
+            angle, scanned = _straightened(scanned)
+    with clock.stage("rasterise"):
+        if isinstance(page, ImagePage):
+            image = write_for_ocr(page, scanned, scratch, as_stored=not angle)
         else:
-            image = write_for_ocr(page, decoded, scratch, as_stored=not angle)
+            assert scanned is not None
+            image = write_pnm(scanned, scratch / f"page-{page.number:06d}")
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)
@@ -192,13 +231,7 @@ def _read_page(
     record["deskew_degrees"] = angle
     if isinstance(page, DrawnPage):
         record["drawn_dpi"] = page.dpi
-    # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
-    # tesseract's orientation detection about every page
-    if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
-        with clock.stage("orientation"):
-            record.update(_orientation(image, page, reading, scores, job))
-    image.unlink()
-    return reading, record
+    return reading, record, image
 
 
 def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
@@ -254,30 +287,33 @@ def _orientation(
     image: Path,
     page: ImagePage | DrawnPage,
     reading: _Reading,
-    scores: list[int],
     job: dict[str, Any],
 ) -> dict[str, Any]:
-    """How the page's orientation was found; UseOcrmypdf if it is turned."""
-    if not job.get("rotate_pages") and reads_upright(reading.hocr, scores):
+    """How the page's orientation was found, and `turned_degrees`: the clockwise turn that
+    stands it upright, where tesseract's orientation detection is sure of one (as ocrmypdf
+    turns a page: its confidence at least `ROTATE_CONFIDENCE`)."""
+    if not job.get("rotate_pages") and reads_upright(reading.hocr, word_confidences(reading.hocr)):
         return {"orientation_by": "ocr", "rotate": 0}
     command = ["tesseract", str(image), "stdout", "-l", "osd", "--psm", "0"]
     command += ["--dpi", str(round(page.dpi))]
     timeout = float(job["page_timeout"]) or None
     try:
-        found = subprocess.run(command, capture_output=True, timeout=timeout, env=_env())
+        done = subprocess.run(command, capture_output=True, timeout=timeout, env=_env())
     except subprocess.TimeoutExpired:
         return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": 0.0}
-    said = found.stdout.decode("utf-8", "replace")
+    said = done.stdout.decode("utf-8", "replace")
     rotate = _ROTATE.search(said)
     confidence = _ORIENTATION_CONFIDENCE.search(said)
     turn = int(rotate.group(1)) % 360 if rotate else 0
     sure = float(confidence.group(1)) if confidence else 0.0
+    found: dict[str, Any] = {
+        "orientation_by": "osd",
+        "rotate": 0,
+        "rotate_confidence": round(sure, 2),
+    }
     if turn and sure >= ROTATE_CONFIDENCE:
-        raise UseOcrmypdf(
-            f"page {page.number} is turned by {turn}° (orientation confidence {sure:.1f})",
-            turned=True,
-        )
-    return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": round(sure, 2)}
+        found["turned_degrees"] = turn
+    return found
 
 
 def _show_turned(
@@ -299,37 +335,35 @@ def _show_turned(
 
 
 def _lay_text(
-    pdf: pikepdf.Pdf, page: pikepdf.Page, source: ImagePage | DrawnPage, layer: Path
+    pdf: pikepdf.Pdf, page: pikepdf.Page, box: tuple[float, float, float, float], layer: Path
 ) -> None:
-    """Lay tesseract's text layer over what it read: the image's place, or the whole page as it
-    is seen. tesseract read the page straightened, as it is shown, so the layer needs no turn
-    for the skew; it is stood on the page the way /Rotate shows it."""
+    """Lay tesseract's text layer over what it read, `box`: an image's place or the whole page,
+    as it is seen. tesseract read the page straightened and upright, as it is shown, so the
+    layer needs no turn for the skew; it is stood on the page the way /Rotate shows it."""
     with pikepdf.open(layer) as text_pdf:
         text_page = text_pdf.pages[0]
         width, height = (float(v) for v in text_page.mediabox[2:])
         form = pdf.copy_foreign(text_page.as_form_xobject())
     name = page.add_resource(form, Name.XObject, prefix="OCR")
-    if isinstance(source, DrawnPage):
-        shown_w, shown_h = source.shown_size
-        place = _seen_to_page(source)
-    else:
-        shown_w, shown_h = source.box[2:]
-        place = (1.0, 0.0, 0.0, 1.0, source.box[0], source.box[1])
-    fit = f"{shown_w / width:.6f} 0 0 {shown_h / height:.6f} 0 0 cm\n"
-    stand = " ".join(f"{v:.4f}" for v in place) + " cm\n"
+    rotate = int(page.obj.get(Name.Rotate, 0)) % 360
+    seen_w, seen_h = (box[3], box[2]) if rotate in (90, 270) else (box[2], box[3])
+    fit = f"{seen_w / width:.6f} 0 0 {seen_h / height:.6f} 0 0 cm\n"
+    stand = " ".join(f"{v:.4f}" for v in _seen_to_page(box, rotate)) + " cm\n"
     page.contents_add(pikepdf.Stream(pdf, f"\nq\n{stand}{fit}{name} Do\nQ\n".encode()))
 
 
-def _seen_to_page(page: DrawnPage) -> tuple[float, float, float, float, float, float]:
-    """The matrix from the page as it is seen (origin at its lower left corner as shown) to
-    its own coordinates, undoing /Rotate (which turns the page clockwise as it is shown)."""
-    x, y, w, h = page.box
+def _seen_to_page(
+    box: tuple[float, float, float, float], rotate: int
+) -> tuple[float, float, float, float, float, float]:
+    """The matrix from `box` as it is seen (origin at its lower left corner as shown) to the
+    page's own coordinates, undoing /Rotate `rotate` (which turns the page clockwise)."""
+    x, y, w, h = box
     return {
         0: (1.0, 0.0, 0.0, 1.0, x, y),
         90: (0.0, 1.0, -1.0, 0.0, x + w, y),
         180: (-1.0, 0.0, 0.0, -1.0, x + w, y + h),
         270: (0.0, -1.0, 1.0, 0.0, x, y + h),
-    }[page.rotate]
+    }[rotate]
 
 
 def _cpu_left(job: dict[str, Any]) -> int:

@@ -53,12 +53,6 @@ class DrawnPage:
     rotate: int
     dpi: float
 
-    @property
-    def shown_size(self) -> tuple[float, float]:
-        """Width and height of the page as it is seen (pt)."""
-        _, _, width, height = self.box
-        return (height, width) if self.rotate in (90, 270) else (width, height)
-
 
 class NotDrawnPage(ScanError):
     """A page that is not a scan (it has text); the reason names the page."""

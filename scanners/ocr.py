@@ -111,6 +111,9 @@ class PageText:
     # Read from a drawing of the page at this resolution (a scan in layers, or turned by
     # /Rotate), its content kept as it is; None where read from its own image or by ocrmypdf.
     drawn_dpi: float | None = None
+    # Found on its side or upside down and shown upright by turning it this far clockwise
+    # (/Rotate), its content unchanged (`scanners.direct_ocr`); 0 where not turned so.
+    turned_degrees: int = 0
 
 
 @dataclass(frozen=True)
@@ -495,6 +498,7 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
     confidences: dict[int, float] = {}
     deskews: dict[int, float] = {}
     drawn: dict[int, float] = {}
+    turned: dict[int, int] = {}
     unrecognised: set[int] = set()
     for item in (work / "confidence").glob("*.json"):
         data = json.loads(item.read_text())
@@ -503,6 +507,8 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
             deskews[int(data["page"])] = float(data["deskew_degrees"])
         if "drawn_dpi" in data:
             drawn[int(data["page"])] = float(data["drawn_dpi"])
+        if data.get("turned_degrees"):
+            turned[int(data["page"])] = int(data["turned_degrees"])
         if not data.get("recognised", True):
             unrecognised.add(int(data["page"]))
     return tuple(
@@ -515,6 +521,7 @@ def _ocr_pages(work: Path, page_count: int) -> tuple[PageText, ...]:
             "ocr",
             deskew_degrees=deskews.get(number),
             drawn_dpi=drawn.get(number),
+            turned_degrees=turned.get(number, 0),
         )
         for number in range(1, page_count + 1)
     )

@@ -58,8 +58,6 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
         except direct_ocr.UseOcrmypdf as exc:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
             _forget_pages(job)
-            # a page found turned: ocrmypdf detects and corrects every page's orientation
-            rotate_pages = rotate_pages or exc.turned
             _ocrmypdf(job, rotate_pages)
     except direct_ocr.CpuSpent:
         print(f"EAKTE-ERROR used up its CPU time limit of {float(job['cpu_limit_s']):.0f} s")

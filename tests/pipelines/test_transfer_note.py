@@ -392,9 +392,28 @@ def test_pages_read_from_a_drawing_say_so_and_what_making_pdfa_removed() -> None
         in (note.processing[1])
     )
     assert "page 1 at" not in note.processing[1]
+    assert "no page was found turned" in note.processing[1]
     assert note.processing[-1].endswith(
         "by pikepdf: removed /BlackIs1, which PDF does not define, from an image on page 2"
     )
+
+
+def test_a_page_read_again_upright_says_how_far_it_was_turned() -> None:
+    scan = ScanResult(
+        pdfa=Path("/work/pdfa.pdf"),
+        pages=(
+            PageText(1, "Brief", 93.0, "ocr"),
+            PageText(2, "Anlage", 91.0, "ocr", turned_degrees=180),
+        ),
+        ocr_applied=True,
+        software={"tesseract": "5.3.0", "route": "tesseract on the page images"},
+    )
+    note = _note(scan)
+    assert (
+        "automatic page rotation on: found on its side or upside down, read again upright and "
+        "shown so by /Rotate, clockwise, its content unchanged (page 2: 180°)"
+    ) in note.processing[1]
+    assert "page 1:" not in note.processing[1]
 
 
 def test_a_document_ocrmypdf_drew_again_says_why() -> None:

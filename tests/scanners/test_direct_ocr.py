@@ -152,26 +152,30 @@ def _read_where_the_layer_says(pdf_path: Path, word: str) -> bool:
     )
 
 
-def test_a_page_found_upside_down_goes_to_ocrmypdf_and_is_archived_upright(
-    tmp_path: Path,
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_found_turned_is_read_again_upright_and_shown_so_by_rotate(
+    tmp_path: Path, turn: int
 ) -> None:
     lines = [*PAGE_1, *PAGE_2] * 3
-    render_page(lines, seed=5).rotate(180, expand=True).save(tmp_path / "in.png", dpi=(300, 300))
+    render_page(lines, seed=5).rotate(turn, expand=True).save(tmp_path / "in.png", dpi=(300, 300))
     result = _ocr(tmp_path / "in.png", tmp_path)
-    assert result.software["route"] == "ocrmypdf"
-    assert "page 1" in result.software["route_reason"]
-    assert "turned" in result.software["route_reason"]
-    assert "ocrmypdf" in result.software
+    assert result.software["route"] == ROUTE
+    assert "ocrmypdf" not in result.software
+    assert result.pages[0].turned_degrees == turn  # turned left by `turn`: back clockwise
     words = {word for line in lines for word in line.split() if len(word) >= 6}
     read = set(result.pages[0].text.split())
     assert len(words & read) >= 0.9 * len(words), sorted(words - read)
     assert verify_pdfa(result.pdfa, expected_pages=1) == []
-    # the page as a viewer shows it: text the right way up
+    assert _image_bytes(tmp_path / "intake.pdf") == _image_bytes(result.pdfa)  # scan unchanged
+    with pikepdf.open(result.pdfa) as archived:
+        assert int(archived.pages[0].Rotate) == turn
+    # the page as a viewer shows it: text the right way up, the text layer over its words
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(result.pdfa),
                     str(tmp_path / "shown")], check=True)  # fmt: skip
     seen = subprocess.run(["tesseract", str(tmp_path / "shown.png"), "-", "--psm", "0"],
                           capture_output=True, text=True, check=False).stdout  # fmt: skip
     assert "Rotate: 0" in seen, seen
+    assert _read_where_the_layer_says(result.pdfa, "Hundesteuerbescheid")
 
 
 def test_a_compact_scanner_pdf_is_read_from_a_drawing_and_the_key_removed_is_named(
