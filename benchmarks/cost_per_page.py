@@ -499,6 +499,17 @@ def _result(
         for name, row in rows.items()
         if name != sides[-1].name
     }
+    # At archive scale a batch is hundreds of pages and its fixed start (CLI, flow run, OCR
+    # server) is spread over them: what each further page costs, beside the figures above.
+    beyond = (eakte["core_s"] - empty.core_s) / n if n else 0.0
+    marginal = {
+        "core_s_per_page": round(beyond, 3),
+        "ratios": {
+            f"eakte / {name}": round(beyond / row["core_s_per_page"], 2)
+            for name, row in rows.items()
+            if name != sides[-1].name and row["core_s_per_page"]
+        },
+    }
     return {
         "timestamp": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         "pages": [
@@ -507,6 +518,7 @@ def _result(
         "sides": rows,
         "ratios": ratios,
         "eakte_fixed_start": {"core_s": round(empty.core_s, 2), "wall_s": round(empty.wall_s, 2)},
+        "eakte_beyond_fixed_start": marginal,
         "eakte_batch_profile": (report or {}).get("profile"),
         "problems": [f"{side.name}: {p}" for side in sides for p in side.problems],
         "machine": {"cpus": jobs, "load_after": os.getloadavg()},
@@ -539,6 +551,11 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"{name}: core-seconds {ratio['core_s']}x, wall {ratio['wall_s']}x")
     fixed = result["eakte_fixed_start"]
     print(f"eakte fixed start (empty folder): {fixed['core_s']} core-s, {fixed['wall_s']} s wall")
+    beyond = result["eakte_beyond_fixed_start"]
+    print(
+        f"eakte beyond the fixed start: {beyond['core_s_per_page']} core-s/page; "
+        + ", ".join(f"{name} {ratio}x" for name, ratio in beyond["ratios"].items())
+    )
     for name, row in result["sides"].items():
         profile = row["details"].get("profile_per_page")
         if profile:
