@@ -200,10 +200,10 @@ def _wait(proc: subprocess.Popen[bytes], side: Side, monitor: TreeRssMonitor) ->
 
 
 def _start(
-    cmd: list[str], env: Mapping[str, str], out: Path
+    cmd: list[str], env: Mapping[str, str], out: Path, cwd: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], TreeRssMonitor]:
     with out.open("wb") as stdout, out.with_suffix(".err").open("wb") as stderr:
-        proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=dict(env))
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=dict(env), cwd=cwd)
     monitor = TreeRssMonitor(proc.pid)
     monitor.start()
     return proc, monitor
@@ -276,7 +276,9 @@ def run_eakte(
 
     def run() -> None:
         nonlocal report
-        proc, monitor = _start(eakte_cmd(inbox, data), env, logs / f"{name}.json")
+        # run in the work directory: `python -m` puts the working directory first on the
+        # path of eakte's OCR processes, and this checkout's code would shadow a baseline's
+        proc, monitor = _start(eakte_cmd(inbox, data), env, logs / f"{name}.json", logs.parent)
         if _wait(proc, side, monitor) != 0:
             side.problems.append(f"eakte ingest exited {proc.returncode}")
         try:
