@@ -61,6 +61,7 @@ def ensure_local_server() -> str:
         process = subprocess.Popen(
             [
                 sys.executable,
+                "-P",  # not the working directory's modules: those of the installation
                 "-m",
                 "prefect",
                 "server",

@@ -52,7 +52,7 @@ class ForkedProcess:
 
     def __init__(self, pid: int, stdout: int, stderr: int, status: int) -> None:
         self.pid = pid
-        self.args = [sys.executable, "-m", "scanners.ocr_worker"]
+        self.args = [sys.executable, "-P", "-m", "scanners.ocr_worker"]
         self._returncode: int | None = None
         self.server_ended = False  # the server ended before it said how this process ended
         self._open = {stdout: bytearray(), stderr: bytearray(), status: bytearray()}
@@ -125,7 +125,7 @@ class _Server:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "scanners.ocr_server", " " * ROOM],
+                [sys.executable, "-P", "-m", "scanners.ocr_server", " " * ROOM],
                 stdin=theirs.fileno(),
                 # one thread: numpy's OpenBLAS would start a pool, and a process that forks
                 # should have no threads but the forking one
@@ -228,7 +228,8 @@ def start(job_file: str, env: dict[str, str]) -> OcrProcess:
         if forked is not None:
             return forked
     return subprocess.Popen(
-        [sys.executable, "-m", "scanners.ocr_worker", job_file],
+        # -P: the installation's modules, never a folder of the same name where eakte runs
+        [sys.executable, "-P", "-m", "scanners.ocr_worker", job_file],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

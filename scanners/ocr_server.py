@@ -151,7 +151,7 @@ class _Server:
             tempfile.tempdir = None  # TMPDIR of this job, not of the server
             os.chdir(str(request["cwd"]))
             job = str(request["job"])
-            set_command_line([sys.executable, "-m", "scanners.ocr_worker", job])
+            set_command_line([sys.executable, "-P", "-m", "scanners.ocr_worker", job])
             code = scanners.ocr_worker.main(job, parent_pid=server)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1

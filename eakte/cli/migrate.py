@@ -149,7 +149,7 @@ def _check(
     env = dict(os.environ, EAKTE_DATABASE_URL=database, EAKTE_SEARCH_URL=search,
                EAKTE_SEARCH_INDEX=index_name, COLUMNS="200")  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "eakte", *args, "--data", str(data_dir)],
+        [sys.executable, "-P", "-m", "eakte", *args, "--data", str(data_dir)],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     said = (done.stdout + done.stderr).strip()

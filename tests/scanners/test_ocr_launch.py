@@ -47,6 +47,26 @@ def test_a_server_that_was_killed_is_started_again(tmp_path: Path) -> None:
     assert ocr_launch.server_pid() not in (None, first)
 
 
+def test_a_folder_named_scanners_where_eakte_runs_is_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A town hall's folder called `scanners` in the working directory: the OCR processes
+    still run eakte's own modules (`python -P`)."""
+    (tmp_path / "scanners").mkdir()
+    (tmp_path / "scanners" / "__init__.py").write_text("raise SystemExit('not eakte')\n")
+    monkeypatch.chdir(tmp_path)
+    server = ocr_launch.server_pid()
+    if server is not None:  # a server started elsewhere: start one here
+        os.kill(server, signal.SIGKILL)
+        assert wait_for(lambda: ocr_launch.server_pid() is None, timeout=10)
+    job = ocr_job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
+    process = ocr_launch.start(job, ocr_env(tmp_path))
+    assert isinstance(process, ocr_launch.ForkedProcess)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 3
+    assert "EAKTE-ERROR" in stdout and "missing.pdf" in stdout
+
+
 @pytest.mark.slow
 def test_the_forked_process_shows_its_job_leads_its_group_and_ends_with_it(
     tmp_path: Path,
