@@ -3,8 +3,8 @@
 Nearly every page a scanner makes (TIFF, JPEG and PNG through intake's lossless conversion,
 and most scanner PDFs) is one image drawn over the page. Such a page can be read by tesseract
 straight from its own pixels and keep them as they are (`scanners.direct_ocr`); anything else
-(text, vector drawing, masks, several images, a rotated placement) is left to ocrmypdf, and
-`image_pages` says why.
+(text, vector drawing, masks, several images, a rotated placement) is refused, and
+`image_pages` says why: a scan among those is read from a drawing (`scanners.drawn_pages`).
 """
 
 from __future__ import annotations
