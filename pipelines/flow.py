@@ -9,7 +9,6 @@ says what was done (`pipelines.faults`).
 
 from __future__ import annotations
 
-import os
 import stat
 import tempfile
 import time
@@ -19,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
@@ -31,6 +30,7 @@ from classifiers.fileplan import FilePlan, load_file_plan
 from classifiers.model import TextModel
 from pipelines import index_upkeep, progress, steps, stopping
 from pipelines.faults import disk_full
+from pipelines.flow_parameters import IngestFlow
 from pipelines.item import Context, Item
 from pipelines.manifest import BatchManifest, load_batch_manifest
 from pipelines.model_store import pipeline_model
@@ -64,7 +64,6 @@ T = TypeVar("T")
 DISK_FULL = "a disk it writes to is full ({why})"
 
 
-@flow(name="eakte-ingest", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def ingest_batch(
     sources: list[str],
     batch_id: str,
@@ -73,7 +72,8 @@ def ingest_batch(
     manifest: BatchManifest | None = None,
     skipped: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Ingest one batch of scans into the archive under `settings.data_dir`.
+    """Ingest one batch of scans into the archive under `settings.data_dir`: the Prefect
+    flow `run_batch` runs.
 
     `manifest` is the batch's checked `batch.toml` (see `run_batch`), or None without one;
     `skipped`: what the scan folder held besides inputs, with the reason (`pipelines.inputs`).
@@ -318,7 +318,8 @@ def run_batch(
         manifest = load_batch_manifest(
             sources, settings.file_plan, operator_required_from=settings.operator_required_from
         )
+    # One flow object per batch, made here with the batch's task runner (a flow made at
+    # import and copied by `with_options` was built twice).
     runner = ThreadPoolTaskRunner(max_workers=settings.workers)
-    return ingest_batch.with_options(task_runner=runner)(
-        sources, batch_id, batch_name, settings, manifest, skipped
-    )
+    ingest = IngestFlow(ingest_batch, name="eakte-ingest", task_runner=runner)
+    return ingest(sources, batch_id, batch_name, settings, manifest, skipped)
