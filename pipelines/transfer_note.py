@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipelines.manifest import BatchManifest
 from scanners import ScanResult
-from scanners.direct_ocr import ROUTE as DIRECT_ROUTE
+from scanners.ocr_routes import DIRECT_ROUTE
 
 __all__ = [
     "STANDARD",

@@ -62,12 +62,9 @@ from scanners.image_pages import (
     write_pnm,
 )
 from scanners.ocr_profile import StageClock, cpu_seconds
+from scanners.ocr_routes import ROTATE_CONFIDENCE
 from scanners.skew import levelled, skew_degrees
 
-# ocrmypdf's default confidence (--rotate-pages-threshold) for turning a page its orientation
-# detection finds on its side or upside down.
-ROTATE_CONFIDENCE = 14.0
-ROUTE = "tesseract on the page images"
 _ROTATE = re.compile(r"Rotate: (\d+)")
 _ORIENTATION_CONFIDENCE = re.compile(r"Orientation confidence: ([\d.]+)")
 

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Literal
 
 from scanners import ocr_launch
-from scanners.direct_ocr import ROTATE_CONFIDENCE
 from scanners.errors import RejectedInput, ScanError
 from scanners.intake import DEFAULT_MAX_PAGES, PreparedInput, pdf_page_texts
 from scanners.ocr_launch import OcrProcess
 from scanners.ocr_profile import STAGE_NAMES
+from scanners.ocr_routes import ROTATE_CONFIDENCE
 from scanners.verify import verify_pdfa
 
 # The exit status of an OCR process that refused its input before OCR (`scanners.ocr_worker`).

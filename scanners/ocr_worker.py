@@ -27,6 +27,7 @@ from scanners.confine import confine
 from scanners.errors import RejectedInput
 from scanners.ocr import REFUSED_EXIT
 from scanners.ocr_profile import StageClock
+from scanners.ocr_routes import DIRECT_ROUTE
 from scanners.pdfa_keep import keep_as_pdfa
 from scanners.raster_size import oversized_page
 
@@ -43,7 +44,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     deskew_gate.install()  # before the clock wraps the step, so that its time stays deskew's
     clock = StageClock()
     missing = clock.install()
-    route: dict[str, str] = {"route": direct_ocr.ROUTE}
+    route: dict[str, str] = {"route": DIRECT_ROUTE}
     used: dict[str, str] = {}  # software beside tesseract and pikepdf
     rotate_pages = job["rotate_pages"]
     try:

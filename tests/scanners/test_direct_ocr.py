@@ -17,7 +17,7 @@ from PIL import Image
 
 from scanmaker import render_page, write_scan
 from scanners import OcrSettings, ScanResult, prepare_input, scan_to_pdfa, verify_pdfa
-from scanners.direct_ocr import ROUTE
+from scanners.ocr_routes import DIRECT_ROUTE
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def _ocr(source: Path, tmp_path: Path) -> ScanResult:
 def test_a_two_page_tiff_scan_is_read_straight_from_its_page_images(tmp_path: Path) -> None:
     source = write_scan([PAGE_1, PAGE_2], tmp_path / "in.tiff", "tiff", skew_deg=1.0, seed=3)
     result = _ocr(source, tmp_path)
-    assert result.software["route"] == ROUTE == "tesseract on the page images"
+    assert result.software["route"] == DIRECT_ROUTE == "tesseract on the page images"
     assert "route_reason" not in result.software and "ocrmypdf" not in result.software
     assert "pdfium" not in result.software  # nothing was drawn
     assert [page.number for page in result.pages] == [1, 2]
@@ -79,7 +79,7 @@ def test_a_page_of_two_images_is_read_from_a_drawing_and_keeps_both(tmp_path: Pa
         page.contents_add(pikepdf.Stream(pdf, b"q 72 0 0 36 400 760 cm /Im1 Do Q"))
         pdf.save(source)
     result = _ocr(source, tmp_path)
-    assert result.software["route"] == ROUTE
+    assert result.software["route"] == DIRECT_ROUTE
     assert "ocrmypdf" not in result.software
     assert result.pages[0].drawn_dpi == pytest.approx(300, abs=1)
     assert "Hundesteuerbescheid" in result.pages[0].text
@@ -103,7 +103,7 @@ def test_a_skewed_scan_turned_by_rotate_is_read_and_its_text_lies_over_the_words
         pdf.pages[0].Rotate = rotate
         pdf.save(source)
     result = _ocr(source, tmp_path)
-    assert result.software["route"] == ROUTE
+    assert result.software["route"] == DIRECT_ROUTE
     assert result.pages[0].drawn_dpi == pytest.approx(300, abs=1)
     assert abs(abs(result.pages[0].deskew_degrees or 0.0) - 1.2) < 0.2
     assert "Hundesteuerbescheid" in result.pages[0].text
@@ -159,7 +159,7 @@ def test_a_page_found_turned_is_read_again_upright_and_shown_so_by_rotate(
     lines = [*PAGE_1, *PAGE_2] * 3
     render_page(lines, seed=5).rotate(turn, expand=True).save(tmp_path / "in.png", dpi=(300, 300))
     result = _ocr(tmp_path / "in.png", tmp_path)
-    assert result.software["route"] == ROUTE
+    assert result.software["route"] == DIRECT_ROUTE
     assert "ocrmypdf" not in result.software
     assert result.pages[0].turned_degrees == turn  # turned left by `turn`: back clockwise
     words = {word for line in lines for word in line.split() if len(word) >= 6}
@@ -186,7 +186,7 @@ def test_a_compact_scanner_pdf_is_read_from_a_drawing_and_the_key_removed_is_nam
     original = source.read_bytes()
     result = _ocr(source, tmp_path)
     assert source.read_bytes() == original
-    assert result.software["route"] == ROUTE
+    assert result.software["route"] == DIRECT_ROUTE
     assert result.software["pdfium"].startswith(str(pypdfium2.version.PDFIUM_INFO.build))
     assert result.pdfa_changes == (
         "removed /BlackIs1, which PDF does not define, from an image mask on page 1",
