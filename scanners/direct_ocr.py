@@ -169,8 +169,9 @@ def _read_page(
     """OCR one page, measure its skew, check it was upright and read it again turned upright
     where it was not; its record for `scanners.ocr`."""
     with clock.stage("rasterise"):
-        scanned = _pixels(page, job) if isinstance(page, DrawnPage) or job.get("deskew") else None
-    reading, record, image = _read(page, scanned, scratch, job, clock)
+        as_stored = isinstance(page, ImagePage) and not page.rotate and not job.get("deskew")
+        scanned = None if as_stored else _pixels(page, job)
+    reading, record, image = _read(page, scanned, scratch, job, clock, as_seen=True)
     # orientation_check: trust a reading that shows the page upright; rotate_pages: ask
     # tesseract's orientation detection about every page
     if (job.get("orientation_check") or job.get("rotate_pages")) and reading.layer is not None:
@@ -183,7 +184,7 @@ def _read_page(
                     scanned = _pixels(page, job)
             upright = scanned.rotate(-found["turned_degrees"], expand=True)  # clockwise
             first = reading.seconds
-            reading, record, image = _read(page, upright, scratch, job, clock)
+            reading, record, image = _read(page, upright, scratch, job, clock, as_seen=False)
             record["seconds"] = round(first + reading.seconds, 2)  # both readings
         record.update(found)
     image.unlink()
@@ -191,11 +192,13 @@ def _read_page(
 
 
 def _pixels(page: ImagePage | DrawnPage, job: dict[str, Any]) -> Image.Image:
-    """The page's pixels: its image decoded, or the page drawn."""
+    """The page's pixels as it is seen: its image decoded and turned by /Rotate, or the page
+    drawn."""
     try:
         if isinstance(page, DrawnPage):
             return draw(Path(job["input"]), page)
-        return pixels(page)
+        decoded = pixels(page)
+        return decoded.rotate(-page.rotate, expand=True) if page.rotate else decoded  # clockwise
     except Exception as exc:  # an image pikepdf or Pillow cannot decode: a renderer may
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise  # a full disk is not the page's fault
@@ -208,16 +211,21 @@ def _read(
     scratch: Path,
     job: dict[str, Any],
     clock: StageClock,
+    *,
+    as_seen: bool,
 ) -> tuple[_Reading, dict[str, Any], Path]:
     """tesseract's reading of the page (`scanned`, straightened first where deskew is on; None:
-    an image page as stored), its record, and the file it read."""
+    an image page as stored), its record, and the file it read. `as_seen`: `scanned` shows the
+    page as /Rotate does (not turned upright since), so an image stored upright as a JPEG
+    needs no new file."""
     angle = 0.0
     if scanned is not None and job.get("deskew"):
         with clock.stage("deskew"):
             angle, scanned = _straightened(scanned)
     with clock.stage("rasterise"):
         if isinstance(page, ImagePage):
-            image = write_for_ocr(page, scanned, scratch, as_stored=not angle)
+            stored = as_seen and not angle and not page.rotate
+            image = write_for_ocr(page, scanned, scratch, as_stored=stored)
         else:
             assert scanned is not None
             image = write_pnm(scanned, scratch / f"page-{page.number:06d}")

@@ -32,11 +32,13 @@ _DECODED_HERE = {"/FlateDecode", "/DCTDecode", "/CCITTFaxDecode", "/LZWDecode", 
 
 @dataclass(frozen=True)
 class ImagePage:
-    """Page `number` (from 1) shows `image` in the rectangle `box` (x, y, width, height, pt)."""
+    """Page `number` (from 1) shows `image` in the rectangle `box` (x, y, width, height, pt),
+    the page turned clockwise by `rotate` (its /Rotate: 0, 90, 180, 270) as it is seen."""
 
     number: int
     image: pikepdf.Stream
     box: tuple[float, float, float, float]
+    rotate: int = 0
 
     @property
     def dpi(self) -> float:
@@ -59,8 +61,9 @@ def image_page(number: int, page: pikepdf.Page) -> ImagePage:
     def refuse(why: str) -> NotImagePages:
         return NotImagePages(f"page {number} {why}")
 
-    if int(page.obj.get(Name.Rotate, 0)) % 360:
-        raise refuse("is turned by /Rotate")
+    rotate = int(page.obj.get(Name.Rotate, 0)) % 360
+    if rotate % 90:
+        raise refuse(f"is turned by /Rotate {rotate}")
     resources = page.obj.get(Name.Resources, pikepdf.Dictionary())
     if set(resources.keys()) - {"/XObject", "/ProcSet", "/ColorSpace"}:
         raise refuse("has fonts, patterns or graphics states")
@@ -95,7 +98,7 @@ def image_page(number: int, page: pikepdf.Page) -> ImagePage:
             box = (e, f, a, d)
     if box is None:
         raise refuse("draws no image")
-    return ImagePage(number, image, box)
+    return ImagePage(number, image, box, rotate)
 
 
 def _check_image(image: pikepdf.Stream, refuse: Callable[[str], NotImagePages]) -> None:
