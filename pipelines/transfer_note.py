@@ -278,8 +278,8 @@ def _direct_steps(
     read_from = (
         "every page's own image"
         if not drawn
-        else "a drawing of each page made of more than one image or turned by /Rotate, its "
-        f"content kept as it is ({', '.join(drawn)}), and every other page's own image"
+        else "a drawing of each page made of more than one image, its content kept as it is "
+        f"({', '.join(drawn)}), and every other page's own image"
     )
     changes = f": {'; '.join(scan.pdfa_changes)}" if scan.pdfa_changes else ""
     return [

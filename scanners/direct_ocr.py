@@ -6,7 +6,7 @@ turns and re-encodes the image, and rebuilds the page around it. For a scanned p
 that is needed, and about two thirds of the work goes:
 
 - tesseract reads the page's one image as stored (`scanners.image_pages`), or one drawing
-  of a page made of several images or turned by /Rotate (`scanners.drawn_pages`);
+  of a page made of several images (`scanners.drawn_pages`), as /Rotate shows it;
 - the skew is measured on those pixels (`scanners.skew`, a few hundredths of a core-second);
   a skewed page is turned for tesseract, which reads a skewed line less well at its end, and
   shown turned in the PDF by the same rotation: the scanned content is kept as it was;
@@ -152,8 +152,8 @@ def _check_pdfa(pdf: pikepdf.Pdf) -> None:
 
 
 def _source(number: int, page: pikepdf.Page) -> ImagePage | DrawnPage:
-    """Where tesseract reads the page from: its one image, or a drawing of a scan in layers or
-    turned by /Rotate; UseOcrmypdf for a page with text."""
+    """Where tesseract reads the page from: its one image, or a drawing of a scan in layers;
+    UseOcrmypdf for a page with text."""
     try:
         return image_page(number, page)
     except NotImagePages:

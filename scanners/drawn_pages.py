@@ -1,11 +1,11 @@
 """Scanned pages that are more than one plain image, read from a drawing of the page.
 
-A compact scanner PDF lays a page out in layers (a JPEG background under a masked foreground),
-and a scanner fed landscape turns its page by /Rotate. Neither is one image tesseract could
-read as stored (`scanners.image_pages`), yet both are scans: nothing on them is text. Such a
-page is drawn once by PDFium, in grey at its finest image's resolution, as it is seen (its
-/Rotate applied), and that drawing is what tesseract reads; the page itself is kept as it
-is, its layers untouched. A page with text on it is not a scan and is refused.
+A compact scanner PDF lays a page out in layers (a JPEG background under a masked foreground,
+often JBIG2). That is not one image tesseract could read as stored (`scanners.image_pages`),
+yet it is a scan: nothing on it is text. Such a page is drawn once by PDFium, in grey at its
+finest image's resolution, as it is seen (its /Rotate applied), and that drawing is what
+tesseract reads; the page itself is kept as it is, its layers untouched. A page with text on
+it is not a scan and is refused.
 """
 
 from __future__ import annotations
