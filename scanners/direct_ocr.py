@@ -109,7 +109,8 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
             if isinstance(page, DrawnPage)
             for change in drop_undefined_keys(pdf, page)
         ]
-        if any(isinstance(page, DrawnPage) for page in pages):
+        drawn = any(isinstance(page, DrawnPage) for page in pages)
+        if drawn:
             with clock.stage("pdfa"):
                 _check_pdfa(pdf)
         texts: list[str] = []
@@ -137,7 +138,6 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
     for record in records:
         target = Path(job["confidence_dir"]) / f"{record['page']:06d}.json"
         target.write_text(json.dumps(record))
-    drawn = any(isinstance(page, DrawnPage) for page in pages)
     return {"pdfium": PDFIUM_VERSION} if drawn else {}
 
 
@@ -228,7 +228,7 @@ def _read(
             image = write_for_ocr(page, scanned, scratch, as_stored=stored)
         else:
             assert scanned is not None
-            image = write_pnm(scanned, scratch / f"page-{page.number:06d}")
+            image = write_pnm(scanned, scratch, page.number)
     with clock.stage("ocr"):
         reading = _tesseract(image, page, job)
     scores = word_confidences(reading.hocr)

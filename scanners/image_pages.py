@@ -156,13 +156,14 @@ def write_for_ocr(
         path = folder / f"page-{page.number:06d}.jpg"
         path.write_bytes(page.image.read_raw_bytes())
         return path
-    return write_pnm(pixels(page) if image is None else image, folder / f"page-{page.number:06d}")
+    return write_pnm(pixels(page) if image is None else image, folder, page.number)
 
 
-def write_pnm(image: Image.Image, stem: Path) -> Path:
-    """`image` written to `stem`.pnm, which tesseract reads without decompressing."""
+def write_pnm(image: Image.Image, folder: Path, number: int) -> Path:
+    """`image`, page `number`, written to `folder` as PNM, which tesseract reads without
+    decompressing."""
     if image.mode not in ("1", "L", "RGB"):
         image = image.convert("RGB")
-    path = stem.with_suffix(".pnm")
+    path = folder / f"page-{number:06d}.pnm"
     image.save(path)
     return path

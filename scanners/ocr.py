@@ -108,8 +108,8 @@ class PageText:
     # The rotation (degrees, counter-clockwise) that straightens the page as shown, its image
     # unchanged (`scanners.direct_ocr`); None where ocrmypdf deskewed it and did not say.
     deskew_degrees: float | None = None
-    # Read from a drawing of the page at this resolution (a scan in layers, or turned by
-    # /Rotate), its content kept as it is; None where read from its own image or by ocrmypdf.
+    # Read from a drawing of the page at this resolution (a scan in layers), its content kept
+    # as it is; None where read from its own image or by ocrmypdf.
     drawn_dpi: float | None = None
     # Found on its side or upside down and shown upright by turning it this far clockwise
     # (/Rotate), its content unchanged (`scanners.direct_ocr`); 0 where not turned so.

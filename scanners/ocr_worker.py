@@ -46,7 +46,6 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     missing = clock.install()
     route: dict[str, str] = {"route": DIRECT_ROUTE}
     used: dict[str, str] = {}  # software beside tesseract and pikepdf
-    rotate_pages = job["rotate_pages"]
     try:
         oversized = oversized_page(Path(job["input"]), int(job["max_image_mpixels"] * 1e6))
         if oversized:
@@ -59,7 +58,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
         except direct_ocr.UseOcrmypdf as exc:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
             _forget_pages(job)
-            _ocrmypdf(job, rotate_pages)
+            _ocrmypdf(job)
     except direct_ocr.CpuSpent:
         print(f"EAKTE-ERROR used up its CPU time limit of {float(job['cpu_limit_s']):.0f} s")
         return 2
@@ -84,7 +83,8 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     return 0
 
 
-def _ocrmypdf(job: dict[str, Any], rotate_pages: bool) -> None:
+def _ocrmypdf(job: dict[str, Any]) -> None:
+    rotate_pages = bool(job["rotate_pages"])
     ocrmypdf.ocr(
         job["input"],
         job["output"],

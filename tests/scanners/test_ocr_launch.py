@@ -24,13 +24,18 @@ def _parent(pid: int) -> int:
     return int(text[text.rindex(")") + 2 :].split()[1])
 
 
-def test_a_failing_job_gives_its_reason_and_status_through_the_server(tmp_path: Path) -> None:
+def _fails_through_the_server(tmp_path: Path) -> None:
+    """A job on a missing file, run in a forked OCR process: its reason and status come back."""
     job = ocr_job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
     process = ocr_launch.start(job, ocr_env(tmp_path))
     assert isinstance(process, ocr_launch.ForkedProcess)
     stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 3
     assert "EAKTE-ERROR" in stdout and "missing.pdf" in stdout
+
+
+def test_a_failing_job_gives_its_reason_and_status_through_the_server(tmp_path: Path) -> None:
+    _fails_through_the_server(tmp_path)
 
 
 def test_a_server_that_was_killed_is_started_again(tmp_path: Path) -> None:
@@ -59,12 +64,7 @@ def test_a_folder_named_scanners_where_eakte_runs_is_not_imported(
     if server is not None:  # a server started elsewhere: start one here
         os.kill(server, signal.SIGKILL)
         assert wait_for(lambda: ocr_launch.server_pid() is None, timeout=10)
-    job = ocr_job(tmp_path, tmp_path / "missing.pdf", engine="pikepdf")
-    process = ocr_launch.start(job, ocr_env(tmp_path))
-    assert isinstance(process, ocr_launch.ForkedProcess)
-    stdout, _ = process.communicate(timeout=120)
-    assert process.returncode == 3
-    assert "EAKTE-ERROR" in stdout and "missing.pdf" in stdout
+    _fails_through_the_server(tmp_path)
 
 
 @pytest.mark.slow
