@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # libicu-dev, pkg-config and g++: PyICU (Unicode look-alike names, UTS #39) builds against ICU.
+# libtesseract-dev and libleptonica-dev: tesserocr builds against the distribution's tesseract,
+# the engine the OCR processes keep loaded (scanners/tesseract_engine.py).
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng ghostscript unpaper pngquant
                  qpdf poppler-utils fonts-dejavu-core libicu-dev pkg-config g++
+                 libtesseract-dev libleptonica-dev
                  openssl)  # openssl verifies timestamps
 # --tests: also the browser the web-page tests drive (Debian's chromium; Playwright's own
 # browser download is not used), Java and Maven for the OpenSearch node the search tests

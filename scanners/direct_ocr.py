@@ -27,11 +27,6 @@ import errno
 import io
 import json
 import math
-import os
-import re
-import resource
-import signal
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +37,7 @@ import pikepdf.pdfa
 from pikepdf import Name
 from PIL import Image
 
+from scanners import tesseract_engine
 from scanners.deskew_gate import MIN_SHIFT_PX, corner_shift
 from scanners.drawn_pages import (
     PDFIUM_VERSION,
@@ -61,16 +57,9 @@ from scanners.image_pages import (
     write_for_ocr,
     write_pnm,
 )
-from scanners.ocr_profile import StageClock, cpu_seconds
+from scanners.ocr_profile import StageClock
 from scanners.ocr_routes import ROTATE_CONFIDENCE
 from scanners.skew import levelled, skew_degrees
-
-_ROTATE = re.compile(r"Rotate: (\d+)")
-_ORIENTATION_CONFIDENCE = re.compile(r"Orientation confidence: ([\d.]+)")
-
-
-class CpuSpent(ScanError):
-    """The document used up the job's CPU time limit (`cpu_limit_s`) across its pages."""
 
 
 class UseOcrmypdf(ScanError):
@@ -250,39 +239,17 @@ def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
 
 def _tesseract(image: Path, page: ImagePage | DrawnPage, job: dict[str, Any]) -> _Reading:
     """tesseract's text, hOCR and text-only PDF of the page; a page it does not finish within
-    the job's time per page is kept as an image without text, as ocrmypdf keeps it.
-
-    The job's CPU time limit holds for the document, not for each tesseract: every run may use
-    only what the pages before it left (CpuSpent when nothing is left)."""
+    the job's time per page is kept as an image without text, as ocrmypdf keeps it."""
     base = image.with_suffix("")
-    command = [
-        "tesseract", str(image), str(base),
-        "-l", "+".join(job["languages"]),
-        "--dpi", str(round(page.dpi)),
-        "-c", "textonly_pdf=1",
-        "hocr", "txt", "pdf",
-    ]  # fmt: skip
     started = time.monotonic()
-    timeout = float(job["page_timeout"]) or None
-    limit = _cpu_left(job)
     try:
-        subprocess.run(
-            command,
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-            env=_env(),
-            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5)),
+        finished = tesseract_engine.read(
+            image, base, job["languages"], round(page.dpi), float(job["page_timeout"])
         )
-    except subprocess.TimeoutExpired:
+    except tesseract_engine.EngineError as exc:
+        raise UseOcrmypdf(f"tesseract could not read page {page.number}'s image") from exc
+    if not finished:
         return _Reading("", "", None, time.monotonic() - started)
-    except subprocess.CalledProcessError as exc:
-        if exc.returncode == -signal.SIGXCPU:
-            raise CpuSpent from exc
-        said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UseOcrmypdf(
-            f"tesseract could not read page {page.number}'s image ({said[-1] if said else exc})"
-        ) from exc
     text = base.with_suffix(".txt").read_text("utf-8").removesuffix("\f")
     hocr = base.with_suffix(".hocr").read_text("utf-8")
     return _Reading(text, hocr, base.with_suffix(".pdf"), time.monotonic() - started)
@@ -299,26 +266,15 @@ def _orientation(
     turns a page: its confidence at least `ROTATE_CONFIDENCE`)."""
     if not job.get("rotate_pages") and reads_upright(reading.hocr, word_confidences(reading.hocr)):
         return {"orientation_by": "ocr", "rotate": 0}
-    command = ["tesseract", str(image), "stdout", "-l", "osd", "--psm", "0"]
-    command += ["--dpi", str(round(page.dpi))]
-    timeout = float(job["page_timeout"]) or None
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout, env=_env())
-    except subprocess.TimeoutExpired:
-        return {"orientation_by": "osd", "rotate": 0, "rotate_confidence": 0.0}
-    said = done.stdout.decode("utf-8", "replace")
-    rotate = _ROTATE.search(said)
-    confidence = _ORIENTATION_CONFIDENCE.search(said)
-    turn = int(rotate.group(1)) % 360 if rotate else 0
-    sure = float(confidence.group(1)) if confidence else 0.0
-    found: dict[str, Any] = {
+    found = tesseract_engine.orientation(image, round(page.dpi))
+    record: dict[str, Any] = {
         "orientation_by": "osd",
         "rotate": 0,
-        "rotate_confidence": round(sure, 2),
+        "rotate_confidence": round(found.confidence, 2),
     }
-    if turn and sure >= ROTATE_CONFIDENCE:
-        found["turned_degrees"] = turn
-    return found
+    if found.turn and found.confidence >= ROTATE_CONFIDENCE:
+        record["turned_degrees"] = found.turn
+    return record
 
 
 def _show_turned(
@@ -369,15 +325,3 @@ def _seen_to_page(
         180: (-1.0, 0.0, 0.0, -1.0, x + w, y + h),
         270: (0.0, -1.0, 1.0, 0.0, x, y + h),
     }[rotate]
-
-
-def _cpu_left(job: dict[str, Any]) -> int:
-    """Whole CPU seconds the document may still use (at least 1, as RLIMIT_CPU counts)."""
-    left = float(job["cpu_limit_s"]) - cpu_seconds()
-    if left <= 0:
-        raise CpuSpent
-    return max(1, math.ceil(left))
-
-
-def _env() -> dict[str, str]:
-    return dict(os.environ, OMP_THREAD_LIMIT="1")

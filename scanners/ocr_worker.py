@@ -59,9 +59,6 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
             _forget_pages(job)
             _ocrmypdf(job)
-    except direct_ocr.CpuSpent:
-        print(f"EAKTE-ERROR used up its CPU time limit of {float(job['cpu_limit_s']):.0f} s")
-        return 2
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
             return _failed(exc)

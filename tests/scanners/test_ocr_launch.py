@@ -105,7 +105,8 @@ print(sum(result.step_cpu.values()), own.ru_utime + own.ru_stime)
 def test_the_cpu_time_of_forked_ocr_reaches_the_callers_account(tmp_path: Path) -> None:
     """A benchmark or `time` sees the OCR's CPU time: the caller waits for the server at
     exit, and the server has reaped the OCR processes."""
-    write_scan([["Stadt Musterstadt", "Bauantrag Nummer 1"]], tmp_path / "in.png", "png")
+    lines = [f"Stadt Musterstadt, Bauantrag Nummer {n}, Gemarkung Nord" for n in range(30)]
+    write_scan([lines], tmp_path / "in.png", "png")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-c", _ONE_DOCUMENT, str(tmp_path)],
@@ -117,7 +118,7 @@ def test_the_cpu_time_of_forked_ocr_reaches_the_callers_account(tmp_path: Path) 
     counted = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     # the OCR process's CPU as it measured it itself, and the caller's own
     ocr_cpu, own = map(float, done.stdout.split())
-    assert ocr_cpu > 0.5
+    assert ocr_cpu > 0.2  # a page of 30 lines: about a core-second here
     assert counted - own >= ocr_cpu
 
 
