@@ -35,11 +35,9 @@ def _page(tmp_path: Path, turn: int = 0) -> Path:
 def test_a_page_is_read_as_the_tesseract_command_reads_it(tmp_path: Path) -> None:
     scan = _page(tmp_path)
     command = tmp_path / "command"
+    options = ["-l", "deu+eng", "--dpi", "300", "-c", "textonly_pdf=1", "hocr", "txt", "pdf"]
     subprocess.run(
-        ["tesseract", str(scan), str(command), "-l", "deu+eng", "--dpi", "300"]
-        + ["-c", "textonly_pdf=1", "hocr", "txt", "pdf"],
-        check=True,
-        capture_output=True,
+        ["tesseract", str(scan), str(command), *options], check=True, capture_output=True
     )
     engine = tmp_path / "engine"
     assert tesseract_engine.read(scan, engine, LANGUAGES, 300, 60.0)
