@@ -247,6 +247,19 @@ def run_tesseract(pages: list[Page], env: Mapping[str, str], out: Path, parallel
     return measured(side, run, len(pages))
 
 
+def bracketed(first: Side, again: Side) -> None:
+    """Make `first` the mean of two runs of the same side, one before and one after the others:
+    the machine's speed drifts over a run (other tenants), and a limit measured on both sides
+    of eakte's run is not favoured or disfavoured by when it ran. Both runs stay in details."""
+    first.details["core_s_runs"] = [round(first.core_s, 2), round(again.core_s, 2)]
+    first.details["wall_s_runs"] = [round(first.wall_s, 2), round(again.wall_s, 2)]
+    first.core_s = (first.core_s + again.core_s) / 2
+    first.wall_s = (first.wall_s + again.wall_s) / 2
+    first.peak_rss = max(first.peak_rss, again.peak_rss)
+    first.peak_tree_rss = max(first.peak_tree_rss, again.peak_tree_rss)
+    first.problems += [f"(second run) {problem}" for problem in again.problems]
+
+
 def run_plain(pages: list[Page], env: Mapping[str, str], out: Path, jobs: int) -> Side:
     """ocrmypdf file after file, with the options eakte's OCR uses."""
     side = Side("plain ocrmypdf loop")
@@ -467,6 +480,10 @@ def _run(
     log("eakte ingest")
     eakte, report = run_eakte(pages, work / "inbox", work / "data", env, logs, "eakte")
     sides.append(eakte)
+    if "tesseract" not in skip:
+        log("bare tesseract again")
+        again = run_tesseract(pages, env, work / "tesseract-again", parallel=jobs)
+        bracketed(sides[0], again)
     result = _result(pages, sides, empty, report, jobs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"cost-per-page-{result['timestamp']}.json"
@@ -549,6 +566,11 @@ def print_table(result: dict[str, Any]) -> None:
             f"{row['peak_process_rss_mib']:>7} MiB{row['peak_tree_rss_mib']:>7} MiB"
             f"{row['cer']['all']:8.3f}"
         )
+    for name, row in result["sides"].items():
+        runs = row["details"].get("core_s_runs")
+        if runs:
+            per_page = " and ".join(f"{run / len(pages):.2f}" for run in runs)
+            print(f"{name}: mean of a run before and one after the others ({per_page})")
     for name, ratio in result["ratios"].items():
         print(f"{name}: core-seconds {ratio['core_s']}x, wall {ratio['wall_s']}x")
     fixed = result["eakte_fixed_start"]

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import tesserocr
 
+from scanners.errors import ScanError
+
 # what each page's reading writes beside its text: the configs `hocr`, `txt` and `pdf` of the
 # command, and its `-c textonly_pdf=1` (the layer goes over the scan, not a picture of it)
 _RENDERERS = {
@@ -48,7 +50,7 @@ _TURN = {0: 0, 90: 270, 180: 180, 270: 90}
 _engines: dict[str, tesserocr.PyTessBaseAPI] = {}
 
 
-class EngineError(Exception):
+class EngineError(ScanError):
     """tesseract could not read an image it was given (its own message went to stderr)."""
 
 
