@@ -247,7 +247,7 @@ def _tesseract(image: Path, page: ImagePage | DrawnPage, job: dict[str, Any]) ->
             image, base, job["languages"], round(page.dpi), float(job["page_timeout"])
         )
     except tesseract_engine.EngineError as exc:
-        raise UseOcrmypdf(f"tesseract could not read page {page.number}'s image") from exc
+        raise UseOcrmypdf(f"page {page.number}: {exc}") from exc
     if not finished:
         return _Reading("", "", None, time.monotonic() - started)
     text = base.with_suffix(".txt").read_text("utf-8").removesuffix("\f")

@@ -51,7 +51,8 @@ _engines: dict[str, tesserocr.PyTessBaseAPI] = {}
 
 
 class EngineError(ScanError):
-    """tesseract could not read an image it was given (its own message went to stderr)."""
+    """tesseract could not load a language's model, or read an image it was given (its own
+    words went to stderr)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def loaded() -> frozenset[str]:
 def read(image: Path, base: Path, languages: Sequence[str], dpi: int, timeout_s: float) -> bool:
     """Read `image`, writing BASE.txt, BASE.hocr and BASE.pdf (an invisible text layer);
     False, and none of them, when the page was not read within `timeout_s` (0: no limit).
-    EngineError when tesseract cannot read the image."""
+    EngineError when tesseract cannot read the image or has no model for a language."""
     engine = _engine("+".join(languages))
     engine.SetVariable("user_defined_dpi", str(dpi))
     timeout_ms = round(timeout_s * 1000)
@@ -108,10 +109,14 @@ def orientation(image: Path, dpi: int) -> Orientation:
 def _engine(languages: str) -> tesserocr.PyTessBaseAPI:
     engine = _engines.get(languages)
     if engine is None:
-        if languages == "osd":
-            engine = tesserocr.PyTessBaseAPI(lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-        else:
-            engine = tesserocr.PyTessBaseAPI(lang=languages)
+        try:
+            if languages == "osd":
+                engine = tesserocr.PyTessBaseAPI(lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+            else:
+                engine = tesserocr.PyTessBaseAPI(lang=languages)
+        except RuntimeError as exc:  # a language whose model is not installed
+            raise EngineError(f"tesseract could not load its models for {languages}") from exc
+        if languages != "osd":
             for name, value in _RENDERERS.items():
                 engine.SetVariable(name, value)
         _engines[languages] = engine

@@ -80,6 +80,11 @@ def test_an_image_tesseract_cannot_read_is_an_error_naming_it(tmp_path: Path) ->
         tesseract_engine.read(broken, tmp_path / "broken", LANGUAGES, 300, 60.0)
 
 
+def test_a_language_without_a_model_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(tesseract_engine.EngineError, match="xyz"):
+        tesseract_engine.read(_page(tmp_path), tmp_path / "page", ("xyz",), 300, 60.0)
+
+
 def test_the_ocr_server_loads_the_models_before_it_forks() -> None:
     ocr_server.preload()
     assert {"deu+eng", "osd"} <= tesseract_engine.loaded()
