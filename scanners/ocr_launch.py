@@ -127,9 +127,9 @@ class _Server:
             process = subprocess.Popen(
                 [sys.executable, "-P", "-m", "scanners.ocr_server", " " * ROOM],
                 stdin=theirs.fileno(),
-                # one thread: numpy's OpenBLAS would start a pool, and a process that forks
-                # should have no threads but the forking one
-                env=dict(os.environ, OPENBLAS_NUM_THREADS="1"),
+                # one thread: numpy's OpenBLAS and tesseract's OpenMP would start pools, and
+                # a process that forks should have no threads but the forking one
+                env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_THREAD_LIMIT="1"),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # a terminal's Ctrl-C is for this process, not for it

@@ -14,16 +14,13 @@ holds the two to byte-equal text and hOCR.
 
 The process's own limits hold for the engine as they held for the command it started: the
 memory limit (`RLIMIT_AS`, a failed allocation ends the process with tesseract's words), and
-the document's CPU limit (`RLIMIT_CPU`, SIGXCPU ends it).
+the document's CPU limit (`RLIMIT_CPU`, SIGXCPU ends it). The OCR processes are started with
+OMP_THREAD_LIMIT=1 (`scanners.ocr_launch`, `scanners.ocr`), as the command ran: libtesseract's
+OpenMP reads it once, when it is loaded, and then reads on one thread per process, with no
+thread pool that a fork of the OCR server would inherit half of.
 """
 
 from __future__ import annotations
-
-import os
-
-# libgomp reads its settings once, when tesserocr loads libtesseract: one thread, as the
-# command ran with, and no thread pool that a fork of the OCR server would inherit half of.
-os.environ["OMP_THREAD_LIMIT"] = "1"
 
 import time
 from collections.abc import Sequence

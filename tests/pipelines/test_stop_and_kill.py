@@ -13,7 +13,7 @@ import pytest
 
 from scanmaker import write_scan
 from tests.support.commands import run_eakte, run_json, start_eakte
-from tests.support.processes import alive, command, descendants, kill_all, running, wait_for
+from tests.support.processes import alive, command, descendants, kill_all, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -47,14 +47,15 @@ class Ingest:
         self.seen: set[int] = set()
 
     def wait_for_ocr(self) -> list[int]:
-        """Wait until tesseract runs under the ingest; the OCR processes then running."""
+        """Wait until an OCR process reads a page (tesseract runs inside it, on the page image
+        it wrote to its scratch folder); the OCR processes then running."""
 
         def ocr_running() -> bool:
             assert self.process.poll() is None, "the ingest ended before its OCR could be seen"
-            return bool(running(self.process.pid, "tesseract"))
+            self.seen = descendants(self.process.pid)
+            return any(any((folder / "pages").glob("*")) for folder in self.scratch_folders())
 
-        assert wait_for(ocr_running, timeout=600), "no OCR started"
-        self.seen = descendants(self.process.pid)
+        assert wait_for(ocr_running, timeout=600, interval=0.05), "no OCR started"
         return sorted(self.seen)
 
     def scratch_folders(self) -> set[Path]:

@@ -129,3 +129,5 @@ def test_the_server_that_forks_runs_a_single_thread() -> None:
     pid = ocr_launch.server_pid()
     assert pid is not None
     assert len(os.listdir(f"/proc/{pid}/task")) == 1
+    # and tesseract's OpenMP, loaded in it, starts no threads of its own in its children
+    assert b"OMP_THREAD_LIMIT=1" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")

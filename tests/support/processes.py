@@ -49,11 +49,6 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def running(pid: int, program: str) -> list[int]:
-    """The descendants of `pid` that run `program` (its file name, e.g. "tesseract")."""
-    return [p for p in descendants(pid) if (cmd := command(p)) and Path(cmd[0]).name == program]
-
-
 def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
     """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
     deadline = time.monotonic() + timeout
