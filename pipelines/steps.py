@@ -210,7 +210,8 @@ def write_transfer_note(item: Item, ctx: Context) -> Item:
         deskew=ctx.ocr.deskew,
         rotate_pages=ctx.ocr.rotate_pages,
         low_confidence=LOW_OCR_CONFIDENCE,
-        software=toolchain_versions(),
+        software=toolchain_versions(item.prepared.converter),
+        converter=item.prepared.converter,
         sha256_original=item.sha256,
         # Hashed here, not by the archive, so the note can hold it; the blob store hashes the
         # same bytes again when it stores them, and `eakte verify` re-checks both.

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.metadata
-import subprocess
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -68,6 +67,11 @@ def seal_statement(tsa_url: str | None) -> str:
 
 
 _IMAGE_KINDS = ("tiff", "png", "jpeg")
+# how an image became a PDF (`PreparedInput.converter`)
+_CONVERTED_BY = {
+    "img2pdf": " by img2pdf, the image data as scanned",
+    "pillow": " by Pillow, decoded and encoded again (img2pdf cannot embed such an image as it is)",
+}
 
 
 class _Note(BaseModel):
@@ -155,6 +159,7 @@ def build_transfer_note(
     sha256_pdfa: str,
     captured_at_basis: str = FILE_TIME_BASIS,
     tsa_url: str | None = None,
+    converter: str | None = None,
 ) -> TransferNote:
     """The note of one scan; times must be zone-aware, so that the note is unambiguous."""
     for name, moment in (("captured_at", captured_at), ("ingested_at", ingested_at)):
@@ -172,7 +177,7 @@ def build_transfer_note(
         captured_at_basis=captured_at_basis,
         ingested_at=ingested_at.isoformat(timespec="seconds"),
         pages=len(scan.pages),
-        processing=processing_steps(scan, source_kind, languages, deskew, rotate_pages),
+        processing=processing_steps(scan, source_kind, languages, deskew, rotate_pages, converter),
         anomalies=anomalies,
         quality_check=quality_check(scan, expected_pages, anomalies),
         conformity=CONFORMITY.format(pages=len(scan.pages), expected=expected_pages),
@@ -208,6 +213,7 @@ def processing_steps(
     languages: tuple[str, ...],
     deskew: bool,
     rotate_pages: bool,
+    converter: str | None = None,
 ) -> list[str]:
     """What the pipeline did to the pages, as settings applied: ocrmypdf does not report which
     pages it actually rotated or by how much it deskewed, so the note does not claim that.
@@ -216,7 +222,8 @@ def processing_steps(
     that failed, says why and that its pages were rasterised and OCR'd instead."""
     steps: list[str] = []
     if source_kind in _IMAGE_KINDS:
-        steps.append(f"{source_kind.upper()} image(s) converted to PDF")
+        by = _CONVERTED_BY.get(converter or "", "")
+        steps.append(f"{source_kind.upper()} image(s) converted to PDF{by}")
     if scan.text_layer_dropped is not None:
         # scanners.ocr neither deskews nor rotates a born-digital page it rasterises
         deskew = rotate_pages = False
@@ -341,17 +348,12 @@ def quality_check(
 
 
 @functools.cache
-def toolchain_versions() -> dict[str, str]:
-    """Versions of eakte and the tools under it that the OCR worker does not report itself."""
+def toolchain_versions(converter: str | None) -> dict[str, str]:
+    """Versions of eakte and the tools under it that the OCR worker does not report itself:
+    pikepdf (PDF/A, verification) and what converted an image to PDF (`converter`, from
+    `PreparedInput.converter`). Ghostscript is named by the OCR worker where it ran."""
     versions: dict[str, str] = {}
-    for name in ("eakte", "pikepdf", "img2pdf"):
+    for name in ("eakte", "pikepdf", *([converter] if converter else [])):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[name] = importlib.metadata.version(name)
-    try:
-        gs = subprocess.run(
-            ["gs", "--version"], capture_output=True, text=True, timeout=10, check=True
-        )
-        versions["ghostscript"] = gs.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass  # not installed: not used, so not listed
     return versions

@@ -49,6 +49,9 @@ class PreparedInput:
     pdf: Path
     pages: int
     text_layer: tuple[str, ...] | None  # per-page text when the PDF is born digital
+    # what made `pdf` of an image: "img2pdf" (the image data kept as it is) or "pillow" (decoded
+    # and encoded again, for what img2pdf cannot embed); None for a PDF, which is kept
+    converter: str | None = None
 
 
 def sniff_kind(path: Path) -> Kind:
@@ -100,10 +103,10 @@ def prepare_input(
         pages, text_layer = _check_pdf(path, max_pixels, max_pages)
         return PreparedInput(path, kind, path, pages, text_layer)
     pdf = workdir / "intake.pdf"
-    pages = _image_to_pdf(
+    pages, converter = _image_to_pdf(
         path, pdf, max_pixels=max_pixels, default_dpi=default_dpi, max_pages=max_pages
     )
-    return PreparedInput(path, kind, pdf, pages, None)
+    return PreparedInput(path, kind, pdf, pages, None, converter)
 
 
 def _check_page_count(path: Path, pages: int, max_pages: int) -> None:
@@ -225,7 +228,8 @@ def _mostly_visible(textpage: pypdfium2.PdfTextPage, samples: int = 200) -> bool
 
 def _image_to_pdf(
     path: Path, pdf: Path, *, max_pixels: int, default_dpi: int, max_pages: int
-) -> int:
+) -> tuple[int, str]:
+    """The image's pages as a PDF at `pdf`; its page count and what converted it."""
     frames = _image_frames(path, max_pixels, max_pages)
     options: dict[str, object] = {"rotation": img2pdf.Rotation.ifvalid}
     if not all(frames):  # a scan without a resolution: assume the scanner's usual one
@@ -234,7 +238,8 @@ def _image_to_pdf(
         pdf.write_bytes(img2pdf.convert(str(path), **options))
     except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError):
         _image_to_pdf_via_pillow(path, pdf, default_dpi)
-    return len(frames)
+        return len(frames), "pillow"
+    return len(frames), "img2pdf"
 
 
 def _image_frames(path: Path, max_pixels: int, max_pages: int) -> list[int]:

@@ -58,6 +58,7 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
         except direct_ocr.UseOcrmypdf as exc:
             route = {"route": "ocrmypdf", "route_reason": exc.reason}
             _forget_pages(job)
+            _watch_ghostscript(used)
             _ocrmypdf(job)
     except ocrmypdf.exceptions.ExitCodeException as exc:
         if _disk_full(exc) is not None:
@@ -69,7 +70,8 @@ def main(job_file: str, parent_pid: int | None = None) -> int:
     except Exception as exc:  # any engine failure becomes a reason, never a lost batch
         return _failed(exc)
     software = {
-        **({"ocrmypdf": ocrmypdf.__version__} if route["route"] == "ocrmypdf" else used),
+        **used,
+        **({"ocrmypdf": ocrmypdf.__version__} if route["route"] == "ocrmypdf" else {}),
         "tesseract": str(confidence_plugin.tesseract_version()),
         "pikepdf": pikepdf.__version__,
         **route,
@@ -101,6 +103,22 @@ def _ocrmypdf(job: dict[str, Any]) -> None:
         eakte_confidence_dir=job["confidence_dir"],
         eakte_orientation_check=job.get("orientation_check", False) and not rotate_pages,
     )
+
+
+def _watch_ghostscript(used: dict[str, str]) -> None:
+    """Name Ghostscript with its version in `used` once ocrmypdf runs it on the document (to
+    draw a page, or to make PDF/A where pikepdf could not): the transfer note lists only the
+    software that ran. In this process only: it is the document's own."""
+    from ocrmypdf._exec import ghostscript
+
+    for name in ("rasterize_pdf", "generate_pdfa"):
+        run = getattr(ghostscript, name)
+
+        def watched(*args: Any, _run: Any = run, **kwargs: Any) -> Any:
+            used["ghostscript"] = str(ghostscript.version())
+            return _run(*args, **kwargs)
+
+        setattr(ghostscript, name, watched)
 
 
 def _forget_pages(job: dict[str, Any]) -> None:

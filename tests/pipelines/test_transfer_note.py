@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +13,12 @@ import pytest
 from PIL import Image
 
 from pipelines.manifest import BatchManifest, ScanProfile
-from pipelines.transfer_note import STANDARD, TransferNote, build_transfer_note
+from pipelines.transfer_note import (
+    STANDARD,
+    TransferNote,
+    build_transfer_note,
+    toolchain_versions,
+)
 from scanmaker import write_scan
 from scanners import PageText, ScanResult
 from tests.support.commands import invoke_eakte, run_eakte, run_json
@@ -56,7 +62,8 @@ def _note(scan: ScanResult, manifest: BatchManifest | None = MANIFEST, **kw: Any
         "deskew": True,
         "rotate_pages": True,
         "low_confidence": 70.0,
-        "software": {"eakte": "0.1.0", "ghostscript": "10.0.0"},
+        "software": {"eakte": "0.1.0", "img2pdf": "0.6.0"},
+        "converter": "img2pdf",
         "sha256_original": "a" * 64,
         "sha256_pdfa": "b" * 64,
     }
@@ -83,7 +90,7 @@ def test_note_holds_every_field_from_manifest_scan_and_hashes() -> None:
     assert (note.box, note.shelf, note.protection_need) == ("Karton 17", "Regal B-04", "high")
     assert note.software == {
         "eakte": "0.1.0",
-        "ghostscript": "10.0.0",
+        "img2pdf": "0.6.0",
         "ocrmypdf": "17.0.0",
         "tesseract": "5.3.0",
     }
@@ -91,9 +98,28 @@ def test_note_holds_every_field_from_manifest_scan_and_hashes() -> None:
     assert note.pages == 2 and note.anomalies == []
     assert note.quality_check.result == "passed" and note.quality_check.remarks == []
     assert "page count: 2 of 2 input page(s)" in note.quality_check.checks
-    assert note.processing[0].startswith("TIFF image(s) converted to PDF")
+    assert note.processing[0] == (
+        "TIFF image(s) converted to PDF by img2pdf, the image data as scanned"
+    )
     assert "deskew on; automatic page rotation on" in note.processing[1]
     assert note.processing[-1] == "converted to PDF/A-2b"
+
+
+def test_an_image_pillow_converted_says_its_pixels_were_encoded_again() -> None:
+    note = _note(_scan(PageText(1, "Text", 90.0, "ocr")), converter="pillow")
+    assert note.processing[0] == (
+        "TIFF image(s) converted to PDF by Pillow, decoded and encoded again "
+        "(img2pdf cannot embed such an image as it is)"
+    )
+
+
+def test_the_toolchain_names_only_what_ran() -> None:
+    """pikepdf makes and checks every PDF/A; the converter only where an image was converted;
+    Ghostscript only where the OCR worker reports that it ran."""
+    for_a_pdf = toolchain_versions(None)
+    assert set(for_a_pdf) == {"eakte", "pikepdf"}
+    assert toolchain_versions("img2pdf")["img2pdf"] == importlib.metadata.version("img2pdf")
+    assert toolchain_versions("pillow")["pillow"] == importlib.metadata.version("pillow")
 
 
 def test_times_are_iso_8601_with_their_zone() -> None:
@@ -290,6 +316,12 @@ def test_ingested_batch_carries_its_manifest_into_each_transfer_note(
         # scanned images are read straight; the note names ocrmypdf only where it ran
         assert note["software"]["route"] == "tesseract on the page images"
         assert "ocrmypdf" not in note["software"]
+        # no Ghostscript ran on them; img2pdf made the PDF of each image
+        assert "ghostscript" not in note["software"]
+        assert note["software"]["img2pdf"] == importlib.metadata.version("img2pdf")
+        assert note["processing"][0].endswith(
+            "converted to PDF by img2pdf, the image data as scanned"
+        )
         assert datetime.fromisoformat(note["captured_at"]).tzinfo is not None
     genehmigung, eingang = docs["genehmigung.tif"], docs["eingang.png"]
     tiff_note, png_note = genehmigung["facts"]["transfer_note"], eingang["facts"]["transfer_note"]

@@ -84,6 +84,26 @@ def test_image_with_alpha_channel_is_converted(tmp_path: Path) -> None:
     prepared = prepare_input(png, tmp_path, max_pixels=LIMIT, default_dpi=300)
     with pikepdf.open(prepared.pdf) as pdf:
         assert len(pdf.pages) == 1
+    assert prepared.converter == "img2pdf"  # with a soft mask for the alpha channel
+
+
+def test_an_image_img2pdf_cannot_embed_is_converted_by_pillow_and_says_so(
+    tmp_path: Path,
+) -> None:
+    tiff = tmp_path / "messwerte.tif"  # 32-bit integer samples: no PDF image has those
+    Image.new("I", (300, 200), 40_000).save(tiff, dpi=(300, 300))
+    prepared = prepare_input(tiff, tmp_path, max_pixels=LIMIT, default_dpi=300)
+    assert prepared.converter == "pillow"
+    with pikepdf.open(prepared.pdf) as pdf:
+        assert len(pdf.pages) == 1
+
+
+def test_a_pdf_is_converted_by_nothing(tmp_path: Path) -> None:
+    png = _png(tmp_path / "grey.png")
+    prepared = prepare_input(png, tmp_path, max_pixels=LIMIT, default_dpi=300)
+    assert prepared.converter == "img2pdf"
+    kept = prepare_input(prepared.pdf, tmp_path, max_pixels=LIMIT, default_dpi=300)
+    assert kept.converter is None and kept.pdf == prepared.pdf
 
 
 def test_born_digital_pdf_keeps_its_text_layer(tmp_path: Path) -> None:
