@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -461,6 +462,7 @@ def _baseline_env(
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     if not without_bytecode:
+        compiled(tree)
         return {**env, "PYTHONPATH": str(tree)}
     (work / "no-bytecode").mkdir()
     return {
@@ -469,6 +471,16 @@ def _baseline_env(
         "PYTHONPYCACHEPREFIX": str(work / "no-bytecode"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+
+
+def compiled(tree: Path) -> None:
+    """Write the bytecode of eakte's own packages in `tree`, as its first run would write it:
+    with PYTHONDONTWRITEBYTECODE set, or a fresh checkout, every process of the batch would
+    otherwise compile them from source (0.6 core-s per OCR process, measured 2026-11-30)."""
+    pyproject = tomllib.loads((tree / "pyproject.toml").read_text("utf-8"))
+    packages = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    command = [sys.executable, "-m", "compileall", "-q", *(str(tree / p) for p in packages)]
+    subprocess.run(command, check=True)
 
 
 def _run(
@@ -483,6 +495,7 @@ def _run(
     logs = work / "logs"
     logs.mkdir()
     pages = build_pages(work, generated)
+    compiled(ROOT)
     log(f"{len(pages)} pages in {work / 'inbox'}; warm-up: eakte on an empty folder")
     (work / "empty").mkdir()
     run_eakte([], work / "empty", work / "data-warmup", env, logs, "warmup")
