@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ def test_local_server_is_started_once_reused_and_stopped(tmp_path: Path) -> None
     assert second.returncode == 0, second.stderr
     assert json.loads((home / "eakte-local-server.json").read_text()) == state  # reused
     assert json.loads(second.stdout)["counts"]["archived"] == 0
+    # it runs what recording a batch needs, and none of the services for deployments,
+    # schedules, workers or automations
+    with urllib.request.urlopen(f"{state['api_url']}/admin/settings", timeout=30) as answer:
+        services = json.load(answer)["server"]["services"]
+    assert services["task_run_recorder"]["enabled"] and services["event_persister"]["enabled"]
+    for unused in ("scheduler", "late_runs", "foreman", "triggers", "repossessor"):
+        assert services[unused]["enabled"] is False, unused
     status = _eakte("server", "status", home=home)
     assert state["api_url"] in status.stdout
     assert _eakte("server", "stop", home=home).stdout.strip() == "stopped"
