@@ -8,8 +8,9 @@ that is needed, and about two thirds of the work goes:
 - tesseract reads the page's one image as stored (`scanners.image_pages`), or one drawing
   of a page made of several images (`scanners.drawn_pages`), as /Rotate shows it;
 - the skew is measured on those pixels (`scanners.skew`, a few hundredths of a core-second);
-  a skewed page is turned for tesseract, which reads a skewed line less well at its end, and
-  shown turned in the PDF by the same rotation: the scanned content is kept as it was;
+  a skewed page is shown turned in the PDF by the rotation that levels it, the scanned content
+  kept as it was; one skewed by half a degree or more is turned for tesseract too, which
+  reads such a line less well at its end (a smaller skew it levels itself);
 - tesseract reads the page once, writing its text, its hOCR (word confidence, orientation)
   and an invisible text layer; a page that does not read upright is asked about by
   tesseract's orientation detection, and one found on its side or upside down is read again
@@ -59,7 +60,7 @@ from scanners.image_pages import (
 )
 from scanners.ocr_profile import StageClock
 from scanners.ocr_routes import ROTATE_CONFIDENCE
-from scanners.skew import levelled, skew_degrees
+from scanners.skew import READ_STRAIGHTENED_DEGREES, levelled, skew_degrees
 
 
 class UseOcrmypdf(ScanError):
@@ -112,9 +113,12 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
                     shown.Rotate = (
                         int(shown.obj.get(Name.Rotate, 0)) + record["turned_degrees"]
                     ) % 360
+                straightened = record.pop("read_straightened")
+                if reading.layer is not None and not straightened:
+                    _lay_text(pdf, shown, page.box, reading.layer)  # turned with the scan
                 _show_turned(pdf, shown, page.box, record["deskew_degrees"])
-                if reading.layer is not None:
-                    _lay_text(pdf, shown, page.box, reading.layer)
+                if reading.layer is not None and straightened:
+                    _lay_text(pdf, shown, page.box, reading.layer)  # read as it is shown
             texts.append(reading.text)
             records.append(record)
         with clock.stage("pdfa"):
@@ -203,17 +207,20 @@ def _read(
     *,
     as_seen: bool,
 ) -> tuple[_Reading, dict[str, Any], Path]:
-    """tesseract's reading of the page (`scanned`, straightened first where deskew is on; None:
-    an image page as stored), its record, and the file it read. `as_seen`: `scanned` shows the
-    page as /Rotate does (not turned upright since), so an image stored upright as a JPEG
-    needs no new file."""
-    angle = 0.0
+    """tesseract's reading of the page (`scanned`, its skew measured where deskew is on, and
+    straightened first where the skew is `READ_STRAIGHTENED_DEGREES` or more; None: an image
+    page as stored), its record, and the file it read. `as_seen`: `scanned` shows the page as
+    /Rotate does (not turned upright since), so an image stored upright as a JPEG needs no new
+    file."""
+    angle, straightened = 0.0, False
     if scanned is not None and job.get("deskew"):
         with clock.stage("deskew"):
-            angle, scanned = _straightened(scanned)
+            angle = _visible_skew(scanned)
+            if abs(angle) >= READ_STRAIGHTENED_DEGREES:
+                scanned, straightened = levelled(scanned, angle), True
     with clock.stage("rasterise"):
         if isinstance(page, ImagePage):
-            stored = as_seen and not angle and not page.rotate
+            stored = as_seen and not straightened and not page.rotate
             image = write_for_ocr(page, scanned, scratch, as_stored=stored)
         else:
             assert scanned is not None
@@ -223,18 +230,16 @@ def _read(
     scores = word_confidences(reading.hocr)
     record = page_record(page.number, scores, reading.layer is not None, reading.seconds)
     record["deskew_degrees"] = angle
+    record["read_straightened"] = straightened
     if isinstance(page, DrawnPage):
         record["drawn_dpi"] = page.dpi
     return reading, record, image
 
 
-def _straightened(image: Image.Image) -> tuple[float, Image.Image]:
-    """The page's skew (0.0 where turning would move no corner by a pixel) and the page
-    turned by it, for tesseract to read: a skewed line loses characters at its end."""
+def _visible_skew(image: Image.Image) -> float:
+    """The page's skew; 0.0 where turning would move no corner by a pixel."""
     angle = skew_degrees(image)
-    if corner_shift(angle, image.size) < MIN_SHIFT_PX:
-        return 0.0, image
-    return angle, levelled(image, angle)
+    return 0.0 if corner_shift(angle, image.size) < MIN_SHIFT_PX else angle
 
 
 def _tesseract(image: Path, page: ImagePage | DrawnPage, job: dict[str, Any]) -> _Reading:
@@ -299,8 +304,9 @@ def _lay_text(
     pdf: pikepdf.Pdf, page: pikepdf.Page, box: tuple[float, float, float, float], layer: Path
 ) -> None:
     """Lay tesseract's text layer over what it read, `box`: an image's place or the whole page,
-    as it is seen. tesseract read the page straightened and upright, as it is shown, so the
-    layer needs no turn for the skew; it is stood on the page the way /Rotate shows it."""
+    as it is seen, upright as tesseract read it; it is stood on the page the way /Rotate shows
+    it. A layer read from the straightened copy is laid after the turn that shows the scan
+    straightened; one read from the scan as it is, before it, so that the turn takes both."""
     with pikepdf.open(layer) as text_pdf:
         text_page = text_pdf.pages[0]
         width, height = (float(v) for v in text_page.mediabox[2:])
