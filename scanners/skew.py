@@ -19,8 +19,8 @@ from PIL import Image
 MAX_SKEW_DEGREES = 5.0
 _COARSE_STEP = 0.25
 _FINE_STEP = 0.02
-# Pixels of the measured copy across the page, at least: enough for a hundredth of a degree on
-# an A4 page, few enough to stay cheap.
+# Pixels of the measured copy across the page: enough for a hundredth of a degree on an A4
+# page, few enough to stay cheap.
 _WIDTH = 1200
 # The dark pixels measured, at most: an A4 letter has 50,000-70,000 at this width; a dark old
 # book page 400,000, whose every fifth shows its lines as well at a fifth of the cost.
@@ -46,8 +46,9 @@ def skew_degrees(image: Image.Image) -> float:
     """The rotation, counter-clockwise as the page is seen, that levels its text lines;
     0.0 for a straight page (within `PRECISION_DEGREES`) or one with too little on it to tell."""
     small = image.convert("L")
-    if small.width >= 2 * _WIDTH:  # averaging blocks of pixels: a tenth of a resampling's cost
-        small = small.reduce(small.width // _WIDTH)
+    if small.width > _WIDTH:  # averaging boxes of pixels: a third of a bicubic resampling's cost
+        height = max(1, round(small.height * _WIDTH / small.width))
+        small = small.resize((_WIDTH, height), Image.Resampling.BOX)
     pixels = np.asarray(small, dtype=np.uint8)
     threshold = min(128, int(pixels.mean()) - 40)  # ink clearly darker than the paper
     ys, xs = np.nonzero(pixels < threshold)
@@ -77,14 +78,10 @@ def levelled(image: Image.Image, degrees: float) -> Image.Image:
     vectorised warp takes 0.06 core-s for an A4 page at 300 dpi where Pillow's takes 0.28, and
     reads as well (40 generated pages: 310 characters wrong, Pillow's turn 313). Made black and
     white by Otsu's threshold it read those better (283) but two ocr-dev pages worse, so the
-    copy of a grey or colour scan stays grey.
-
-    A black-and-white scan's copy is black and white again, cut at the middle grey: its grey
-    edges come from the turn alone, and tesseract spends about 12% more time on them for no
-    better a reading (15 generated 1-bit pages skewed 0.5-3 degrees: 87 characters wrong in
-    grey, 77 in black and white; 21.0 and 18.4 core-s).
+    copy stays grey. So does a black-and-white scan's: cut at the middle grey again, 15
+    generated 1-bit pages skewed 0.5-3 degrees read as well (77 characters wrong, grey 87) at
+    12% less tesseract time, but ocr-dev's eurotext.tif lost a character.
     """
-    bilevel = image.mode == "1"
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB" if image.mode in ("P", "CMYK") else "L")
     pixels = np.asarray(image)
@@ -93,7 +90,7 @@ def levelled(image: Image.Image, degrees: float) -> Image.Image:
     white = (255, 255, 255) if image.mode == "RGB" else 255
     cv2.setNumThreads(1)  # one OCR process per core, as tesseract runs with OMP_THREAD_LIMIT=1
     turned = cv2.warpAffine(pixels, turn, (width, height), flags=cv2.INTER_CUBIC, borderValue=white)
-    return Image.fromarray(turned >= 128) if bilevel else Image.fromarray(turned, image.mode)
+    return Image.fromarray(turned, image.mode)
 
 
 def _sharpest(x: np.ndarray, y: np.ndarray, angles: np.ndarray) -> tuple[float, float]:
