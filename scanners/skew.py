@@ -23,7 +23,7 @@ _FINE_STEP = 0.02
 # page, few enough to stay cheap.
 _WIDTH = 1200
 # The dark pixels measured, at most: an A4 letter has 50,000-70,000 at this width; a dark old
-# book page 400,000, whose every fifth shows its lines as well at a fifth of the cost.
+# book page several hundred thousand, of which every third or fourth shows its lines as well.
 _MAX_POINTS = 100_000
 # Fewer dark pixels than this share of the page: too little to measure; the page is left.
 _MIN_INK = 0.002
