@@ -476,7 +476,7 @@ def _baseline_env(
 def compiled(tree: Path) -> None:
     """Write the bytecode of eakte's own packages in `tree`, as its first run would write it:
     with PYTHONDONTWRITEBYTECODE set, or a fresh checkout, every process of the batch would
-    otherwise compile them from source (0.6 core-s per OCR process, measured 2026-11-30)."""
+    otherwise compile them from source (about 0.1 core-s per process, measured 2026-11-30)."""
     pyproject = tomllib.loads((tree / "pyproject.toml").read_text("utf-8"))
     packages = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
     command = [sys.executable, "-m", "compileall", "-q", *(str(tree / p) for p in packages)]

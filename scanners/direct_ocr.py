@@ -113,7 +113,7 @@ def ocr_document(job: dict[str, Any], clock: StageClock) -> dict[str, str]:
                     shown.Rotate = (
                         int(shown.obj.get(Name.Rotate, 0)) + record["turned_degrees"]
                     ) % 360
-                straightened = record.pop("read_straightened")
+                straightened = _reads_straightened(record["deskew_degrees"])
                 if reading.layer is not None and not straightened:
                     _lay_text(pdf, shown, page.box, reading.layer)  # turned with the scan
                 _show_turned(pdf, shown, page.box, record["deskew_degrees"])
@@ -212,15 +212,15 @@ def _read(
     page as stored), its record, and the file it read. `as_seen`: `scanned` shows the page as
     /Rotate does (not turned upright since), so an image stored upright as a JPEG needs no new
     file."""
-    angle, straightened = 0.0, False
+    angle = 0.0
     if scanned is not None and job.get("deskew"):
         with clock.stage("deskew"):
             angle = _visible_skew(scanned)
-            if abs(angle) >= READ_STRAIGHTENED_DEGREES:
-                scanned, straightened = levelled(scanned, angle), True
+            if _reads_straightened(angle):
+                scanned = levelled(scanned, angle)
     with clock.stage("rasterise"):
         if isinstance(page, ImagePage):
-            stored = as_seen and not straightened and not page.rotate
+            stored = as_seen and not _reads_straightened(angle) and not page.rotate
             image = write_for_ocr(page, scanned, scratch, as_stored=stored)
         else:
             assert scanned is not None
@@ -230,10 +230,15 @@ def _read(
     scores = word_confidences(reading.hocr)
     record = page_record(page.number, scores, reading.layer is not None, reading.seconds)
     record["deskew_degrees"] = angle
-    record["read_straightened"] = straightened
     if isinstance(page, DrawnPage):
         record["drawn_dpi"] = page.dpi
     return reading, record, image
+
+
+def _reads_straightened(angle: float) -> bool:
+    """Whether tesseract reads a page skewed by `angle` from its straightened copy; a smaller
+    skew it levels itself."""
+    return abs(angle) >= READ_STRAIGHTENED_DEGREES
 
 
 def _visible_skew(image: Image.Image) -> float:

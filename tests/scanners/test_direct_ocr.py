@@ -138,18 +138,22 @@ def test_a_skewed_page_is_shown_straightened_with_its_text_layer_level_on_it(
 def _word_boxes(pdf_path: Path, *words: str) -> list[tuple[float, float]]:
     """Where the text layer puts each of `words` (its last occurrence), at 300 dpi: left edge
     and vertical middle."""
+    boxes = [_layer_boxes(pdf_path, word)[-1] for word in words]
+    return [(x0, (y0 + y1) / 2) for x0, y0, _, y1 in boxes]
+
+
+def _layer_boxes(pdf_path: Path, word: str) -> list[tuple[float, float, float, float]]:
+    """Every box the text layer gives `word`, at 300 dpi: left, top, right, bottom."""
     html = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"],
                           capture_output=True, text=True, check=True).stdout  # fmt: skip
-    boxes = []
-    for word in words:
-        found = re.findall(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + re.escape(word),
-            html,
-        )
-        assert found, f"{word} is not in the text layer"
-        x0, y0, y1 = (float(v) * 300 / 72 for v in found[-1])
-        boxes.append((x0, (y0 + y1) / 2))
-    return boxes
+    found = re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">' + re.escape(word),
+        html,
+    )
+    assert found, f"{word} is not in the text layer"
+    dots = 300 / 72  # per PDF point
+    boxes = (tuple(float(v) * dots for v in box) for box in found)
+    return [(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes]
 
 
 def _image_bytes(pdf_path: Path) -> list[bytes]:
@@ -166,13 +170,7 @@ def _image_bytes(pdf_path: Path) -> list[bytes]:
 def _read_where_the_layer_says(pdf_path: Path, word: str) -> bool:
     """Whether tesseract reads `word` (but for one character) in the place where the PDF's
     text layer puts it, on the page as a viewer shows it: the layer lies over its words."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"],
-                          capture_output=True, text=True, check=True).stdout  # fmt: skip
-    found = re.search(
-        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">' + re.escape(word), html
-    )
-    assert found, f"{word} is not in the text layer"
-    x0, y0, x1, y1 = (float(v) * 300 / 72 for v in found.groups())
+    x0, y0, x1, y1 = _layer_boxes(pdf_path, word)[0]
     shown = pdf_path.parent / "shown"
     subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", str(pdf_path),
                     str(shown)], check=True)  # fmt: skip
